@@ -1,0 +1,177 @@
+"""``python -m assistant search "问题" [--top-k 5] [--json]``"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from policyqa.runtime import setup_logging
+from policyqa.settings import load_settings
+from policyqa.types import DOC_TYPES, SearchFilter
+
+
+def _filter_args(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--type", dest="doc_types", action="append", choices=sorted(DOC_TYPES),
+                    help="文档类型（可重复）")
+    ap.add_argument("--doc", dest="doc_ids", action="append", help="只在这些文档编号中检索（可重复）")
+    ap.add_argument("--source", dest="sources", action="append", help="来源/发布机关（可重复）")
+    ap.add_argument("--from", dest="date_from", default="", help="起始日期，如 2024 或 2024-06-01")
+    ap.add_argument("--to", dest="date_to", default="", help="截止日期")
+
+
+def _filter(args: argparse.Namespace) -> SearchFilter:
+    return SearchFilter(doc_types=args.doc_types or [], doc_ids=args.doc_ids or [],
+                        sources=args.sources or [], date_from=args.date_from, date_to=args.date_to)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from policyqa.runtime import open_resources
+    from .retrieve import Retriever
+
+    settings = load_settings(embedder=args.embedder, home=args.home)
+    res = open_resources(settings)
+    try:
+        result = Retriever(res).search(args.query, top_k=args.top_k, flt=_filter(args), mode=args.mode)
+    finally:
+        res.close()
+    if args.json:
+        print(json.dumps({"query": result.query, "mode": result.mode, "timings": result.timings,
+                          "hits": [h.to_dict() for h in result.hits]}, ensure_ascii=False, indent=2))
+        return 0
+    if not result.hits:
+        print("没有找到相关段落。资料库是否为空？先运行：python -m ingest data/corpus")
+        return 1
+    for i, h in enumerate(result.hits, 1):
+        date = f"（{h.date}）" if h.date else ""
+        print(f"[{i}] {h.title}{date}  得分 {h.score:.4f}")
+        print(f"    {h.heading}")
+        text = h.text if len(h.text) <= 300 or args.full else h.text[:300] + "……"
+        print("    " + text.replace("\n", "\n    "))
+        print()
+    print(f"检索用时 {result.timings['total_ms']:.0f} ms（{result.mode}）")
+    return 0
+
+
+def _print_answer(ans, show_sources: bool = True) -> None:
+    print()
+    for n in ans.notices:
+        print(f"（提示：{n}）")
+    if show_sources:
+        cites = ans.citations if ans.answerable else ans.nearest
+        if cites:
+            print("\n出处：" if ans.answerable else "\n最接近的段落（供参考）：")
+        for c in cites:
+            date = f"，{c.date}" if c.date else ""
+            print(f"  [{c.n}] 《{c.title}》{date} — {c.heading}")
+            print("      " + (c.text if len(c.text) <= 160 else c.text[:160] + "……"))
+    t = ans.timings
+    print(f"\n（{ans.backend}/{ans.model}；检索 {t.get('retrieve_ms', 0):.0f} ms，首字 {t.get('first_token_ms', 0):.0f} ms，"
+          f"总计 {t.get('total_ms', 0):.0f} ms）")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from policyqa.runtime import open_resources
+    from .engine import AnswerEngine, Final, Token
+
+    settings = load_settings(embedder=args.embedder, home=args.home)
+    res = open_resources(settings)
+    try:
+        engine = AnswerEngine(res, backend=args.llm)
+        if args.json:
+            ans = engine.ask(args.question, flt=_filter(args))
+            print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+            return 0
+        final = None
+        for ev in engine.stream(args.question, flt=_filter(args)):
+            if isinstance(ev, Token):
+                print(ev.text, end="", flush=True)
+            elif isinstance(ev, Final):
+                final = ev.answer
+        if final.backend != "none":
+            print("\n\n核验后的回答：\n" + final.answer)
+        _print_answer(final)
+        return 0
+    finally:
+        res.close()
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from policyqa.runtime import open_resources
+    from .engine import AnswerEngine, Final, Token
+
+    settings = load_settings(embedder=args.embedder, home=args.home)
+    res = open_resources(settings)
+    engine = AnswerEngine(res, backend=args.llm)
+    history: list[tuple[str, str]] = []
+    print(f"政策研学助手（{engine.backend_name}）。输入问题，回车提问；输入 /清空 重新开始，/退出 结束。")
+    try:
+        while True:
+            try:
+                q = input("\n问：").strip()
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return 0
+            if not q:
+                continue
+            if q in ("/退出", "/quit", "/exit"):
+                return 0
+            if q in ("/清空", "/clear"):
+                history.clear()
+                print("已清空对话。")
+                continue
+            final = None
+            print("答：", end="", flush=True)
+            for ev in engine.stream(q, history=history):
+                if isinstance(ev, Token):
+                    print(ev.text, end="", flush=True)
+                elif isinstance(ev, Final):
+                    final = ev.answer
+            if final.backend != "none":
+                print("\n（核验后）" + final.answer)
+            _print_answer(final)
+            history.append((q, final.answer))
+    finally:
+        res.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m assistant", description="政策研学助手：检索与问答。")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("search", help="检索相关段落（混合检索：向量 + BM25）")
+    s.add_argument("query")
+    s.add_argument("--top-k", type=int, default=5)
+    s.add_argument("--mode", choices=["hybrid", "dense", "sparse"], default="hybrid")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--full", action="store_true", help="显示完整段落")
+    s.add_argument("--embedder")
+    s.add_argument("--home")
+    _filter_args(s)
+    s.set_defaults(func=cmd_search)
+    a = sub.add_parser("ask", help="提问，得到带出处的回答")
+    a.add_argument("question")
+    a.add_argument("--llm", choices=["local", "openai", "none"], default=None,
+                   help="回答后端：local 本地模型 / openai 兼容接口 / none 仅检索摘录（默认按配置）")
+    a.add_argument("--json", action="store_true")
+    a.add_argument("--embedder")
+    a.add_argument("--home")
+    _filter_args(a)
+    a.set_defaults(func=cmd_ask)
+    c = sub.add_parser("chat", help="终端多轮对话")
+    c.add_argument("--llm", choices=["local", "openai", "none"], default=None)
+    c.add_argument("--embedder")
+    c.add_argument("--home")
+    c.set_defaults(func=cmd_chat)
+    args = ap.parse_args(argv)
+    setup_logging("WARNING")
+    from policyqa.embedders import EmbedderError
+    from policyqa.store import StoreError
+
+    try:
+        return args.func(args)
+    except (StoreError, EmbedderError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

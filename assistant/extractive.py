@@ -1,0 +1,115 @@
+"""The ``none`` backend: an answer composed of the passages' own sentences.
+
+Instant and always available (also the fallback when a model fails or times
+out). Sentences are scored by weighted overlap with the question's terms,
+plus the retrieval rank of their passage and the heading they sit under;
+the best few are quoted verbatim, each with its [n].
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from policyqa import sparse
+from policyqa.types import Hit
+
+from .grounding import split_sentences
+
+QUESTION_WORDS = set(
+    "什么 怎么 怎样 如何 哪些 哪个 哪里 多少 几 是否 是不是 为什么 为何 吗 呢 请问 介绍 说明 简述 主要 内容 情况 问题 "
+    "运作 运行 工作 机制 有关 关于 包括 方面 一下 具体 应该 能否 可以 how what which who when why does do work the".split()
+)
+# Question words that ask for a definition / composition, and cues of sentences that give one.
+_DEF_Q = re.compile(r"是什么|指什么|包括|哪些|哪两|什么是|内容|what is|what are", re.I)
+_DEF_CUE = re.compile(r"是指|指的是|包括|主要有|分别是|即|简称|制定|建立|明确")
+_FREQ_Q = re.compile(r"多久|多长时间|频次|频率|几次|多少次|间隔|how often", re.I)
+_FREQ_CUE = re.compile(r"每(年|月|季度|半年|周|天|日)|至少|定期|[一二两三四五六七八九十\d]+次")
+_HOW_Q = re.compile(r"怎么|如何|怎样|运作|运行|机制|how", re.I)
+_HOW_CUE = re.compile(r"每年|定期|负责|采取|通过|按照|分成|召开|形式|方式|至少|由")
+
+
+@dataclass
+class ScoredSentence:
+    score: float
+    n: int
+    pos: int
+    text: str
+
+
+def query_terms(question: str) -> dict[str, float]:
+    """Content terms of a question with weights (longer terms weigh more)."""
+    terms: dict[str, float] = {}
+    for t in sparse.tokenize(question):
+        if t in QUESTION_WORDS or (len(t) == 1 and not t.isdigit()):
+            continue
+        terms[t] = max(terms.get(t, 0.0), math.log(1 + len(t)))
+    return terms
+
+
+def _term_score(terms: dict[str, float], sentence: str, context: str) -> float:
+    """Sum of the weights of matched terms, counting a term once when a longer matched term contains it."""
+    hits = {t: (w if t in sentence else 0.5 * w) for t, w in terms.items() if t in sentence or t in context}
+    return sum(w for t, w in hits.items() if not any(t != o and t in o for o in hits))
+
+
+def score_sentences(question: str, hits: list[Hit], overview: bool = False) -> list[ScoredSentence]:
+    """Score every sentence of ``hits`` for answering ``question``.
+
+    A term named only in the title or headings counts half inside the sentence (a defining
+    sentence often uses the full names the title abbreviates). For ``overview`` questions the
+    sentences of a document's opening passage get a bonus: that is where articles say what
+    the topic is.
+    """
+    terms = query_terms(question)
+    want_def = bool(_DEF_Q.search(question)) or overview
+    want_how = bool(_HOW_Q.search(question))
+    want_freq = bool(_FREQ_Q.search(question))
+    out: list[ScoredSentence] = []
+    for n, h in enumerate(hits, 1):
+        headings = set(h.heading_path)
+        context = " ".join(h.heading_path)
+        for pos, s in enumerate(split_sentences(h.text)):
+            if len(s) < 8 or s.strip() in headings:
+                continue
+            score = _term_score(terms, s, context)
+            if overview and h.idx == 0:
+                score += 1.5
+            if want_def and _DEF_CUE.search(s):
+                score += 0.8
+            if want_how and _HOW_CUE.search(s):
+                score += 0.6
+            if want_freq and _FREQ_CUE.search(s):
+                score += 2.0
+            score += 1.0 / (n + 1)          # retrieval rank prior
+            score -= 0.002 * max(0, len(s) - 120)  # prefer crisp sentences
+            out.append(ScoredSentence(score, n, pos, s))
+    return out
+
+
+def extractive_answer(question: str, hits: list[Hit], max_sentences: int = 4, max_chars: int = 420,
+                      overview: bool = False) -> str:
+    """Compose an answer of verbatim sentences with [n] markers."""
+    scored = sorted(score_sentences(question, hits, overview), key=lambda x: -x.score)
+    chosen: list[ScoredSentence] = []
+    used = 0
+    for s in scored:
+        if len(chosen) >= max_sentences:
+            break
+        if used and used + len(s.text) > max_chars:
+            continue
+        if any(s.text == c.text for c in chosen):
+            continue
+        chosen.append(s)
+        used += len(s.text)
+    # Keep reading order: by passage rank, then position in the passage.
+    chosen.sort(key=lambda c: (c.n, c.pos))
+    parts = []
+    for c in chosen:
+        body = c.text.rstrip()
+        if body[-1] not in "。！？!?；;”’）)":
+            body += "。"
+        if body.endswith("；") or body.endswith(";"):
+            body = body[:-1] + "。"
+        parts.append(f"{body}[{c.n}]")
+    return "".join(parts)

@@ -1,0 +1,169 @@
+"""Grounding rules enforced in code: citation markers, claim checks, sentence support.
+
+The model's answer is never shown as-is: unknown [n] markers are stripped,
+sentences whose numbers or quoted formulations are absent from the passages
+they cite are removed (and reported), unmarked sentences are attached to the
+passage that supports them or dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policyqa.textnorm import normalize_for_index
+
+MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\]")
+_SENT_END = "。！？!?；;"
+_CLOSERS = "”’」』）)】"
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+CN_COUNT = re.compile(r"[零一二两三四五六七八九十百千万]+(?:次|个|项|条|组|名|种|类|方面|批|件|期|届|级|章|节|年|月|天|日)")
+QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]")
+
+
+def norm(text: str) -> str:
+    """Loose form for containment checks: simplified, half-width, brackets unified, no spaces."""
+    t = normalize_for_index(text)
+    t = t.translate(str.maketrans({"（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "“": '"', "”": '"',
+                                   "‘": "'", "’": "'", "《": "<", "》": ">", "〈": "<", "〉": ">"}))
+    return re.sub(r"\s+", "", t)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split Chinese text after sentence ends, keeping closing quotes and following [n] markers."""
+    out: list[str] = []
+    buf = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        buf += ch
+        i += 1
+        if ch in _SENT_END or ch == "\n":
+            while i < len(text) and text[i] in _CLOSERS:
+                buf += text[i]
+                i += 1
+            while True:  # markers written after the full stop belong to this sentence
+                m = MARKER.match(text, i)
+                if not m:
+                    break
+                buf += m.group(0)
+                i = m.end()
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+def markers_of(sentence: str) -> list[int]:
+    ns: list[int] = []
+    for m in MARKER.finditer(sentence):
+        ns += [int(x) for x in re.split(r"[,，、]", m.group(1))]
+    return ns
+
+
+def strip_markers(sentence: str) -> str:
+    return MARKER.sub("", sentence).strip()
+
+
+def facts_missing(sentence: str, passages: list[str]) -> list[str]:
+    """Numbers and quoted formulations of ``sentence`` found in none of ``passages``."""
+    body = strip_markers(sentence)
+    hay = "".join(norm(p) for p in passages)
+    missing = []
+    for num in NUMBER.findall(body):
+        if num not in hay:
+            missing.append(num)
+    for cn in CN_COUNT.findall(body):
+        if norm(cn) not in hay:
+            missing.append(cn)
+    for q in QUOTED.findall(body):
+        if norm(q) not in hay:
+            missing.append(f"“{q}”")
+    return missing
+
+
+def _bigrams(text: str) -> set[str]:
+    t = norm(strip_markers(text))
+    t = re.sub(r"[^\w]", "", t)
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def overlap(sentence: str, passage: str) -> float:
+    """Share of the sentence's character bigrams found in the passage."""
+    s = _bigrams(sentence)
+    if not s:
+        return 0.0
+    return len(s & _bigrams(passage)) / len(s)
+
+
+def supporting_sentences(claim: str, passage: str, limit: int = 2) -> list[str]:
+    """Sentences of ``passage`` that best support ``claim`` (for highlighting)."""
+    scored = [(overlap(claim, s), s) for s in split_sentences(passage)]
+    scored = [x for x in scored if x[0] >= 0.3]
+    scored.sort(key=lambda x: -x[0])
+    return [s for _, s in scored[:limit]]
+
+
+@dataclass
+class Verified:
+    text: str
+    cited: list[int]
+    """Passage numbers cited in ``text``, in first-cited order."""
+    notices: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float = 0.5,
+                  titles: dict[int, str] | None = None, min_support: float = 0.3) -> Verified:
+    """Apply the grounding rules to a model answer over numbered ``passages``.
+
+    A kept sentence cites only given passages, shares at least ``min_support`` of its character
+    bigrams with them, has all its numbers and quoted formulations in them, and is not a mere
+    echo of a document title (small models like to answer with the title).
+    """
+    titles = titles or {}
+    answer = re.sub(r"\[(编号|n|N|数字)\]", "", answer)
+    kept: list[str] = []
+    cited: list[int] = []
+    notices: list[str] = []
+    dropped: list[str] = []
+    unknown = 0
+    for sent in split_sentences(answer):
+        ns = markers_of(sent)
+        valid = [n for n in dict.fromkeys(ns) if n in passages]
+        unknown += len(ns) - len([n for n in ns if n in passages])
+        body = strip_markers(sent)
+        if not re.search(r"[\w\u4e00-\u9fff]", body):
+            continue
+        if not valid:
+            # Unmarked claim: attach the passage that supports it, if one clearly does.
+            best = max(passages, key=lambda n: overlap(body, passages[n]), default=None)
+            if best is not None and overlap(body, passages[best]) >= attach_threshold:
+                valid = [best]
+            else:
+                dropped.append(body)
+                continue
+        if any(overlap(body, titles.get(n, "")) >= 0.8 for n in valid) or \
+                any(body == strip_markers(k) for k in kept):
+            continue  # a title echo or a repeated sentence says nothing
+        if overlap(body, "".join(passages[n] for n in valid)) < min_support:
+            dropped.append(body)
+            continue
+        missing = facts_missing(body, [passages[n] for n in valid])
+        if missing:
+            dropped.append(body)
+            notices.append(f"已删去一句无法在所引段落中核实的内容（{ '、'.join(missing[:3]) }）。")
+            continue
+        kept.append(_with_markers(body, valid))
+        cited += [n for n in valid if n not in cited]
+    if unknown:
+        notices.append(f"已去除 {unknown} 个不存在的引用编号。")
+    return Verified(text="".join(kept), cited=cited, notices=notices, dropped=dropped)
+
+
+def _with_markers(body: str, ns: list[int]) -> str:
+    marks = "".join(f"[{n}]" for n in ns)
+    if body and body[-1] in _SENT_END + _CLOSERS:
+        return body + marks
+    return body + "。" + marks

@@ -1,0 +1,543 @@
+"""Load files of each supported format into plain text.
+
+``load_file`` is the only entry point; every failure surfaces as :class:`LoadError`
+whose message is a one-line reason in Chinese, shown to the user as is.
+"""
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "RawText", "load_file", "decode_text"]
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
+
+_FMT = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
+        ".docx": "docx", ".pdf": "pdf"}
+
+log = logging.getLogger("policyqa.ingest.loaders")
+
+
+class LoadError(Exception):
+    """A file that cannot be ingested; ``str(exc)`` is a one-line reason in Chinese,
+    e.g. '文件为空', 'PDF 没有文字层（可能是扫描件），需要先做 OCR', '无法识别的文本编码'."""
+
+
+@dataclass
+class RawText:
+    path: Path
+    text: str
+    """Whole text; ``\\r\\n`` / ``\\r`` normalised to ``\\n``."""
+    fmt: str
+    """'txt' | 'md' | 'html' | 'docx' | 'pdf'"""
+    encoding: str = ""
+    """Detected encoding (text formats only)."""
+    title_hint: str = ""
+    """HTML <h1>/<title>, docx title property or first Title/Heading paragraph, PDF metadata title."""
+
+
+# --------------------------------------------------------------------------------------
+# entry point
+
+
+def load_file(path: Path, max_bytes: int | None = None) -> RawText:
+    """Load ``path`` into text. Raises :class:`LoadError` (and nothing else)."""
+    path = Path(path)
+    try:
+        return _load(path, max_bytes)
+    except LoadError:
+        raise
+    except PermissionError:
+        raise LoadError("读取失败：没有读取权限") from None
+    except FileNotFoundError:
+        raise LoadError("读取失败：文件不存在") from None
+    except IsADirectoryError:
+        raise LoadError("读取失败：不是普通文件") from None
+    except MemoryError:
+        raise LoadError("读取失败：文件过大，内存不足") from None
+    except RecursionError:
+        raise LoadError("读取失败：文档结构嵌套过深") from None
+    except Exception as exc:  # never let anything else escape
+        msg = " ".join(str(exc).split())[:80]
+        raise LoadError(f"读取失败：{type(exc).__name__}{('：' + msg) if msg else ''}") from exc
+
+
+def _load(path: Path, max_bytes: int | None) -> RawText:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = path.suffix or "（无扩展名）"
+        raise LoadError(f"不支持的文件格式：{shown}（支持 {', '.join(sorted(SUPPORTED_SUFFIXES))}）")
+    if not path.exists():
+        raise LoadError("读取失败：文件不存在")
+    if not path.is_file():
+        raise LoadError("读取失败：不是普通文件")
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise LoadError(f"文件过大：{_mb(size)}，超过上限 {_mb(max_bytes)}")
+    if size == 0:
+        raise LoadError("文件为空")
+    fmt = _FMT[suffix]
+    if fmt in ("txt", "md"):
+        raw = _load_text(path, fmt)
+    elif fmt == "html":
+        raw = _load_html(path)
+    elif fmt == "docx":
+        raw = _load_docx(path)
+    else:
+        raw = _load_pdf(path)
+    raw.text = _newlines(raw.text)
+    if not raw.text.strip():
+        raise LoadError("文件为空" if fmt in ("txt", "md") else "文件为空：没有可提取的文字")
+    raw.title_hint = " ".join(raw.title_hint.split())
+    return raw
+
+
+def _mb(n: int) -> str:
+    v = n / (1024 * 1024)
+    return f"{v:.1f} MB" if v >= 0.1 else f"{v:.3f} MB"
+
+
+def _newlines(s: str) -> str:
+    return s.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --------------------------------------------------------------------------------------
+# text decoding
+
+_CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _looks_binary(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    if not text:
+        return False
+    bad = len(_CTRL_RE.findall(text)) + text.count("\ufffd")
+    return bad / len(text) > 0.02
+
+
+def decode_text(data: bytes, declared: str = "") -> tuple[str, str]:
+    """Decode bytes of a text file → (text, encoding). Raises LoadError.
+
+    Order: BOM (UTF-8 / UTF-16 / UTF-32), ``declared`` (e.g. an HTML meta charset),
+    strict UTF-8, strict GBK / GB18030, then charset-normalizer.
+    """
+    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                raise LoadError(f"无法识别的文本编码（{enc} 字节序标记后的内容无法解码）") from None
+            if _looks_binary(text):
+                raise LoadError("不是文本文件（疑似二进制）")
+            return text.lstrip("\ufeff"), enc
+    if b"\x00" in data:
+        raise LoadError("不是文本文件（疑似二进制）")
+    candidates: list[str] = []
+    if declared:
+        d = declared.strip().lower()
+        if d in ("gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "euc-cn"):
+            d = "gb18030"  # superset; pages labelled gb2312 routinely contain GBK characters
+        try:
+            codecs.lookup(d)
+            candidates.append(d)
+        except LookupError:
+            pass
+    candidates += ["utf-8", "gbk", "gb18030"]
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_binary(text):
+            raise LoadError("不是文本文件（疑似二进制）")
+        return text.lstrip("\ufeff"), enc
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+    except Exception:  # pragma: no cover - defensive
+        best = None
+    if best is None:
+        if _CTRL_RE.search(data[:4096].decode("latin-1")):
+            raise LoadError("不是文本文件（疑似二进制）")
+        raise LoadError("无法识别的文本编码")
+    text = str(best)
+    if _looks_binary(text):
+        raise LoadError("不是文本文件（疑似二进制）")
+    return text.lstrip("\ufeff"), best.encoding
+
+
+def _load_text(path: Path, fmt: str) -> RawText:
+    data = path.read_bytes()
+    text, enc = decode_text(data)
+    if not text.strip():
+        raise LoadError("文件为空")
+    hint = ""
+    if fmt == "md":
+        m = re.search(r"^#[ \t]+(.+?)[ \t#]*$", text[:4000], re.M)
+        hint = m.group(1).strip() if m else ""
+    return RawText(path=path, text=text, fmt=fmt, encoding=enc, title_hint=hint)
+
+
+# --------------------------------------------------------------------------------------
+# HTML
+
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_DATA_URI_RE = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w=.-]+)*;base64,[A-Za-z0-9+/=\s]*", re.I)
+_DATA_URI_ATTR_RE = re.compile(r"""data:[^"'\s)>]{24,}""", re.I)
+_B64_BLOB_RE = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{80,}={0,2}(?![A-Za-z0-9+/=])")
+_WS_RE = re.compile(r"[ \t\n\r\f\v]+")
+
+_SKIP_TAGS = {"script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "template",
+              "svg", "canvas", "math", "form", "button", "input", "select", "textarea", "nav", "footer",
+              "head", "title", "meta", "link", "base", "map", "aside", "menu", "audio", "video", "source", "track", "img",
+              "picture"}
+_FALLBACK_SKIP = {"header"}
+_BLOCK_TAGS = {"p", "div", "section", "article", "main", "header", "aside", "blockquote", "pre", "address",
+               "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
+               "tbody", "tfoot", "tr", "caption", "figure", "figcaption", "hr", "center", "fieldset",
+               "legend", "details", "summary", "body", "html"}
+_CELL_TAGS = {"td", "th"}
+_SITE_SEP_RE = re.compile(r"\s+[-–—|｜_]\s+|_|｜|\s\|\s")
+
+
+def _load_html(path: Path) -> RawText:
+    data = path.read_bytes()
+    m = _META_CHARSET_RE.search(data[:4096])
+    declared = m.group(1).decode("ascii", "ignore") if m else ""
+    html, enc = decode_text(data, declared)
+    if not html.strip():
+        raise LoadError("文件为空")
+    html = _DATA_URI_ATTR_RE.sub("", html)  # base64 blobs never reach the parser or the text
+    # lxml refuses str input carrying an XML encoding declaration
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:
+        raise LoadError("文件已损坏：无法解析 HTML") from None
+    title_hint, h1 = _html_title(root)
+
+    body_text = _html_text(root, fallback=True)
+    body_len = _content_len(root)
+    article_text = ""
+    try:
+        from readability import Document
+
+        summary = Document(html).summary(html_partial=True)
+        if summary and summary.strip():
+            article_text = _html_text(lxml.html.fragment_fromstring(summary, create_parent="div"),
+                                      fallback=False)
+    except Exception as exc:  # readability gives up on odd pages: use the body
+        log.debug("readability failed on %s: %s", path, exc)
+    art_len = len(re.sub(r"\s", "", article_text))
+    if art_len and art_len >= 0.3 * body_len:
+        # readability drops tables and short blocks: re-extract its container from the page
+        text = _expand_article(root, article_text) or article_text
+    else:
+        text = body_text
+    if h1 and h1 not in text[:400]:
+        text = f"{h1}\n{text}"
+    return RawText(path=path, text=text, fmt="html", encoding=enc, title_hint=title_hint)
+
+
+_CONTAINER_TAGS = {"div", "article", "section", "main", "td", "body", "center", "blockquote", "li", "p", "span",
+                   "font", "table", "tbody", "tr", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre"}
+
+
+def _expand_article(root, article_text: str) -> str:
+    """Text of the smallest element of the original page that holds readability's first and
+    last paragraphs, when it is not much longer than the article itself; else ''."""
+    lines = [re.sub(r"\s", "", ln) for ln in article_text.split("\n")]
+    lines = [ln for ln in lines if len(ln) >= 4]
+    if len(lines) < 2:
+        return ""
+    first, last = lines[0][:24], lines[-1][-24:]
+    best_first = best_last = None
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag.lower() not in _CONTAINER_TAGS:
+            continue
+        flat = re.sub(r"\s", "", el.text_content())
+        if best_first is None or len(flat) < best_first[0]:
+            if first in flat:
+                best_first = (len(flat), el)
+        if best_last is None or len(flat) < best_last[0]:
+            if last in flat:
+                best_last = (len(flat), el)
+    if best_first is None or best_last is None:
+        return ""
+    ancestors = {id(a) for a in best_first[1].iterancestors()} | {id(best_first[1])}
+    lca = best_last[1]
+    while lca is not None and id(lca) not in ancestors:
+        lca = lca.getparent()
+    if lca is None:
+        return ""
+    text = _html_text(lca, fallback=lca.tag in ("body", "html"))
+    n, art = len(re.sub(r"\s", "", text)), len("".join(lines))
+    return text if art * 0.9 <= n <= art * 2 else ""
+
+
+def _html_title(root) -> tuple[str, str]:
+    """(title hint, h1 text). The hint prefers a short <h1>, else <title> minus the site name."""
+    h1 = ""
+    for el in root.iter("h1"):
+        t = " ".join(el.text_content().split())
+        if not 2 <= len(t) <= 100 or _in_skipped(el, {"nav", "footer", "aside", "script", "style"}):
+            continue
+        links = " ".join(" ".join(a.text_content().split()) for a in el.iter("a"))
+        if links == t:  # a site logo / name linking home, not the article's title
+            continue
+        h1 = t
+        break
+    title = ""
+    for el in root.iter("title"):
+        title = " ".join((el.text_content() or "").split())
+        break
+    if title:
+        parts = [p.strip() for p in _SITE_SEP_RE.split(title) if p.strip()]
+        title = parts[0] if parts else title
+    return (h1 or title), h1
+
+
+def _content_len(root) -> int:
+    """Non-space characters of body text outside links, nav, header, footer, aside."""
+    skip = _SKIP_TAGS | _FALLBACK_SKIP | {"a"}
+    n = 0
+    for el in root.iter():
+        parent = el.getparent()
+        if el.tail and parent is not None and not _in_skipped(parent, skip):
+            n += len(re.sub(r"\s", "", el.tail))
+        if isinstance(el.tag, str) and el.text and not _in_skipped(el, skip):
+            n += len(re.sub(r"\s", "", el.text))
+    return n
+
+
+def _in_skipped(el, tags: set[str]) -> bool:
+    while el is not None:
+        if isinstance(el.tag, str) and (el.tag.lower() in tags or _hidden(el)):
+            return True
+        el = el.getparent()
+    return False
+
+
+def _has_heading(el) -> bool:
+    """An article's own <header> holds its <h1>/<h2>; a site header does not."""
+    return any(isinstance(e.tag, str) and e.tag.lower() in ("h1", "h2") for e in el.iter())
+
+
+def _hidden(el) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+_INLINE_SKIPPED = {"img", "input", "button", "select", "textarea", "svg", "map", "audio", "video", "source",
+                   "track", "picture", "embed", "object", "canvas", "math", "script", "style", "noscript",
+                   "template", "a"}
+
+
+def _drop_comments(root) -> None:
+    """Remove comments / processing instructions, keeping their tail text."""
+    from lxml import etree
+
+    for c in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        parent = c.getparent()
+        if parent is None:
+            continue
+        if c.tail:
+            prev = c.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + c.tail
+            else:
+                parent.text = (parent.text or "") + c.tail
+        parent.remove(c)
+
+
+def _html_text(root, fallback: bool) -> str:
+    """Text of an element tree with block elements → newlines, cells → tabs."""
+    from lxml import etree
+
+    _drop_comments(root)
+    skip = _SKIP_TAGS | (_FALLBACK_SKIP if fallback else set())
+    parts: list[str] = []
+    pre = 0
+    skipping: list = []
+    for action, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if action == "start":
+            if skipping:
+                continue
+            if not tag or tag in skip or _hidden(el) or (tag == "header" and not _has_heading(el)):
+                skipping.append(el)
+                continue
+            if tag in _BLOCK_TAGS:
+                parts.append("\n")
+            elif tag == "br":
+                parts.append("\n")
+            elif tag in _CELL_TAGS:
+                parts.append("\t")
+            if tag == "pre":
+                pre += 1
+            if el.text:
+                parts.append(el.text if pre else _WS_RE.sub(" ", el.text))
+        else:
+            if skipping:
+                if skipping[-1] is not el:
+                    continue
+                skipping.pop()
+                parts.append(" " if tag in _INLINE_SKIPPED else "\n")
+            else:
+                if tag == "pre":
+                    pre -= 1
+                if tag in _BLOCK_TAGS:
+                    parts.append("\n")
+            if el.tail and not skipping:
+                parts.append(el.tail if pre else _WS_RE.sub(" ", el.tail))
+    text = "".join(parts)
+    text = _DATA_URI_RE.sub("", text)
+    text = _B64_BLOB_RE.sub("", text)
+    lines = [ln.strip(" \t") for ln in text.split("\n")]
+    out: list[str] = []
+    for ln in lines:
+        if ln or (out and out[-1]):
+            out.append(ln)
+    return "\n".join(out).strip("\n")
+
+
+# --------------------------------------------------------------------------------------
+# DOCX
+
+_HEADING_STYLE_RE = re.compile(r"^(title|heading|标题|subtitle|副标题)", re.I)
+
+
+def _load_docx(path: Path) -> RawText:
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        doc = docx.Document(str(path))
+    except Exception:
+        raise LoadError("文件已损坏：无法作为 .docx 打开") from None
+    lines: list[str] = []
+    first_heading = ""
+    try:
+        for block in doc.iter_inner_content():
+            if isinstance(block, Paragraph):
+                t = block.text.strip()
+                if not t:
+                    continue
+                if not first_heading:
+                    style = (block.style.name if block.style is not None else "") or ""
+                    if _HEADING_STYLE_RE.match(style):
+                        first_heading = t
+                lines.append(t)
+            elif isinstance(block, Table):
+                lines.extend(_docx_table_lines(block))
+        title = (doc.core_properties.title or "").strip()
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise LoadError("文件已损坏：无法作为 .docx 打开") from exc
+    text = "\n".join(lines)
+    if not text.strip():
+        raise LoadError("文件为空：文档中没有文字")
+    return RawText(path=path, text=text, fmt="docx", title_hint=title or first_heading)
+
+
+def _docx_table_lines(table) -> list[str]:
+    out: list[str] = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            key = id(cell._tc)
+            if key in seen:  # horizontally merged cells repeat the same cell
+                continue
+            seen.add(key)
+            parts = [p.text.strip() for p in cell.paragraphs if p.text.strip()]
+            for inner in cell.tables:  # nested tables, flattened
+                parts += [ln.replace("\t", " ") for ln in _docx_table_lines(inner)]
+            cells.append(" ".join(parts))
+        if any(cells):
+            out.append("\t".join(cells).rstrip("\t"))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# PDF
+
+
+@contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    lg = logging.getLogger("pypdf")
+    old = lg.level
+    lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        lg.setLevel(old)
+
+
+def _load_pdf(path: Path) -> RawText:
+    import warnings
+
+    from pypdf import PdfReader
+
+    with _quiet_pypdf(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = PdfReader(str(path), strict=False)
+            if reader.is_encrypted:
+                try:
+                    ok = reader.decrypt("")
+                except Exception:
+                    ok = 0
+                if not ok:
+                    raise LoadError("PDF 已加密，无法读取文字（请先解除密码保护）")
+            pages = list(reader.pages)
+        except LoadError:
+            raise
+        except Exception:
+            raise LoadError("文件已损坏：无法解析 PDF") from None
+        if not pages:
+            raise LoadError("文件已损坏：无法解析 PDF（没有页面）")
+        texts: list[str] = []
+        failed = 0
+        for page in pages:
+            try:
+                texts.append((page.extract_text() or "").strip())
+            except Exception:
+                failed += 1
+                texts.append("")
+        if failed == len(pages):
+            raise LoadError("文件已损坏：无法解析 PDF")
+        meaningful = sum(len(re.sub(r"\s", "", t)) for t in texts)
+        if meaningful < 10 * len(pages) or meaningful < 10:
+            raise LoadError("PDF 没有文字层（可能是扫描件），需要先做 OCR")
+        title = ""
+        try:
+            meta = reader.metadata
+            title = _clean_pdf_title(str(meta.title)) if meta and meta.title else ""
+        except Exception:
+            title = ""
+    return RawText(path=path, text="\n".join(t for t in texts if t), fmt="pdf", title_hint=title)
+
+
+def _clean_pdf_title(title: str) -> str:
+    t = " ".join(title.split())
+    t = re.sub(r"^Microsoft\s+(Word|PowerPoint)\s*-\s*", "", t, flags=re.I)
+    t = re.sub(r"\.(docx?|wps|pdf|pptx?)$", "", t, flags=re.I)
+    if (t.lower() in ("", "untitled", "无标题", "none") or re.fullmatch(r"[\W_\d]*", t)
+            or re.fullmatch(r"(?:文档|新建|新建文档|document|doc|untitled|microsoft word)\s*\d*", t, re.I)):
+        return ""
+    return t

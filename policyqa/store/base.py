@@ -1,0 +1,152 @@
+"""The store seam: one small interface over Qdrant engines.
+
+Two implementations: :mod:`.qdrant_client_store` (qdrant-client; embedded
+local mode or a Qdrant server given ``QDRANT_URL``) and :mod:`.edge_store`
+(qdrant-edge, Qdrant's in-process engine). Both hold the same schema:
+
+* passages collection ``<name>``: named dense vector ``dense`` (cosine), sparse
+  vector ``bm25`` (IDF modifier: IDF is computed by Qdrant), payload
+  :data:`PASSAGE_FIELDS`;
+* documents collection ``<name>_docs``: one record per document
+  (:class:`~policyqa.types.DocumentMeta`), written after its passages.
+
+Crash safety: passages are written with ``complete=False`` and only flipped to
+``True`` once all of a document's passages are stored; search filters on
+``complete``, so a half-written document is never visible.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Any, Literal, Sequence
+
+import numpy as np
+
+from ..types import DocumentMeta, SearchFilter
+
+DENSE = "dense"
+SPARSE = "bm25"
+
+# Payload of a passage point; keyword/integer/bool indexes are created on the indexed ones.
+PASSAGE_FIELDS = (
+    "doc_id", "hash", "idx", "text", "heading", "start", "end",
+    "title", "date", "date_int", "doc_type", "source", "path", "complete",
+)
+KEYWORD_INDEXES = ("doc_id", "hash", "doc_type", "source")
+INTEGER_INDEXES = ("date_int", "idx")
+BOOL_INDEXES = ("complete",)
+
+Mode = Literal["hybrid", "dense", "sparse"]
+
+RRF_K = 2
+"""Rank constant of reciprocal rank fusion (Qdrant's default): 1 / (rank / weight + k - 1)."""
+LEAD_WEIGHT = 3.0
+"""Weight of the opening-passages list in the fusion of an overview query."""
+
+
+@dataclass
+class PointRecord:
+    """One passage ready to be written."""
+
+    id: str
+    dense: np.ndarray
+    sparse_indices: list[int]
+    sparse_values: list[float]
+    payload: dict[str, Any]
+
+
+@dataclass
+class ScoredPayload:
+    id: str
+    score: float
+    payload: dict[str, Any]
+
+
+def date_to_int(date: str, upper: bool = False) -> int:
+    """``2025-04-03`` → 20250403; partial dates pad with 00 (or 99 as an upper bound)."""
+    digits = "".join(ch for ch in (date or "") if ch.isdigit())
+    if not digits:
+        return 0
+    pad = "9" if upper else "0"
+    return int((digits + pad * 8)[:8])
+
+
+class StoreError(RuntimeError):
+    """A store problem with a message that tells the user what to do."""
+
+
+class Store(abc.ABC):
+    """Abstract Qdrant-backed store for passages and the document registry."""
+
+    backend: str = "?"
+
+    def __init__(self, collection: str, dim: int, embedder: str):
+        self.collection = collection
+        self.docs_collection = collection + "_docs"
+        self.dim = dim
+        self.embedder = embedder
+
+    # -- passages ---------------------------------------------------------
+    @abc.abstractmethod
+    def upsert_passages(self, records: Sequence[PointRecord]) -> None: ...
+
+    @abc.abstractmethod
+    def mark_complete(self, doc_id: str, content_hash: str) -> None:
+        """Make a document version visible to search."""
+
+    @abc.abstractmethod
+    def delete_passages(self, doc_id: str, except_hash: str | None = None) -> None:
+        """Delete a document's passages (all, or all versions but ``except_hash``)."""
+
+    @abc.abstractmethod
+    def delete_incomplete(self) -> int:
+        """Remove passages left invisible by an interrupted run; returns how many."""
+
+    @abc.abstractmethod
+    def count_passages(self, doc_id: str | None = None, complete_only: bool = True) -> int: ...
+
+    @abc.abstractmethod
+    def doc_passages(self, doc_id: str) -> list[dict[str, Any]]:
+        """Payloads of a document's visible passages, in document order."""
+
+    @abc.abstractmethod
+    def query(
+        self,
+        dense: np.ndarray | None,
+        sparse: tuple[list[int], list[float]] | None,
+        limit: int,
+        flt: SearchFilter | None = None,
+        mode: Mode = "hybrid",
+        prefetch_k: int = 40,
+        lead: bool = False,
+    ) -> list[ScoredPayload]:
+        """Dense, BM25, or both fused with reciprocal rank fusion inside Qdrant.
+
+        ``lead`` (hybrid only) adds a third ranked list to the fusion: BM25 over the documents'
+        opening passages (``idx == 0``). For overview queries ("两项机制是什么") the opening passage
+        of the document about the topic is the best answer, though the topic's name is repeated
+        more often in later passages.
+        """
+
+    # -- document registry ------------------------------------------------
+    @abc.abstractmethod
+    def put_doc(self, meta: DocumentMeta) -> None: ...
+
+    @abc.abstractmethod
+    def get_doc(self, doc_id: str) -> DocumentMeta | None: ...
+
+    @abc.abstractmethod
+    def list_docs(self) -> list[DocumentMeta]: ...
+
+    @abc.abstractmethod
+    def delete_doc(self, doc_id: str) -> None:
+        """Remove the registry record (passages are deleted separately, first)."""
+
+    def close(self) -> None:  # pragma: no cover - trivial default
+        pass
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
