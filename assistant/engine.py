@@ -189,7 +189,12 @@ class AnswerEngine:
         k = k or s.top_k
         t0 = time.perf_counter()
         result = self.retriever.search(query, top_k=max(3 * k, 12), flt=flt)
-        hits = diversify(result.hits, k)
+        cands = result.hits
+        if s.reranker:
+            from .rerank import rerank
+
+            cands = rerank(query, cands, s.reranker)
+        hits = diversify(cands, k)
         relevance = self._relevance(result.query_vector, hits)
         best, union, has_terms = term_coverage(query, hits)
         covered = not has_terms or (best >= MIN_PASSAGE_COVERAGE and union >= MIN_UNION_COVERAGE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from policyqa.sparse import formulations
 from policyqa.textnorm import normalize_for_index
 
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\]")
@@ -80,6 +81,11 @@ def facts_missing(sentence: str, passages: list[str]) -> list[str]:
     for q in QUOTED.findall(body):
         if norm(q) not in hay:
             missing.append(f"“{q}”")
+    # Fixed formulations must stand in the cited text as written (no "两个拥护" for "两个维护").
+    nbody = norm(body)
+    for f in formulations():
+        if f in nbody and f not in hay and f"“{f}”" not in missing:
+            missing.append(f"“{f}”")
     return missing
 
 
@@ -124,11 +130,15 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
     """
     titles = titles or {}
     answer = re.sub(r"\[(编号|n|N|数字)\]", "", answer)
+    if re.match(r"\s*\[\d{1,2}\]", answer):
+        # "[1] 句子。[2] 句子。": markers written before their sentences; move each behind it.
+        answer = re.sub(r"\[(\d{1,2})\]\s*([^\[\]]+)", lambda m: m.group(2).rstrip() + f"[{m.group(1)}]", answer)
     kept: list[str] = []
     cited: list[int] = []
     notices: list[str] = []
     dropped: list[str] = []
     unknown = 0
+    recited = 0
     for sent in split_sentences(answer):
         ns = markers_of(sent)
         valid = [n for n in dict.fromkeys(ns) if n in passages]
@@ -148,8 +158,14 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
                 any(body == strip_markers(k) for k in kept):
             continue  # a title echo or a repeated sentence says nothing
         if overlap(body, "".join(passages[n] for n in valid)) < min_support:
-            dropped.append(body)
-            continue
+            # Mis-cited (small models do this): re-cite to the passage that clearly says it, else drop.
+            best = max(passages, key=lambda n: overlap(body, passages[n]))
+            if overlap(body, passages[best]) >= attach_threshold:
+                valid = [best]
+                recited += 1
+            else:
+                dropped.append(body)
+                continue
         missing = facts_missing(body, [passages[n] for n in valid])
         if missing:
             dropped.append(body)
@@ -159,6 +175,8 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
         cited += [n for n in valid if n not in cited]
     if unknown:
         notices.append(f"已去除 {unknown} 个不存在的引用编号。")
+    if recited:
+        notices.append(f"已更正 {recited} 处引用编号，使其指向真正包含该内容的段落。")
     return Verified(text="".join(kept), cited=cited, notices=notices, dropped=dropped)
 
 

@@ -15,11 +15,12 @@ ANSWER_SYSTEM = """你是“政策研学助手”，帮助党政机关干部学�
 
 
 def format_passages(hits: list[Hit]) -> str:
+    # The passage text comes first and its source after it: small models echo whatever
+    # opens a block, and a title is no answer.
     blocks = []
     for n, h in enumerate(hits, 1):
-        head = " › ".join(h.heading_path[1:]) if len(h.heading_path) > 1 else ""
-        date = f"（{h.date}）" if h.date else ""
-        blocks.append(f"[{n}] 《{h.title}》{date}{(' ' + head) if head else ''}\n{h.text}")
+        where = " › ".join([f"《{h.title}》"] + h.heading_path[1:])
+        blocks.append(f"[{n}] {h.text}\n（出处：{where}）")
     return "<资料>\n" + "\n\n".join(blocks) + "\n</资料>"
 
 

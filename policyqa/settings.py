@@ -64,6 +64,8 @@ class Settings:
     top_k: int = 5
     prefetch_k: int = 40
     """Candidates each of dense and BM25 retrieval hand to rank fusion."""
+    reranker: str = ""
+    """Optional cross-encoder directory (sentence-transformers) to rerank candidates; empty = off."""
     userdict: str = ""
     """Extra jieba user dictionary (one term a line) on top of the bundled one."""
     max_upload_mb: int = 50

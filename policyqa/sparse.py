@@ -38,6 +38,18 @@ _tokenizer = None
 _tokenizer_key: tuple[str, ...] = ()
 
 
+def formulations() -> list[str]:
+    """The fixed political formulations of the bundled dictionary (two characters or more)."""
+    global _FORMULATIONS
+    if _FORMULATIONS is None:
+        words = [line.split()[0] for line in _BUNDLED_DICT.read_text(encoding="utf-8").splitlines() if line.strip()]
+        _FORMULATIONS = sorted((w for w in words if len(w) >= 2), key=len, reverse=True)
+    return _FORMULATIONS
+
+
+_FORMULATIONS: list[str] | None = None
+
+
 def _get_tokenizer(extra_dicts: tuple[str, ...] = ()):
     global _tokenizer, _tokenizer_key
     with _lock:

@@ -21,7 +21,7 @@ def fake_reply(messages: list[dict]) -> str:
         last = re.search(r"最后一个问题：(.+)", user)
         prev = re.findall(r"用户：(.+)", user)
         return (prev[0].rstrip("？?") + "中，" if prev else "") + (last.group(1).strip() if last else "")
-    m = re.search(r"\[1\][^\n]*\n([^\n]+)", user)
+    m = re.search(r"\[1\] ([^\n]+)", user)
     first = re.split(r"(?<=。)", m.group(1))[0] if m else "资料库中没有找到能回答这个问题的内容。"
     return f"{first}[1] 该机制由外星代表团监督。[9] 共有999个小组参加。[1]"
 

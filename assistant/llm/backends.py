@@ -70,7 +70,8 @@ class LocalBackend(ChatBackend):
         with self._lock:
             self._llm.max_new_tokens = max_tokens
             self._llm.temperature = temperature
-            self._llm.generate_kwargs.update({"stop": ["<|im_end|>", "<|endoftext|>"]})
+            # A mild repeat penalty stops small models from looping over the passage list.
+            self._llm.generate_kwargs.update({"stop": ["<|im_end|>", "<|endoftext|>"], "repeat_penalty": 1.1})
             try:
                 for r in self._llm.stream_chat(_to_llama_messages(messages)):
                     if r.delta:
