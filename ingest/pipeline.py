@@ -23,7 +23,7 @@ from tqdm import tqdm
 from policyqa import sparse
 from policyqa.runtime import Resources, open_resources
 from policyqa.settings import Settings
-from policyqa.store import PointRecord, date_to_int
+from policyqa.store import PointRecord, date_to_int, embedder_slug
 from policyqa.textnorm import normalize_for_index
 from policyqa.types import Document, DocumentMeta, FileResult, IngestReport
 
@@ -131,8 +131,6 @@ class Ingestor:
     def cache(self) -> EmbeddingCache:
         if self._cache is None:
             emb = self.res.embedder
-            from policyqa.store import embedder_slug  # noqa: local import keeps module import light
-
             self._cache = EmbeddingCache(self.settings.home_path / "cache" / f"emb-{embedder_slug(emb.name)}.sqlite",
                                          emb.name, emb.dim)
         return self._cache
