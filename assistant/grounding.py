@@ -148,8 +148,8 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
             continue
         if not valid:
             # Unmarked claim: attach the passage that supports it, if one clearly does.
-            best = max(passages, key=lambda n: overlap(body, passages[n]), default=None)
-            if best is not None and overlap(body, passages[best]) >= attach_threshold:
+            best = _clear_support(body, passages, attach_threshold)
+            if best is not None:
                 valid = [best]
             else:
                 dropped.append(body)
@@ -159,8 +159,8 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
             continue  # a title echo or a repeated sentence says nothing
         if overlap(body, "".join(passages[n] for n in valid)) < min_support:
             # Mis-cited (small models do this): re-cite to the passage that clearly says it, else drop.
-            best = max(passages, key=lambda n: overlap(body, passages[n]))
-            if overlap(body, passages[best]) >= attach_threshold:
+            best = _clear_support(body, passages, attach_threshold)
+            if best is not None:
                 valid = [best]
                 recited += 1
             else:
@@ -178,6 +178,12 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
     if recited:
         notices.append(f"已更正 {recited} 处引用编号，使其指向真正包含该内容的段落。")
     return Verified(text="".join(kept), cited=cited, notices=notices, dropped=dropped)
+
+
+def _clear_support(body: str, passages: dict[int, str], threshold: float) -> int | None:
+    """The passage sharing most of ``body``'s bigrams, if it shares at least ``threshold``."""
+    best = max(passages, key=lambda n: overlap(body, passages[n]), default=None)
+    return best if best is not None and overlap(body, passages[best]) >= threshold else None
 
 
 def _with_markers(body: str, ns: list[int]) -> str:

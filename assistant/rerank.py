@@ -41,5 +41,5 @@ def rerank(query: str, hits: list[Hit], path: str) -> list[Hit]:
         return hits
     model = load_cross_encoder(path)
     scores = model.predict([(query, h.text) for h in hits], convert_to_numpy=True)
-    ranked = sorted(zip(scores.tolist() if hasattr(scores, "tolist") else scores, hits), key=lambda x: -x[0])
+    ranked = sorted(zip(scores.tolist(), hits), key=lambda x: -x[0])
     return [dataclasses.replace(h, score=float(s)) for s, h in ranked]

@@ -9,6 +9,7 @@ indexes their parts.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -38,16 +39,11 @@ _tokenizer = None
 _tokenizer_key: tuple[str, ...] = ()
 
 
-def formulations() -> list[str]:
+@functools.lru_cache(maxsize=1)
+def formulations() -> tuple[str, ...]:
     """The fixed political formulations of the bundled dictionary (two characters or more)."""
-    global _FORMULATIONS
-    if _FORMULATIONS is None:
-        words = [line.split()[0] for line in _BUNDLED_DICT.read_text(encoding="utf-8").splitlines() if line.strip()]
-        _FORMULATIONS = sorted((w for w in words if len(w) >= 2), key=len, reverse=True)
-    return _FORMULATIONS
-
-
-_FORMULATIONS: list[str] | None = None
+    words = [line.split()[0] for line in _BUNDLED_DICT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return tuple(w for w in words if len(w) >= 2)
 
 
 def _get_tokenizer(extra_dicts: tuple[str, ...] = ()):
