@@ -12,7 +12,16 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test install models ingest search bench clean
+.PHONY: run test install models ingest search bench clean browser app eval
+
+# Browser tests drive Debian's chromium with CJK fonts (never a downloaded browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then \
+	  echo "安装浏览器测试所需的 chromium 与中文字体（Debian 软件包）……"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium fonts-wqy-microhei >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-wqy-microhei >/dev/null; }; \
+	fi
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "需要 Python 3.11（未找到 $(PY)）。可用 PY=/path/to/python3.11 make run 指定。"; exit 1; }
@@ -36,19 +45,27 @@ models: $(MODELS_STAMP)
 ingest: install
 	$(BIN)/python -m ingest data/corpus --prune
 
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
 run: models ingest
 	@echo ""
-	@echo "样例资料已导入，可以使用了："
-	@echo "  $(BIN)/python -m assistant search \"两项机制是什么\"      # 检索原文段落"
-	@echo "  $(BIN)/python -m assistant ask \"两项机制是怎么运作的？\"  # 带出处的回答（本地模型）"
-	@echo "  $(BIN)/python -m assistant chat                         # 终端多轮问答"
-	@echo "（网页应用随应用模块一同提供。）"
+	@echo "样例资料已导入。命令行用法：$(BIN)/python -m assistant ask \"两项机制是怎么运作的？\""
+	@echo "正在启动网页应用：http://$(HOST):$(PORT)   （Ctrl+C 退出）"
+	$(BIN)/python app.py --host $(HOST) --port $(PORT)
+
+app: install
+	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
 search: install
 	$(BIN)/python -m assistant search "$(Q)"
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
+
+# The eval set on the sample corpus with the bars CI holds (see eval/README.md).
+eval: install
+	$(BIN)/python -m eval --min-hit5 0.9 --min-refusal 0.9
 
 bench: install
 	$(BIN)/python bench/ingest.py

@@ -134,6 +134,90 @@ def cmd_chat(args: argparse.Namespace) -> int:
         res.close()
 
 
+def cmd_quiz(args: argparse.Namespace) -> int:
+    import re
+    from pathlib import Path
+
+    from policyqa.runtime import open_resources
+    from .quiz import QuizError, QuizGenerator, quiz_docx, quiz_markdown
+
+    types = [t for t in re.split(r"[,，、\s]+", args.types) if t]
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".md", ".docx"):
+        print(f"错误：--out 只支持 .md 或 .docx 文件：{out}", file=sys.stderr)
+        return 2
+    res = open_resources(load_settings(embedder=args.embedder, home=args.home))
+    try:
+        gen = QuizGenerator(res, backend=args.llm, progress=not args.json)
+        quiz = gen.generate(n=args.n, types=types, doc_ids=args.doc_ids, topic=args.topic, seed=args.seed)
+    except QuizError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        res.close()
+    if out is not None:
+        if out.suffix.lower() == ".docx":
+            quiz_docx(quiz, out, with_key=not args.no_key)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(quiz_markdown(quiz, with_key=not args.no_key), encoding="utf-8")
+    if args.json:
+        print(json.dumps(quiz.to_dict(), ensure_ascii=False, indent=2))
+    elif out is None:
+        print(quiz_markdown(quiz, with_key=not args.no_key))
+    else:
+        print(f"已导出 {len(quiz.items)} 道题{'（含答案与解析）' if not args.no_key else ''}：{out}")
+        for note in quiz.notices:
+            print(f"（提示：{note}）")
+    return 0 if quiz.items else 1
+
+
+def cmd_outline(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from policyqa.runtime import open_resources
+    from .outline import OutlineBuilder, outline_docx, outline_markdown
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".md", ".docx"):
+        print(f"错误：--out 只支持 .md 或 .docx 文件：{out}", file=sys.stderr)
+        return 2
+    res = open_resources(load_settings(embedder=args.embedder, home=args.home))
+    bar = tqdm(total=100, desc="生成提纲", file=sys.stderr, disable=args.json,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}|")
+
+    def progress(frac: float, desc: str) -> None:
+        bar.set_description_str(f"生成提纲（{desc}）")
+        bar.update(max(0, round(frac * 100) - bar.n))
+
+    try:
+        outline = OutlineBuilder(res, backend=args.llm).build(args.topic, length=args.length, audience=args.audience,
+                                                              flt=_filter(args), progress=progress)
+    except ValueError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        bar.close()
+        res.close()
+    if out is not None:
+        if out.suffix.lower() == ".docx":
+            outline_docx(outline, out)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(outline_markdown(outline), encoding="utf-8")
+    if args.json:
+        print(json.dumps(outline.to_dict(), ensure_ascii=False, indent=2))
+    elif out is None:
+        print(outline_markdown(outline))
+    else:
+        print(f"已导出学习研讨提纲：{out}")
+        for note in outline.notices:
+            print(f"（提示：{note}）")
+    return 0 if outline.enough_material else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m assistant", description="政策研学助手：检索与问答。")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -161,6 +245,33 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--embedder")
     c.add_argument("--home")
     c.set_defaults(func=cmd_chat)
+    qz = sub.add_parser("quiz", help="知识测验：从资料中出题（单选、多选、判断、填空），可导出 Markdown / Word")
+    qz.add_argument("--doc", dest="doc_ids", action="append", help="只从这些文档编号出题（可重复）")
+    qz.add_argument("--topic", default="", help="只从与该主题相关的段落出题")
+    qz.add_argument("--types", default="单选,多选,判断,填空", help="题型，逗号分隔（默认四种都出）")
+    qz.add_argument("--n", type=int, default=10, help="题目数量（默认 10）")
+    qz.add_argument("--seed", type=int, default=0, help="随机种子：相同种子出同一套题")
+    qz.add_argument("--json", action="store_true")
+    qz.add_argument("--out", help="导出到文件：.md 或 .docx")
+    qz.add_argument("--no-key", action="store_true", help="不附答案与解析")
+    qz.add_argument("--llm", choices=["none", "local", "openai"], default="none",
+                    help="none 按规则出题（默认）/ local 本地模型改写题干与干扰项（经出处核验）/ openai 兼容接口")
+    qz.add_argument("--embedder")
+    qz.add_argument("--home")
+    qz.set_defaults(func=cmd_quiz)
+    ol = sub.add_parser("outline", help="学习研讨提纲：按主题从资料生成带出处的提纲，可导出 Markdown / Word")
+    ol.add_argument("topic", help="学习主题，如：机关党建与业务融合")
+    ol.add_argument("--length", choices=["short", "standard", "detailed"], default="standard",
+                    help="篇幅：short 简要 / standard 标准（默认）/ detailed 详细")
+    ol.add_argument("--audience", choices=["支部学习", "中心组学习"], default="支部学习", help="学习形式（默认 支部学习）")
+    ol.add_argument("--llm", choices=["none", "local", "openai"], default="none",
+                    help="none 依据原文摘录（默认）/ local 本地模型撰写学习目的、研讨题目并精简要点（经出处核验）/ openai 兼容接口")
+    ol.add_argument("--json", action="store_true")
+    ol.add_argument("--out", help="导出到文件：.md 或 .docx")
+    ol.add_argument("--embedder")
+    ol.add_argument("--home")
+    _filter_args(ol)
+    ol.set_defaults(func=cmd_outline)
     args = ap.parse_args(argv)
     setup_logging("WARNING")
     from policyqa.embedders import EmbedderError

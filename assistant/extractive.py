@@ -18,8 +18,13 @@ from .grounding import split_sentences
 
 QUESTION_WORDS = set(
     "什么 怎么 怎样 如何 哪些 哪个 哪里 多少 几 是否 是不是 为什么 为何 吗 呢 请问 介绍 说明 简述 主要 内容 情况 问题 "
-    "运作 运行 工作 机制 有关 关于 包括 方面 一下 具体 应该 能否 可以 how what which who when why does do work the".split()
+    "运作 运行 工作 机制 有关 关于 包括 方面 一下 具体 应该 能否 可以 how what which who when why does do work the "
+    # What a question asks for, or how it points back: the answer text does not repeat these.
+    "全称 名称 名字 叫做 职务 职位 时候 时间 日期 哪天 几号 多久 多长 次数 数量 人数 材料 文章 一文 各篇 那篇 篇文章 "
+    "那次 一共 总共 分别 各有 各是 提到 提及 讲到 后面 前面 还有 除了 之外 之前 之后 一般 通常 平时".split()
 )
+# Tokens that ask (哪两项, 几个, 第几轮, 多少名) or are bare Chinese numerals (一百多个).
+_ASKING = re.compile(r"^(哪|几|第几|多少)|^[一二两三四五六七八九十百千万几]+[多余来]?[个名项次条]?$")
 # Question words that ask for a definition / composition, and cues of sentences that give one.
 _DEF_Q = re.compile(r"是什么|指什么|包括|哪些|哪两|什么是|内容|what is|what are", re.I)
 _DEF_CUE = re.compile(r"是指|指的是|包括|主要有|分别是|即|简称|制定|建立|明确")
@@ -27,6 +32,19 @@ _FREQ_Q = re.compile(r"多久|多长时间|频次|频率|几次|多少次|间隔
 _FREQ_CUE = re.compile(r"每(年|月|季度|半年|周|天|日)|至少|定期|[一二两三四五六七八九十\d]+次")
 _HOW_Q = re.compile(r"怎么|如何|怎样|运作|运行|机制|how", re.I)
 _HOW_CUE = re.compile(r"每年|定期|负责|采取|通过|按照|分成|召开|形式|方式|至少|由")
+
+
+# "通过哪些形式", "用的是什么方式", "哪个部门": the word after the question word names the answer's type.
+_ANSWER_TYPE = re.compile(r"(?:什么|哪些|哪种|哪几种|哪类|何种|哪个|哪项|哪几项)([\u4e00-\u9fff]{2})")
+_NOT_A_TYPE = {"时候", "时间", "意思", "样的", "地方", "情况", "内容", "问题", "要求"}
+ANSWER_TYPE_BONUS = 1.2
+LABEL_BONUS = 1.5
+"""Bonus of sentences under a heading that names what the question asks for (运行方式 for 怎么运作)."""
+
+
+def answer_type(question: str) -> str:
+    m = _ANSWER_TYPE.search(question)
+    return m.group(1) if m and m.group(1) not in _NOT_A_TYPE else ""
 
 
 @dataclass
@@ -41,7 +59,7 @@ def query_terms(question: str) -> dict[str, float]:
     """Content terms of a question with weights (longer terms weigh more)."""
     terms: dict[str, float] = {}
     for t in sparse.tokenize(question):
-        if t in QUESTION_WORDS or (len(t) == 1 and not t.isdigit()):
+        if t in QUESTION_WORDS or (len(t) == 1 and not t.isdigit()) or _ASKING.match(t):
             continue
         terms[t] = max(terms.get(t, 0.0), math.log(1 + len(t)))
     return terms
@@ -61,7 +79,11 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False) -> l
     sentences of a document's opening passage get a bonus: that is where articles say what
     the topic is.
     """
+    from .retrieve import intent_terms
+
     terms = query_terms(question)
+    atype = answer_type(question)
+    labels = set(intent_terms(question).split())
     want_def = bool(_DEF_Q.search(question)) or overview
     want_how = bool(_HOW_Q.search(question))
     want_freq = bool(_FREQ_Q.search(question))
@@ -69,36 +91,58 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False) -> l
     for n, h in enumerate(hits, 1):
         headings = set(h.heading_path)
         context = " ".join(h.heading_path)
+        labelled = len(h.heading_path) > 1 and h.heading_path[-1].strip("。.： ") in labels
         for pos, s in enumerate(split_sentences(h.text)):
             if len(s) < 8 or s.strip() in headings:
                 continue
             score = _term_score(terms, s, context)
             if overview and h.idx == 0:
                 score += 1.5
+            if labelled:
+                score += LABEL_BONUS
+            elif sum(lb in s for lb in labels) >= 2:
+                score -= LABEL_BONUS  # lists the headings ("从主要内容、议事规则、运行方式等方面…"): an outline, not an answer
+            if atype and atype in s:
+                score += ANSWER_TYPE_BONUS
             if want_def and _DEF_CUE.search(s):
                 score += 0.8
             if want_how and _HOW_CUE.search(s):
                 score += 0.6
             if want_freq and _FREQ_CUE.search(s):
                 score += 2.0
+            elif want_how:  # how a mechanism runs: how often, at least, regularly
+                score += 0.3 * len({m.group(0) for m in _FREQ_CUE.finditer(s)})
             score += 1.0 / (n + 1)          # retrieval rank prior
             score -= 0.002 * max(0, len(s) - 120)  # prefer crisp sentences
             out.append(ScoredSentence(score, n, pos, s))
     return out
 
 
+MIN_RELATIVE_SCORE = 0.6
+"""A sentence scoring below this share of the best sentence's score is left out (keeps answers on point)."""
+
+
 def extractive_answer(question: str, hits: list[Hit], max_sentences: int = 4, max_chars: int = 420,
-                      overview: bool = False) -> str:
-    """Compose an answer of verbatim sentences with [n] markers."""
+                      overview: bool = False, per_passage: int = 3) -> str:
+    """Compose an answer of verbatim sentences with [n] markers (at most ``per_passage`` from one passage)."""
     scored = sorted(score_sentences(question, hits, overview), key=lambda x: -x.score)
+    opening = None
+    if overview:
+        # Say what the topic is before how it works: the best sentence of an opening passage goes first.
+        opening = next((s for s in scored if hits[s.n - 1].idx == 0), None)
+        if opening is not None:
+            scored = [opening] + [s for s in scored if s is not opening]
     chosen: list[ScoredSentence] = []
     used = 0
+    floor = MIN_RELATIVE_SCORE * max((s.score for s in scored), default=0.0)
     for s in scored:
         if len(chosen) >= max_sentences:
             break
+        if s.score < floor and s is not opening:
+            continue
         if used and used + len(s.text) > max_chars:
             continue
-        if any(s.text == c.text for c in chosen):
+        if any(s.text == c.text for c in chosen) or sum(c.n == s.n for c in chosen) >= per_passage:
             continue
         chosen.append(s)
         used += len(s.text)

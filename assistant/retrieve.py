@@ -5,6 +5,7 @@ and the eval harness call.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
@@ -13,10 +14,16 @@ from typing import Any, Literal
 from policyqa import sparse
 from policyqa.runtime import Resources
 from policyqa.store import ScoredPayload
+from policyqa.store.base import RRF_K
 from policyqa.textnorm import normalize_for_index
 from policyqa.types import Hit, SearchFilter
 
 Mode = Literal["hybrid", "dense", "sparse"]
+
+LABEL_DOCS = 2
+"""Documents (of the top hits) searched for passages labelled with the question's intent."""
+LABEL_WEIGHT = 1.0
+"""Weight of the labelled-passages list when it is fused with the hybrid results."""
 
 
 def to_hit(sp: ScoredPayload) -> Hit:
@@ -30,8 +37,27 @@ def to_hit(sp: ScoredPayload) -> Hit:
 
 
 _QUESTION_WORDS = re.compile(
-    r"是什么|是指什么|指什么|什么是|有哪些|包括哪些|怎么样|怎样|如何|怎么|哪些|的含义|含义|主要内容|内容|介绍|概述|"
+    r"是什么|是指什么|指什么|指的是|什么是|有哪些|包括哪些|怎么样|怎样|如何|怎么|哪些|"
+    r"哪[一二两三四五六七八九十几]+[项个条种类方面]|的含义|含义|主要内容|内容|介绍|概述|[“”\"《》]|"
     r"运作|运行|机制的|[？?。！!，,\s]|what is|what are|how do(es)?|how|work|the|do|is|are|about", re.I)
+
+
+# Question wording → the labels policy texts put on the passages that answer it (headings such as
+# "运行方式", "议事规则", lead-ins such as "主要内容。", source lines). Added to the BM25 query only:
+# "两项机制是怎么运作的" must reach the passages headed 运行方式 / 议事规则.
+INTENT_TERMS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"运作|运行|运转|怎么(开展|实施|执行|落实|操作)|如何(开展|实施|执行|落实|操作)|"
+                r"\bhow\b.*\b(work|works|working|operate|operates|run|runs)\b", re.I),
+     "运行方式 议事规则 运行"),
+    (re.compile(r"意义|好处|为什么要|为何要|\bwhy\b", re.I), "意义"),
+    (re.compile(r"发表[在于的]|刊物|刊登|出处|出自|\bpublished\b|\bsource\b", re.I), "来源"),
+    (re.compile(r"作者|谁写|\bauthor|\bwrote\b", re.I), "作者"),
+]
+
+
+def intent_terms(query: str) -> str:
+    """Labels (see :data:`INTENT_TERMS`) that the question's wording asks for, space-separated."""
+    return " ".join(terms for pat, terms in INTENT_TERMS if pat.search(query))
 
 
 def is_overview(query: str) -> bool:
@@ -69,10 +95,35 @@ class Retriever:
         dense = self.res.embedder.embed_query(norm) if mode in ("hybrid", "dense") else None
         t1 = time.perf_counter()
         extra = (s.userdict,) if s.userdict else ()
-        sp = sparse.query_vector(norm, extra) if mode in ("hybrid", "sparse") else None
+        intent = intent_terms(norm)
+        sp = sparse.query_vector(f"{norm} {intent}", extra) if mode in ("hybrid", "sparse") else None
         found = self.res.store.query(dense, sp, limit=k, flt=flt, mode=mode, prefetch_k=s.prefetch_k,
                                      lead=mode == "hybrid" and is_overview(norm))
+        if intent and mode == "hybrid" and found:
+            found = self._with_labelled(found, intent, k, flt, extra)
         t2 = time.perf_counter()
         return SearchResult(query=query, hits=[to_hit(f) for f in found], mode=mode, timings={
             "embed_ms": (t1 - t0) * 1000, "search_ms": (t2 - t1) * 1000, "total_ms": (t2 - t0) * 1000},
             query_vector=dense)
+
+    def _with_labelled(self, found: list[ScoredPayload], intent: str, k: int, flt: SearchFilter | None,
+                       extra: tuple[str, ...]) -> list[ScoredPayload]:
+        """Fuse in the passages labelled with what the question asks for (heading 运行方式 …).
+
+        The labels are looked up by BM25 (headings are part of the indexed text) inside the
+        documents of the top hits only, so that "how does X work" reaches the 运行方式 section
+        of the document about X, not every 运行 in the library.
+        """
+        docs = list(dict.fromkeys(f.payload.get("doc_id", "") for f in found[:LABEL_DOCS]))
+        if flt is not None and flt.doc_ids:
+            docs = [d for d in docs if d in flt.doc_ids]
+        lflt = dataclasses.replace(flt, doc_ids=docs) if flt is not None else SearchFilter(doc_ids=docs)
+        labelled = self.res.store.query(None, sparse.query_vector(intent, extra), limit=k, flt=lflt, mode="sparse")
+        scores: dict[str, float] = {}
+        by_id: dict[str, ScoredPayload] = {}
+        for weight, ranked in ((1.0, found), (LABEL_WEIGHT, labelled)):
+            for rank, f in enumerate(ranked, 1):
+                scores[f.id] = scores.get(f.id, 0.0) + weight / (rank + RRF_K - 1)
+                by_id.setdefault(f.id, f)
+        order = sorted(scores, key=lambda i: -scores[i])[:k]
+        return [dataclasses.replace(by_id[i], score=scores[i]) for i in order]

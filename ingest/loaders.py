@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "RawText", "load_file", "decode_text"]
+__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "RawText", "load_file", "decode_text", "sniff_binary",
+           "docx_check"]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
 
@@ -22,6 +23,9 @@ _FMT = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": 
         ".docx": "docx", ".pdf": "pdf"}
 
 log = logging.getLogger("policyqa.ingest.loaders")
+
+# Uncompressed size above which a .docx part is refused (a "zip bomb" must not exhaust memory).
+DOCX_MAX_XML_BYTES = 256 * 1024 * 1024
 
 
 class LoadError(Exception):
@@ -79,7 +83,7 @@ def _load(path: Path, max_bytes: int | None) -> RawText:
         raise LoadError("读取失败：不是普通文件")
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
-        raise LoadError(f"文件过大：{_mb(size)}，超过上限 {_mb(max_bytes)}")
+        raise LoadError(f"文件过大：{_mb(size)}，超过上限 {_mb(max_bytes)}，请拆分后再导入")
     if size == 0:
         raise LoadError("文件为空")
     fmt = _FMT[suffix]
@@ -111,6 +115,39 @@ def _newlines(s: str) -> str:
 # text decoding
 
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+# Magic bytes of binary formats that show up renamed as text → what to tell the user.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "ZIP 压缩包（也可能是 .docx 等 Office 文档）"), (b"PK\x05\x06", "ZIP 压缩包"),
+    (b"%PDF-", "PDF 文档"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文档（.doc/.xls/.ppt）"),
+    (b"\x89PNG\r\n\x1a\n", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF87a", "GIF 图片"), (b"GIF89a", "GIF 图片"),
+    (b"\x1f\x8b", "gzip 压缩包"), (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"), (b"Rar!\x1a\x07", "RAR 压缩包"),
+    (b"\x7fELF", "可执行程序"),
+)
+
+
+def sniff_binary(head: bytes) -> str:
+    """What a known binary format's leading bytes say the file is (Chinese label), or ''."""
+    for magic, label in _MAGIC:
+        if head.startswith(magic):
+            return label
+    return ""
+
+
+def docx_check(path: Path) -> None:
+    """A .docx must be a zip holding ``word/document.xml`` of sane size. Raises LoadError."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = {i.filename: i for i in z.infolist()}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise LoadError("文件已损坏：无法作为 .docx 打开") from None
+    doc = info.get("word/document.xml")
+    if doc is None:
+        raise LoadError("文件已损坏：无法作为 .docx 打开")
+    xml_size = sum(i.file_size for name, i in info.items() if name.startswith("word/") and name.endswith(".xml"))
+    if xml_size > DOCX_MAX_XML_BYTES:
+        raise LoadError(f"文件过大：.docx 解压后正文达 {_mb(xml_size)}，超过上限 {_mb(DOCX_MAX_XML_BYTES)}（疑似压缩炸弹）")
 
 
 def _looks_binary(text: str) -> bool:
@@ -178,7 +215,11 @@ def decode_text(data: bytes, declared: str = "") -> tuple[str, str]:
 
 def _load_text(path: Path, fmt: str) -> RawText:
     data = path.read_bytes()
+    kind = sniff_binary(data[:16])
+    if kind:
+        raise LoadError(f"不是文本文件（疑似二进制：内容是{kind}）")
     text, enc = decode_text(data)
+    del data
     if not text.strip():
         raise LoadError("文件为空")
     hint = ""
@@ -195,6 +236,10 @@ _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.
 _DATA_URI_RE = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w=.-]+)*;base64,[A-Za-z0-9+/=\s]*", re.I)
 _DATA_URI_ATTR_RE = re.compile(r"""data:[^"'\s)>]{24,}""", re.I)
 _B64_BLOB_RE = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{80,}={0,2}(?![A-Za-z0-9+/=])")
+# Inline base64 in the page source, also wrapped at 64/76 columns: removed before parsing, because
+# libxml2 stops at a text node over 10 MB and silently drops the rest of the page.
+_B64_RUN_RE = re.compile(r"(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{48,}={0,2}[ \t]*\r?\n[ \t]*){3,}(?:[A-Za-z0-9+/]*={0,2})"
+                         r"|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{200,}={0,2}")
 _WS_RE = re.compile(r"[ \t\n\r\f\v]+")
 
 _SKIP_TAGS = {"script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "template",
@@ -218,13 +263,16 @@ def _load_html(path: Path) -> RawText:
     if not html.strip():
         raise LoadError("文件为空")
     html = _DATA_URI_ATTR_RE.sub("", html)  # base64 blobs never reach the parser or the text
+    html = _B64_RUN_RE.sub("", html)
     # lxml refuses str input carrying an XML encoding declaration
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
 
     import lxml.html
 
+    # huge_tree: a long paragraph (> 10 MB text node) must not end the parse early
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=parser)
     except Exception:
         raise LoadError("文件已损坏：无法解析 HTML") from None
     title_hint, h1 = _html_title(root)
@@ -235,7 +283,7 @@ def _load_html(path: Path) -> RawText:
     try:
         from readability import Document
 
-        summary = Document(html).summary(html_partial=True)
+        summary = Document(lxml.html.document_fromstring(html, parser=parser)).summary(html_partial=True)
         if summary and summary.strip():
             article_text = _html_text(lxml.html.fragment_fromstring(summary, create_parent="div"),
                                       fallback=False)
@@ -423,6 +471,7 @@ _HEADING_STYLE_RE = re.compile(r"^(title|heading|标题|subtitle|副标题)", re
 
 
 def _load_docx(path: Path) -> RawText:
+    docx_check(path)
     try:
         import docx
         from docx.table import Table

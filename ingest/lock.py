@@ -1,4 +1,9 @@
-"""One ingest run per data directory at a time (fcntl lock file)."""
+"""One ingest run per data directory at a time (fcntl lock file).
+
+The embedded stores also lock their folder, so a second *process* is refused when it opens the
+store (see ``policyqa/store``); this lock serialises runs that share one open store (the app's
+uploads on worker threads) and runs against a Qdrant server from the same data directory.
+"""
 from __future__ import annotations
 
 import fcntl
@@ -11,7 +16,7 @@ log = logging.getLogger("policyqa.ingest")
 
 
 class IngestBusy(RuntimeError):
-    pass
+    """Another run kept the data directory longer than the wait allows; the message says what to do."""
 
 
 class IngestLock:
@@ -20,6 +25,13 @@ class IngestLock:
         self.path = home / "ingest.lock"
         self.timeout = timeout
         self._fh = None
+
+    def _holder(self) -> str:
+        try:
+            pid = self.path.read_text().strip()
+        except OSError:
+            return ""
+        return f"（进程 {pid}）" if pid.isdigit() else ""
 
     def __enter__(self) -> "IngestLock":
         self._fh = open(self.path, "a+")
@@ -32,11 +44,13 @@ class IngestLock:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     self._fh.close()
+                    self._fh = None
                     raise IngestBusy(
-                        f"另一个导入任务正在使用 {self.path.parent}，已等待 {self.timeout:.0f} 秒仍未结束。请稍后再试。"
-                    )
+                        f"另一个导入任务{self._holder()}正在使用 {self.path.parent}，已等待 {self.timeout:.0f} 秒仍未结束。"
+                        "请稍后再试。"
+                    ) from None
                 if not warned:
-                    log.warning("另一个导入任务正在进行，等待其完成……")
+                    log.warning("另一个导入任务正在进行%s，等待其完成……", self._holder())
                     warned = True
                 time.sleep(0.5)
         self._fh.seek(0)

@@ -5,9 +5,14 @@ and the whole indexing recipe; an unchanged document is skipped, a changed one
 replaces its passages. Crash-safe: new passages are written invisible
 (``complete=False``), then the old version is deleted, then the new one is
 made visible, then the registry record is written.
+
+Memory stays bounded by the largest file (not the corpus): files are read, split
+and written one at a time, and a document's passages go to the store in batches
+(they are invisible until the document is complete, so partial batches are safe).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -40,7 +45,42 @@ RECIPE_VERSION = "v1"
 _IGNORED_NAMES = {"manifest.csv", "README.md", "readme.md", ".DS_Store", "Thumbs.db"}
 
 ProgressFn = Callable[[str, int, int], None]
-"""Optional callback ``(stage, done, total)`` for UIs (the app's upload progress)."""
+"""Optional callback ``(stage, done, total)`` for UIs (the app's upload progress):
+``("file", files done, files in the run)`` after each file and
+``("embed", passages done, passages of the current file)`` while a file is embedded and stored."""
+
+UPSERT_BATCH = 256
+SPARSE_MEMO = 1024
+"""BM25 vectors remembered per run: repeated passages (boilerplate) are tokenised once."""
+INNER_BAR_MIN = 500
+"""Files with at least this many passages get their own progress bar."""
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """A message squeezed to one line (reasons in the run summary are one line each)."""
+    s = " ".join(str(text).split())
+    return s if len(s) <= limit else s[:limit - 1] + "…"
+
+
+def display_path(path: Path | str) -> str:
+    """The path as printable text (names that are not valid UTF-8 get U+FFFD)."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+META_HEAD_CHARS = 200_000
+META_TAIL_CHARS = 20_000
+
+
+def _excerpt(text: str) -> str:
+    """Head and tail of a very long text: metadata reads the first and last lines only
+    (title, dateline, source, signature), so a 50 MB file is not split into lines again."""
+    if len(text) <= META_HEAD_CHARS + META_TAIL_CHARS:
+        return text
+    head_end = text.rfind("\n", 0, META_HEAD_CHARS)
+    tail_start = text.find("\n", len(text) - META_TAIL_CHARS)
+    head = text[:head_end if head_end > 0 else META_HEAD_CHARS]
+    tail = text[tail_start + 1 if tail_start >= 0 else len(text) - META_TAIL_CHARS:]
+    return f"{head}\n{tail}"
 
 
 def doc_id_for(path: Path) -> str:
@@ -68,16 +108,24 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
         if not p.exists():
             yield p, "文件或目录不存在"
             continue
-        if p.is_file():
+        errors: list[OSError] = []
+        if not p.is_dir():
             candidates: Iterable[Path] = [p]
         else:
             candidates = sorted(
                 Path(root) / name
-                for root, dirs, files in os.walk(p, followlinks=False)
+                for root, dirs, files in os.walk(p, followlinks=False, onerror=errors.append)
                 for name in files
                 if not name.startswith(".") and name not in _IGNORED_NAMES
             )
+        for err in errors:
+            yield Path(err.filename or p), f"无法读取目录：{one_line(err.strerror or err)}"
         for f in candidates:
+            try:
+                str(f).encode("utf-8")
+            except UnicodeEncodeError:
+                yield f, "文件名含有无法识别的字符（不是 UTF-8 编码），请重命名后再导入"
+                continue
             try:
                 real = f.resolve(strict=True)
             except (OSError, RuntimeError):
@@ -110,6 +158,7 @@ class Ingestor:
     progress: bool = True
     on_progress: ProgressFn | None = None
     _cache: EmbeddingCache | None = field(default=None, init=False)
+    _sparse_memo: Callable[[str], tuple[list[int], list[float]]] | None = field(default=None, init=False)
 
     @classmethod
     def open(cls, settings: Settings | None = None, **kw) -> "Ingestor":
@@ -139,11 +188,12 @@ class Ingestor:
     def prepare(self, path: Path, manifest: dict[str, dict[str, str]]) -> Prepared:
         """Load, clean, extract metadata and split one file. Raises LoadError."""
         s = self.settings
-        raw = load_file(path, max_bytes=None)
+        raw = load_file(path, max_bytes=s.max_file_mb * 1024 * 1024)
         cleaned = clean_text(raw.text)
         if not cleaned.text.strip():
             raise LoadError("清理后没有正文内容")
-        hints = extract_metadata(raw.text, cleaned.text, path, raw.title_hint)
+        hints = extract_metadata(_excerpt(raw.text), _excerpt(cleaned.text), path, raw.title_hint)
+        del raw  # only the cleaned text is kept (large files: one copy less while splitting)
         over = manifest.get(path.name, {})
         title = over.get("title") or hints.title or path.stem
         doc_type = over.get("type") or hints.doc_type or "article"
@@ -175,37 +225,52 @@ class Ingestor:
                 and store.count_passages(meta.doc_id) == prev.n_passages)
 
     # -- writing --------------------------------------------------------------
-    def _write(self, prep: Prepared, bar: tqdm | None, report: IngestReport) -> None:
+    def _sparse(self, text: str) -> tuple[list[int], list[float]]:
+        if self._sparse_memo is None:
+            extra = self._extra_dicts()
+            self._sparse_memo = functools.lru_cache(maxsize=SPARSE_MEMO)(lambda t: sparse.doc_vector(t, extra))
+        return self._sparse_memo(text)
+
+    def _write(self, prep: Prepared, report: IngestReport) -> None:
+        """Embed and store one document (see the module docstring for the order of writes)."""
         meta, chunks = prep.doc.meta, prep.chunks
         store, emb = self.res.store, self.res.embedder
-        texts = [embed_text(meta.title, c.heading_path, c.text) for c in chunks]
         batch = max(1, self.settings.embed_batch)
-        records: list[PointRecord] = []
-        for i in range(0, len(chunks), batch):
-            t0 = time.perf_counter()
-            vecs, _ = self.cache().embed(texts[i:i + batch], emb.embed_passages)
-            report.embed_seconds += time.perf_counter() - t0
-            for j, vec in enumerate(vecs):
-                k = i + j
-                c = chunks[k]
-                si, sv = sparse.doc_vector(texts[k], self._extra_dicts())
-                records.append(PointRecord(
-                    id=passage_id(meta.doc_id, meta.content_hash, k), dense=vec,
-                    sparse_indices=si, sparse_values=sv,
-                    payload={
-                        "doc_id": meta.doc_id, "hash": meta.content_hash, "idx": k, "text": c.text,
-                        "heading": c.heading_path, "start": c.start, "end": c.end,
-                        "title": meta.title, "date": meta.date, "date_int": date_to_int(meta.date),
-                        "doc_type": meta.doc_type, "source": meta.source, "path": meta.path,
-                        "complete": False,
-                    },
-                ))
-            if bar is not None:
-                bar.update(len(vecs))
-            if self.on_progress:
-                self.on_progress("embed", bar.n if bar is not None else k + 1, bar.total if bar is not None else len(chunks))
-        for i in range(0, len(records), 256):
-            store.upsert_passages(records[i:i + 256])
+        n = len(chunks)
+        pending: list[PointRecord] = []
+        inner = tqdm(total=n, desc=f"嵌入 {one_line(meta.title, 20)}", unit="段", leave=False,
+                     disable=not self.progress or n < INNER_BAR_MIN)
+        try:
+            for i in range(0, n, batch):
+                part = chunks[i:i + batch]
+                texts = [embed_text(meta.title, c.heading_path, c.text) for c in part]
+                t0 = time.perf_counter()
+                vecs, _ = self.cache().embed(texts, emb.embed_passages)
+                report.embed_seconds += time.perf_counter() - t0
+                for j, (c, text) in enumerate(zip(part, texts)):
+                    k = i + j
+                    si, sv = self._sparse(text)
+                    pending.append(PointRecord(
+                        id=passage_id(meta.doc_id, meta.content_hash, k), dense=vecs[j],
+                        sparse_indices=si, sparse_values=sv,
+                        payload={
+                            "doc_id": meta.doc_id, "hash": meta.content_hash, "idx": k, "text": c.text,
+                            "heading": c.heading_path, "start": c.start, "end": c.end,
+                            "title": meta.title, "date": meta.date, "date_int": date_to_int(meta.date),
+                            "doc_type": meta.doc_type, "source": meta.source, "path": meta.path,
+                            "complete": False,
+                        },
+                    ))
+                if len(pending) >= UPSERT_BATCH:
+                    store.upsert_passages(pending)
+                    pending = []
+                done = min(i + batch, n)
+                inner.update(len(part))
+                if self.on_progress:
+                    self.on_progress("embed", done, n)
+            store.upsert_passages(pending)
+        finally:
+            inner.close()
         # Old version out, new version visible, then the registry record: see module docstring.
         store.delete_passages(meta.doc_id, except_hash=meta.content_hash)
         store.mark_complete(meta.doc_id, meta.content_hash)
@@ -213,58 +278,78 @@ class Ingestor:
         store.put_doc(meta)
 
     def run(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
-        """Ingest files and folders; returns the per-file report."""
+        """Ingest files and folders one file at a time; returns the per-file report.
+
+        Waits for another run on the same data directory to finish (see :class:`IngestLock`).
+        """
         report = IngestReport()
         t_start = time.perf_counter()
         with IngestLock(self.settings.home_path):
-            store = self.res.store
-            leftovers = store.delete_incomplete()
-            if leftovers:
-                log.info("清理了上次中断留下的 %d 个未完成段落", leftovers)
-            files = list(iter_files(paths))
-            manifests: dict[Path, dict[str, dict[str, str]]] = {}
-            todo: list[Prepared] = []
-            for f, reason in tqdm(files, desc="读取与切分", unit="文件", disable=not self.progress):
-                if reason:
-                    report.files.append(FileResult(path=str(f), status="skipped", reason=reason))
-                    continue
-                if f.parent not in manifests:
-                    manifests[f.parent] = read_manifest(f.parent)
-                try:
-                    prep = self.prepare(f, manifests[f.parent])
-                except LoadError as exc:
-                    report.files.append(FileResult(path=str(f), status="skipped", reason=str(exc)))
-                    log.warning("跳过 %s：%s", f, exc)
-                    continue
-                except Exception as exc:  # a bug or odd file must not stop the run
-                    log.exception("处理 %s 时出错", f)
-                    report.files.append(FileResult(path=str(f), status="skipped", reason=f"处理失败：{exc}"))
-                    continue
-                prep.previous = store.get_doc(prep.doc.meta.doc_id)
-                meta = prep.doc.meta
-                if self._is_current(meta, prep.previous):
-                    report.files.append(FileResult(path=str(f), status="unchanged", doc_id=meta.doc_id,
-                                                   title=meta.title, n_passages=meta.n_passages))
-                else:
-                    todo.append(prep)
-            total = sum(len(p.chunks) for p in todo)
-            with tqdm(total=total, desc="嵌入与入库", unit="段", disable=not self.progress or not total) as bar:
-                for prep in todo:
-                    meta = prep.doc.meta
-                    try:
-                        self._write(prep, bar, report)
-                    except Exception as exc:
-                        log.exception("写入 %s 失败", prep.path)
-                        report.files.append(FileResult(path=str(prep.path), status="skipped",
-                                                       reason=f"写入向量库失败：{exc}"))
-                        continue
-                    status = "updated" if prep.previous else "added"
-                    report.files.append(FileResult(path=str(prep.path), status=status, doc_id=meta.doc_id,
-                                                   title=meta.title, n_passages=meta.n_passages))
-            if prune:
-                report.deleted = self._prune()
+            try:
+                store = self.res.store
+                leftovers = store.delete_incomplete()
+                if leftovers:
+                    log.info("清理了上次中断留下的 %d 个未完成段落", leftovers)
+                files = list(iter_files(paths))
+                manifests: dict[Path, dict[str, dict[str, str]]] = {}
+                # miniters=1: tqdm would otherwise print only every n-th file after a fast stretch
+                # (unchanged files), and the bar would lag behind the run by dozens of files.
+                with tqdm(total=len(files), desc="导入与入库", unit="文件", disable=not self.progress,
+                          miniters=1) as bar:
+                    for i, (f, reason) in enumerate(files):
+                        report.files.append(self._ingest_one(f, reason, manifests, report))
+                        bar.set_postfix_str(f"已写入 {report.n_passages_written} 段", refresh=False)
+                        bar.update(1)
+                        if self.on_progress:
+                            self.on_progress("file", i + 1, len(files))
+                if prune:
+                    report.deleted = self._prune()
+            finally:
+                self._end_run()
         report.seconds = time.perf_counter() - t_start
         return report
+
+    def _ingest_one(self, f: Path, reason: str, manifests: dict[Path, dict[str, dict[str, str]]],
+                    report: IngestReport) -> FileResult:
+        """Prepare and write one file; never raises (a bad file is reported as skipped)."""
+        if reason:
+            return FileResult(path=display_path(f), status="skipped", reason=one_line(reason))
+        try:
+            if f.parent not in manifests:
+                manifests[f.parent] = read_manifest(f.parent)
+            prep = self.prepare(f, manifests[f.parent])
+        except LoadError as exc:
+            log.warning("跳过 %s：%s", display_path(f), exc)
+            return FileResult(path=display_path(f), status="skipped", reason=one_line(exc))
+        except Exception as exc:  # a bug or an odd file must not stop the run
+            log.exception("处理 %s 时出错", display_path(f))
+            return FileResult(path=display_path(f), status="skipped",
+                              reason=one_line(f"处理失败：{type(exc).__name__}：{exc}"))
+        store = self.res.store
+        meta = prep.doc.meta
+        prep.previous = store.get_doc(meta.doc_id)
+        if self._is_current(meta, prep.previous):
+            return FileResult(path=str(f), status="unchanged", doc_id=meta.doc_id, title=meta.title,
+                              n_passages=meta.n_passages)
+        try:
+            self._write(prep, report)
+        except Exception as exc:
+            log.exception("写入 %s 失败", f)
+            try:  # this document's invisible passages; the next run would remove them anyway
+                store.delete_incomplete()
+            except Exception:
+                pass
+            return FileResult(path=str(f), status="skipped", reason=one_line(f"写入向量库失败：{exc}"))
+        return FileResult(path=str(f), status="updated" if prep.previous else "added", doc_id=meta.doc_id,
+                          title=meta.title, n_passages=meta.n_passages)
+
+    def _end_run(self) -> None:
+        """Per-run state: the SQLite cache connection belongs to the run's thread (the app runs
+        uploads on worker threads), the BM25 memo to the run."""
+        self._sparse_memo = None
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
 
     def _prune(self) -> list[str]:
         gone = [m for m in self.res.store.list_docs() if not Path(m.path).exists()]
@@ -290,6 +375,4 @@ class Ingestor:
         return self.res.store.list_docs()
 
     def close(self) -> None:
-        if self._cache is not None:
-            self._cache.close()
-            self._cache = None
+        self._end_run()

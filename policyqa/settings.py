@@ -69,6 +69,12 @@ class Settings:
     userdict: str = ""
     """Extra jieba user dictionary (one term a line) on top of the bundled one."""
     max_upload_mb: int = 50
+    max_file_mb: int = 200
+    """Larger files are skipped by the ingest job (memory grows with the largest document, ~4× its size)."""
+    llm_timeout_s: float = 120.0
+    """An answer that takes longer is cut off; the extractive answer is shown with a notice."""
+    llm_first_token_timeout_s: float = 60.0
+    """A model that has produced nothing after this long is treated as hanging."""
     log_level: str = "INFO"
 
     @property

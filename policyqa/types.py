@@ -250,3 +250,251 @@ class Answer:
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "notices": self.notices,
         }
+
+
+@dataclass
+class EvalItem:
+    """One eval question (a line of ``eval/questions.jsonl``)."""
+
+    id: str
+    type: str
+    """``fact`` | ``synthesis`` | ``unanswerable``."""
+    question: str
+    answers: list[str] = field(default_factory=list)
+    """Key points that must all appear in a correct answer (empty for unanswerable items)."""
+    evidence: list[str] = field(default_factory=list)
+    """Short verbatim source quotes; a passage containing any of them is a hit."""
+    history: list[tuple[str, str]] = field(default_factory=list)
+    """Earlier (question, answer) turns for follow-up questions."""
+
+    @property
+    def answerable(self) -> bool:
+        return self.type != "unanswerable"
+
+
+@dataclass
+class EvalOutcome:
+    """What the system did on one eval question, with the per-question scores."""
+
+    id: str
+    type: str
+    question: str
+    standalone_query: str
+    """The query retrieval ran on (the rewritten question for follow-ups)."""
+    answer: str
+    answered: bool
+    """False when the system refused ("资料库中没有找到……")."""
+    backend: str = "none"
+    evidence_rank: int | None = None
+    """1-based rank of the first retrieved passage containing evidence; None if not in the top k."""
+    cited: int = 0
+    cited_with_evidence: int = 0
+    citation_recall: float | None = None
+    keypoint_recall: float | None = None
+    missing_keypoints: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Milliseconds per stage: search_ms, embed_ms (retriever) and the engine's rewrite/retrieve/first_token/total."""
+    failures: list[str] = field(default_factory=list)
+    """Why the item counts as failed, in Chinese; empty when it passed."""
+
+
+@dataclass
+class EvalReport:
+    """Metrics of one eval run over a question file."""
+
+    questions_file: str
+    backend: str
+    model: str
+    embedder: str
+    top_k: int
+    metrics: dict[str, float | None] = field(default_factory=dict)
+    """hit@1/3/5/10, mrr, citation_precision, citation_recall, keypoints, refusal_accuracy, false_refusal."""
+    latency: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    """Stage → {"p50", "p95", "n"} in milliseconds."""
+    groups: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    """Per question group (type, 追问, 英文): n and the main metrics."""
+    outcomes: list[EvalOutcome] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- study-session outlines (学习研讨提纲) ------------------------------------------
+
+OUTLINE_LENGTHS: dict[str, str] = {"short": "简要", "standard": "标准", "detailed": "详细"}
+OUTLINE_AUDIENCES: tuple[str, ...] = ("支部学习", "中心组学习")
+
+
+@dataclass
+class OutlinePoint:
+    """One line of an outline (a point, a 研讨题目, a 发言参考要点, the 学习目的)."""
+
+    text: str
+    """Chinese text with its [n] markers, ready to show."""
+    cites: list[int] = field(default_factory=list)
+    """Citation numbers used in ``text`` (refer to :attr:`Outline.citations`)."""
+    origin: str = "extract"
+    """``extract`` (the passages' own words) or ``llm`` (written by a model, then verified)."""
+
+
+@dataclass
+class OutlineSection:
+    """An 一、 level (or, inside one, a （一） level) of the outline body."""
+
+    heading: str
+    """A heading of the source document (or its title, or a lead sentence used as heading)."""
+    points: list[OutlinePoint] = field(default_factory=list)
+    """The 1. 2. … points directly under the heading."""
+    subsections: list["OutlineSection"] = field(default_factory=list)
+    doc_id: str = ""
+
+
+@dataclass
+class OutlineDoc:
+    """A 重点学习篇目 entry: a document cited by the outline."""
+
+    doc_id: str
+    title: str
+    date: str = ""
+    source: str = ""
+    doc_type: str = "article"
+    cites: list[int] = field(default_factory=list)
+    """Citation numbers of this document's passages."""
+
+
+@dataclass
+class Outline:
+    """A study-session outline on one topic, every point cited."""
+
+    topic: str
+    length: str = "standard"
+    """``short`` | ``standard`` | ``detailed``."""
+    audience: str = "支部学习"
+    """``支部学习`` | ``中心组学习``."""
+    enough_material: bool = True
+    """False when the library holds too little on the topic (then the body is empty)."""
+    purpose: list[OutlinePoint] = field(default_factory=list)
+    """学习目的 (one or two sentences)."""
+    documents: list[OutlineDoc] = field(default_factory=list)
+    """重点学习篇目, most cited first."""
+    sections: list[OutlineSection] = field(default_factory=list)
+    questions: list[OutlinePoint] = field(default_factory=list)
+    """研讨题目 (3–5)."""
+    talking_points: list[OutlinePoint] = field(default_factory=list)
+    """发言参考要点."""
+    citations: list[Citation] = field(default_factory=list)
+    """Passages cited as [n], numbered in order of first appearance (the 参考资料 list)."""
+    nearest: list[Citation] = field(default_factory=list)
+    """When material is lacking: the closest passages, offered for reading."""
+    notices: list[str] = field(default_factory=list)
+    backend: str = "none"
+    model: str = "extractive"
+    timings: dict[str, float] = field(default_factory=dict)
+    """Milliseconds: retrieve_ms, llm_ms (when a model ran), total_ms."""
+
+    def body_points(self) -> list[OutlinePoint]:
+        """All 1. 2. … points of the body, in reading order."""
+        out: list[OutlinePoint] = []
+        for s in self.sections:
+            out += s.points
+            for sub in s.subsections:
+                out += sub.points
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["timings"] = {k: round(v, 1) for k, v in self.timings.items()}
+        return d
+
+
+# -- 知识测验 (quiz) ------------------------------------------------------------
+
+QUIZ_TYPES: tuple[str, ...] = ("单选", "多选", "判断", "填空")
+"""Quiz item types, in the order a paper lists them."""
+
+
+@dataclass
+class QuizSource:
+    """The passage a quiz item is drawn from: what the app shows as the item's source card."""
+
+    doc_id: str
+    passage_id: str
+    title: str
+    heading: str
+    """Heading path joined with ›."""
+    date: str
+    text: str
+    """The verbatim passage."""
+    sentence: str
+    """The source sentence (verbatim slice of ``text``) the item was built from."""
+    heading_path: list[str] = field(default_factory=list)
+    doc_type: str = "article"
+    source: str = ""
+    start: int = 0
+    end: int = 0
+
+    def to_citation(self, n: int = 1) -> "Citation":
+        return Citation(n=n, passage_id=self.passage_id, doc_id=self.doc_id, title=self.title, heading=self.heading,
+                        date=self.date, text=self.text, score=0.0, support=[self.sentence], doc_type=self.doc_type,
+                        source=self.source, start=self.start, end=self.end)
+
+
+@dataclass
+class QuizItem:
+    """One quiz item with its key, explanation and source."""
+
+    id: str
+    """Stable id (hash of type, passage, fact and variant)."""
+    qtype: str
+    """One of :data:`QUIZ_TYPES`."""
+    stem: str
+    """Chinese stem; blanks are written （　　）."""
+    options: list[str]
+    """Option texts without letters (单选/多选), ``["正确", "错误"]`` (判断), empty (填空)."""
+    answer: str
+    """The key as printed: ``B`` / ``ACD`` / ``正确`` / the blank's text."""
+    answer_texts: list[str]
+    """Texts found in the source: correct options (单选/多选), the blank (填空), the fact checked (判断)."""
+    explanation: str
+    """Chinese explanation quoting the source sentence."""
+    source: QuizSource
+    kind: str = ""
+    """Kind of fact tested: number, frequency, formulation, title, body, list."""
+    distractors: list[str] = field(default_factory=list)
+    """Wrong option texts (absent from the source passage)."""
+    altered: str = ""
+    """判断 (false statements): the substituted text that makes the statement wrong."""
+    accept: list[str] = field(default_factory=list)
+    """填空: further accepted forms of the answer (with the measure word, Chinese numerals …)."""
+    origin: str = "rule"
+    """``rule`` or ``llm`` (stem and distractors written by a model, then verified)."""
+
+    @property
+    def letters(self) -> str:
+        return "ABCDEFGH"[:len(self.options)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class QuizSet:
+    """A generated quiz."""
+
+    items: list[QuizItem]
+    seed: int = 0
+    types: list[str] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+    topic: str = ""
+    backend: str = "none"
+    model: str = ""
+    title: str = "知识测验"
+    notices: list[str] = field(default_factory=list)
+    """Things the user should know (fewer items than asked, model unavailable …)."""
+    llm_accepted: int = 0
+    """Items whose model-written stem/distractors passed verification."""
+    llm_rejected: list[str] = field(default_factory=list)
+    """One reason per model proposal that failed verification (the rule item was kept)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

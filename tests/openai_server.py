@@ -4,7 +4,7 @@ Its "model" is deterministic so that tests can check what the engine does with
 a remote model's reply: it quotes the first sentence of passage [1] from the
 prompt, and — to exercise the grounding rules — adds a sentence citing a
 passage that does not exist and one with a number that is in no passage.
-``behaviour="hang"`` accepts the request and never answers.
+``behaviour="hang"`` accepts the request and never answers; ``"error"`` answers HTTP 500.
 """
 from __future__ import annotations
 
@@ -49,6 +49,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.behaviour == "hang":
             time.sleep(30)
             return
+        if self.behaviour == "error":
+            self._json({"error": {"message": "internal error", "type": "server_error"}}, status=500)
+            return
         text = fake_reply(body.get("messages", []))
         created = int(time.time())
         if body.get("stream"):
@@ -71,9 +74,9 @@ class Handler(BaseHTTPRequestHandler):
                                  "finish_reason": "stop"}],
                     "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}})
 
-    def _json(self, obj: dict) -> None:
+    def _json(self, obj: dict, status: int = 200) -> None:
         data = json.dumps(obj, ensure_ascii=False).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()

@@ -58,11 +58,14 @@ class LocalBackend(ChatBackend):
             from llama_index.llms.llama_cpp import LlamaCPP
         except ImportError as exc:
             raise LLMError("未安装 llama-cpp-python / llama-index-llms-llama-cpp：请运行 make run") from exc
-        self._llm = LlamaCPP(
-            model_path=path, temperature=0.0, max_new_tokens=512, context_window=n_ctx,
-            model_kwargs={"n_threads": threads or os.cpu_count() or 2, "n_ctx": n_ctx},
-            messages_to_prompt=chatml, completion_to_prompt=lambda c: c, verbose=False,
-        )
+        try:
+            self._llm = LlamaCPP(
+                model_path=path, temperature=0.0, max_new_tokens=512, context_window=n_ctx,
+                model_kwargs={"n_threads": threads or os.cpu_count() or 2, "n_ctx": n_ctx},
+                messages_to_prompt=chatml, completion_to_prompt=lambda c: c, verbose=False,
+            )
+        except Exception as exc:  # a missing / corrupt GGUF: the engine falls back to extractive answers
+            raise LLMError(f"本地模型无法加载（{os.path.basename(path)}）：{exc}。请重新运行 make run 安装模型。") from exc
         # One llama.cpp context cannot serve two generations at once.
         self._lock = threading.Lock()
 

@@ -1,0 +1,103 @@
+"""政策研学助手 — the Gradio app: ``python app.py [--host 127.0.0.1] [--port 7860] [--llm local|openai|none]``."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from policyqa.runtime import setup_logging
+from policyqa.settings import load_settings
+
+log = logging.getLogger("policyqa.app")
+
+
+def build_app(svc):
+    import gradio as gr
+
+    from webui import chat_tab, library_tab
+
+    with gr.Blocks(title="政策研学助手", analytics_enabled=False) as demo:
+        gr.Markdown("## 政策研学助手\n根据本地资料库中的原文回答问题、起草研讨提纲、练习知识测验；全部离线运行。",
+                    elem_id="pq-header")
+        choices = library_tab.doc_choices(svc)
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                dropdowns = [chat_tab.build(svc)["docs"]]
+            for extra in _extra_tabs():
+                dropdowns.append(extra(svc, choices))
+            with gr.Tab("资料库", id="library"):
+                _, refreshed, outs = library_tab.build(svc, dropdowns)
+        demo.load(refreshed, None, outs, queue=False)
+        from webui.api import register
+
+        register(svc)
+    return demo
+
+
+def _extra_tabs():
+    """The 研讨提纲 and 知识测验 tabs."""
+    from webui import outline_tab, quiz_tab
+
+    return [outline_tab.build_tab, quiz_tab.build_tab]
+
+
+def parse_auth(spec: str) -> list[tuple[str, str]] | None:
+    """``user:pass[,user2:pass2]`` or a path to a file with one ``user:pass`` a line."""
+    if not spec:
+        return None
+    text = open(spec, encoding="utf-8").read() if os.path.isfile(spec) else spec.replace(",", "\n")
+    pairs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        user, sep, pw = line.partition(":")
+        if not sep or not user or not pw:
+            raise SystemExit(f"登录设置格式不对：{line!r}。应为 用户名:密码（多个用逗号分隔，或写在文件里每行一个）。")
+        pairs.append((user, pw))
+    return pairs
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="app.py", description="政策研学助手（网页应用）")
+    ap.add_argument("--host", default=os.environ.get("POLICYQA_HOST", "127.0.0.1"),
+                    help="监听地址（默认 127.0.0.1，仅本机；对局域网开放需明确写 0.0.0.0）")
+    ap.add_argument("--port", type=int, default=int(os.environ.get("POLICYQA_PORT", "7860")))
+    ap.add_argument("--llm", default=None, help="回答方式：local | openai | none（默认：装有本地模型则 local）")
+    ap.add_argument("--home", default=None, help="数据目录（默认 var）")
+    ap.add_argument("--embedder", default=None)
+    ap.add_argument("--auth", default=os.environ.get("POLICYQA_AUTH", ""),
+                    help="登录：用户名:密码，或每行一个 用户名:密码 的文件（也可用环境变量 POLICYQA_AUTH）")
+    args = ap.parse_args(argv)
+
+    settings = load_settings(home=args.home, embedder=args.embedder)
+    setup_logging(settings.log_level)
+    auth = parse_auth(args.auth)
+    import gradio as gr
+
+    from webui import render
+    from webui.service import AppService
+
+    try:
+        svc = AppService(settings, backend=args.llm)
+    except Exception as exc:
+        print(f"无法打开资料库：{exc}", file=sys.stderr)
+        return 1
+    n_docs = len(svc.docs())
+    if not n_docs:
+        log.warning("资料库为空：在“资料库”页上传文件，或先运行 python -m ingest data/corpus")
+    demo = build_app(svc)
+    demo.queue(default_concurrency_limit=4, max_size=64)
+    theme = gr.themes.Default(
+        font=["WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
+              gr.themes.LocalFont("Source Sans Pro"), "sans-serif"])
+    print(f"政策研学助手：http://{args.host}:{args.port}  （资料库 {n_docs} 篇，回答方式 {svc.backend}）", flush=True)
+    demo.launch(server_name=args.host, server_port=args.port, auth=auth, auth_message="请登录政策研学助手" if auth else None,
+                theme=theme, css=render.CSS, head=render.HEAD_JS, show_error=True, quiet=True,
+                max_file_size=f"{settings.max_upload_mb}mb", footer_links=[], ssr_mode=False, mcp_server=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Quiz export: Markdown and Word (.docx via python-docx), with or without the answer key."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from policyqa.types import QuizItem, QuizSet
+
+SECTION_NAMES = {"单选": "单项选择题", "多选": "多项选择题", "判断": "判断题", "填空": "填空题"}
+_CN_ORDINALS = "一二三四五六七八九十"
+LETTERS = "ABCDEFGH"
+
+
+def _sections(quiz: QuizSet) -> list[tuple[str, list[tuple[int, QuizItem]]]]:
+    """Items grouped by type in paper order, numbered continuously from 1."""
+    order = [t for t in SECTION_NAMES if any(it.qtype == t for it in quiz.items)]
+    numbered = []
+    n = 0
+    for t in order:
+        group = []
+        for it in quiz.items:
+            if it.qtype == t:
+                n += 1
+                group.append((n, it))
+        numbered.append((t, group))
+    return numbered
+
+
+def _scope(quiz: QuizSet) -> str:
+    parts = []
+    if quiz.topic:
+        parts.append(f"主题“{quiz.topic}”")
+    if quiz.doc_ids:
+        titles = list(dict.fromkeys(it.source.title for it in quiz.items))
+        parts.append("文档：" + "、".join(f"《{t}》" for t in titles) if titles else "指定文档")
+    return "；".join(parts) or "全部资料"
+
+
+def _summary(quiz: QuizSet) -> str:
+    counts = [f"{t} {sum(1 for it in quiz.items if it.qtype == t)}" for t in SECTION_NAMES
+              if any(it.qtype == t for it in quiz.items)]
+    how = "规则生成" if quiz.backend == "none" else \
+        f"模型（{quiz.model or quiz.backend}）改写 {quiz.llm_accepted} 题并经出处核验，其余按规则生成"
+    return f"共 {len(quiz.items)} 题（{'、'.join(counts)}）；出题范围：{_scope(quiz)}；{how}；随机种子 {quiz.seed}。"
+
+
+def _key_line(item: QuizItem) -> str:
+    from .quiz import answer_display
+
+    return answer_display(item)
+
+
+def _source_line(item: QuizItem) -> str:
+    s = item.source
+    path = " › ".join(h for h in s.heading_path[1:] if h)
+    where = f"《{s.title}》" + (f" › {path}" if path else "")
+    return where + (f"（{s.date}）" if s.date else "")
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("*", r"\*").replace("_", r"\_")
+
+
+def quiz_markdown(quiz: QuizSet, with_key: bool = True) -> str:
+    """The quiz as a Markdown paper; ``with_key`` appends the answers, explanations and sources."""
+    out = [f"# {quiz.title}", "", f"> {_summary(quiz)}", ""]
+    if not quiz.items:
+        out.append("（没有生成题目。）")
+    for k, (t, group) in enumerate(_sections(quiz)):
+        out += [f"## {_CN_ORDINALS[k]}、{SECTION_NAMES[t]}（共 {len(group)} 题）", ""]
+        for n, it in group:
+            out.append(f"**{n}.** {_md_escape(it.stem)}")
+            out.append("")
+            if it.qtype in ("单选", "多选"):
+                out += [f"{LETTERS[i]}．{_md_escape(o)}  " for i, o in enumerate(it.options)]
+                out.append("")
+    if with_key and quiz.items:
+        out += ["---", "", "## 参考答案与解析", ""]
+        for _, group in _sections(quiz):
+            for n, it in group:
+                out.append(f"**{n}. {_md_escape(_key_line(it))}**  ")
+                out.append(f"解析：{_md_escape(it.explanation)}  ")
+                out.append(f"出处：{_md_escape(_source_line(it))}")
+                out.append("")
+    for note in quiz.notices:
+        out.append(f"> 提示：{note}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _set_fonts(doc) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    for name, size in (("Normal", 11), ("Title", 18), ("Heading 1", 14), ("Heading 2", 13)):
+        try:
+            style = doc.styles[name]
+        except KeyError:
+            continue
+        style.font.name = "宋体" if name == "Normal" else "黑体"
+        style.font.size = Pt(size)
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.append(fonts)
+        fonts.set(qn("w:eastAsia"), style.font.name)
+
+
+def quiz_docx(quiz: QuizSet, path: str | Path, with_key: bool = True) -> Path:
+    """Write the quiz as a Word document to ``path`` (answers on a new page when ``with_key``)."""
+    from docx import Document
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm
+
+    path = Path(path)
+    if path.suffix.lower() != ".docx":
+        raise ValueError(f"导出 Word 文件需要 .docx 扩展名：{path}")
+    doc = Document()
+    _set_fonts(doc)
+    doc.add_heading(quiz.title, level=0)
+    doc.add_paragraph(_summary(quiz))
+    if not quiz.items:
+        doc.add_paragraph("（没有生成题目。）")
+    for k, (t, group) in enumerate(_sections(quiz)):
+        doc.add_heading(f"{_CN_ORDINALS[k]}、{SECTION_NAMES[t]}（共 {len(group)} 题）", level=1)
+        for n, it in group:
+            p = doc.add_paragraph()
+            p.add_run(f"{n}. ").bold = True
+            p.add_run(it.stem)
+            if it.qtype in ("单选", "多选"):
+                for i, o in enumerate(it.options):
+                    op = doc.add_paragraph(f"{LETTERS[i]}．{o}")
+                    op.paragraph_format.left_indent = Cm(0.8)
+                    op.paragraph_format.space_after = Cm(0)
+    if with_key and quiz.items:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        doc.add_heading("参考答案与解析", level=1)
+        for _, group in _sections(quiz):
+            for n, it in group:
+                p = doc.add_paragraph()
+                p.add_run(f"{n}. {_key_line(it)}").bold = True
+                doc.add_paragraph(f"解析：{it.explanation}")
+                doc.add_paragraph(f"出处：{_source_line(it)}")
+    for note in quiz.notices:
+        doc.add_paragraph(f"提示：{note}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path

@@ -1,0 +1,656 @@
+"""知识测验, part 1: the checkable facts of source sentences and same-kind replacements for them.
+
+A quiz-worthy sentence states a rule or a fact; its facts are numbers with their measure word
+(8个组, 两次, 30余名), frequencies (每年), fixed formulations (“两个维护”, 全面从严治党), 《》 titles,
+body names (市直机关工委) and clean enumerations (书面沟通、当面沟通和信息沟通). Distractor pools
+hold the same kinds of things found across the corpus.
+"""
+from __future__ import annotations
+
+import functools
+import random
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from policyqa import sparse
+from policyqa.types import QuizSource
+
+from .grounding import norm, split_sentences
+
+STEM_MAX = 110
+"""Longer source sentences are cut to the clauses around the fact."""
+
+# -- numbers -----------------------------------------------------------------------------------
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUM = "零〇一二两三四五六七八九十百千"
+MEASURES = ("人次", "个百分点", "方面", "环节", "个", "项", "条", "组", "名", "种", "类", "次", "批", "件", "轮", "场",
+            "家", "位", "篇", "份", "所", "支", "户", "%")
+_MEASURE_RE = "|".join(MEASURES)
+NUMBER_FACT = re.compile(
+    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}]+)(?P<approx>余|多)?(?P<measure>{_MEASURE_RE})")
+FREQUENCY = re.compile(r"每(?:半年|季度|年度|年|月|周|两年)")
+FREQUENCIES = ("每年", "每半年", "每季度", "每月", "每周", "每两年")
+TITLE = re.compile(r"《[^《》\n]{2,40}》")
+QUOTED = re.compile(r"“([^“”\n]{2,16})”")
+# A noun taken into a number option after these measure words ("8个组", "122个单位").
+_NOUN_MEASURES = {"个", "名", "家", "位", "所", "批"}
+_BAD_PRECEDING = set("第统唯同专逐万千百十初")
+
+
+def cn_to_int(text: str) -> int | None:
+    """Chinese numerals (一百二十二, 两, 十六) to int; None if ``text`` is not one."""
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in text):
+        return None
+    total, digit = 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if digit is not None and digit != 0:
+                return None  # "一二": not a number
+            digit = _CN_DIGITS[ch]
+        else:
+            unit = _CN_UNITS[ch]
+            total += (1 if digit is None else digit) * unit
+            digit = None
+    return total + (digit or 0)
+
+
+def int_to_cn(n: int, liang: bool = True) -> str:
+    """1..9999 in Chinese numerals; 2 alone as 两 before a measure word when ``liang``."""
+    if n == 2 and liang:
+        return "两"
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    out = ""
+    for unit, name in ((1000, "千"), (100, "百"), (10, "十")):
+        q, n = divmod(n, unit)
+        if q:
+            out += digits[q] + name
+        elif out and n:
+            out += "零" if not out.endswith("零") else ""
+    if n:
+        out += digits[n]
+    return out
+
+
+def number_value(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        v = cn_to_int(text)
+        return float(v) if v is not None else None
+
+
+# -- text helpers ------------------------------------------------------------------------------
+
+_PUNCT = re.compile(r"[\s\u3000，,。.、；;：:！!？?“”\"‘’'《》〈〉（）()【】\[\]「」『』—\-_·…/]+")
+_BYLINE = re.compile(r"作者|来源[:：]|责任编辑|编辑[:：/]|记者|通讯员|供稿|发布时间|更新时间|Copyright|版权|ICP|扫一扫|\d{1,2}:\d{2}")
+_PUB_DATE = re.compile(r"^\s*(\d{4}年\d{1,2}月\d{1,2}日|\d{4}年第\d+期|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})")
+_LEAD = re.compile(r"^(?:[—\-－·•…]+|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|"
+                   r"(?:首先|其次|再次|最后|同时|此外|另外|另一方面)[,，])\s*")
+_RULE_CUE = re.compile(r"规定|明确|要求|应当|必须|负责|设在|分成|分为|每年|每季度|每月|至少|召开|制定|印发|建立|实行|"
+                       r"采取|围绕|包括|担任|任期|牵头|组织|举办|开展|印发|出台|坚持|提出|部署")
+_CAPTION = re.compile(r"(现场|合影|留影|资料图|摄)[。]?$")
+_VAGUE = re.compile(r"我们|我们的|你们|？|\?|！|!|这是|这就|可见|由此")
+
+
+def canon(text: str) -> str:
+    """Loose form for grading and duplicate checks: NFKC, simplified, no spaces or punctuation, lower case."""
+    t = unicodedata.normalize("NFKC", text or "")
+    t = norm(t)
+    return _PUNCT.sub("", t).lower()
+
+
+def _num_canon(text: str) -> str:
+    """``canon`` with runs of Chinese numerals written as digits (八 → 8, 一百二十二 → 122)."""
+    def sub(m: re.Match) -> str:
+        v = cn_to_int(m.group(0))
+        return str(v) if v is not None else m.group(0)
+    return re.sub(f"[{_CN_NUM}]+", sub, canon(text))
+
+
+def _in(needle: str, hay_norm: str) -> bool:
+    return bool(needle) and norm(needle) in hay_norm
+
+
+@functools.lru_cache(maxsize=4)
+def _pos_tokenizer(extra: tuple[str, ...] = ()):
+    import logging as _logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(_logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    for w in sparse.formulations():
+        tok.add_word(w, 100, "nz")
+    for w in ("中央和国家机关", "市直机关工委", "机关工委", "机关党委", "机关纪委", "人大常委会"):
+        tok.add_word(w, 200, "nt")
+    for d in extra:
+        if d:
+            try:
+                tok.load_userdict(d)
+            except OSError:
+                pass
+    return jieba.posseg.POSTokenizer(tok)
+
+
+_TOK_LOCK = threading.Lock()
+
+
+def _tokens(text: str, extra: tuple[str, ...] = ()) -> list[tuple[str, str, int]]:
+    """(word, flag, start) triples."""
+    with _TOK_LOCK:
+        pairs = list(_pos_tokenizer(extra).cut(text, HMM=False))
+    out, pos = [], 0
+    for p in pairs:
+        out.append((p.word, p.flag, pos))
+        pos += len(p.word)
+    return out
+
+
+# -- candidate facts ---------------------------------------------------------------------------
+
+@dataclass
+class _Passage:
+    id: str
+    doc_id: str
+    title: str
+    heading_path: list[str]
+    date: str
+    text: str
+    doc_type: str = "article"
+    source: str = ""
+    start: int = 0
+    end: int = 0
+    idx: int = 0
+
+    @classmethod
+    def from_payload(cls, p: Mapping[str, Any]) -> "_Passage":
+        return cls(id=str(p.get("id", "")), doc_id=p.get("doc_id", ""), title=p.get("title", ""),
+                   heading_path=list(p.get("heading") or []), date=p.get("date", ""), text=p.get("text", ""),
+                   doc_type=p.get("doc_type", "article"), source=p.get("source", ""), start=int(p.get("start", 0)),
+                   end=int(p.get("end", 0)), idx=int(p.get("idx", 0)))
+
+    @functools.cached_property
+    def norm_text(self) -> str:
+        return norm(self.text)
+
+    def quiz_source(self, sentence: str) -> QuizSource:
+        return QuizSource(doc_id=self.doc_id, passage_id=self.id, title=self.title,
+                          heading=" › ".join(self.heading_path), date=self.date, text=self.text, sentence=sentence,
+                          heading_path=list(self.heading_path), doc_type=self.doc_type, source=self.source,
+                          start=self.start, end=self.end)
+
+
+@dataclass
+class _Fact:
+    kind: str
+    """number | frequency | formulation | title | body"""
+    start: int
+    end: int
+    """Span replaced by an option / an altered fact (offsets in the sentence)."""
+    text: str
+    blank_start: int = -1
+    blank_end: int = -1
+    """Span blanked in a 填空 item (the numeral alone for numbers); -1 when the fact makes no 填空."""
+    value: float | None = None
+    measure: str = ""
+    approx: str = ""
+    noun: str = ""
+    cn: bool = False
+
+
+@dataclass
+class _List:
+    start: int
+    end: int
+    items: list[str]
+
+
+@dataclass
+class _Sent:
+    p: _Passage
+    pos: int
+    text: str
+    score: float
+    facts: list[_Fact] = field(default_factory=list)
+    lists: list[_List] = field(default_factory=list)
+
+
+_GENERIC_FORMULATIONS = {"机关党建", "机关党委", "机关工委", "党组", "纪检监察", "主题教育", "政治生态", "高质量发展"}
+_BODY_SUFFIX = re.compile(r"(工委|党组|党委|纪委|委员会|常委会|宣传部|组织部|统战部|办公厅|办公室|编办|党校|民政部|新华社|保障局)$")
+_BODY_OK_PREFIX_FLAGS = ("nt", "ns", "j")
+_ORG_WORDS = {"中共", "中央", "国家", "全国", "省", "市", "县", "区", "市直", "省直", "北京", "北京市", "机关", "人大",
+              "常委会", "人大常委会", "市州", "中央和国家机关", "常委会机关", "全国人大", "省人大", "市人大"}
+_BODY_STOP = {"部门", "单位", "各", "本", "本单位", "有关", "基层", "有的", "上级", "同级", "直属"}
+
+
+def _bodies(text: str, extra: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    toks = _tokens(text, extra)
+    out = []
+    for i, (w, flag, start) in enumerate(toks):
+        if not _BODY_SUFFIX.search(w):
+            continue
+        j = i
+        while j > 0:
+            pw, pf, _ = toks[j - 1]
+            org = pf in _BODY_OK_PREFIX_FLAGS or pw in _ORG_WORDS or pw.endswith(("机关", "人大", "常委会"))
+            if pw in _BODY_STOP or not org or not re.fullmatch(r"[\u4e00-\u9fff]+", pw):
+                break
+            if len("".join(t[0] for t in toks[j - 1:i + 1])) > 14:
+                break
+            j -= 1
+        s, e = toks[j][2], start + len(w)
+        name = text[s:e]
+        if name in _BODY_STOP or len(name) < 3 or (len(name) == 3 and not (j == i and flag == "nt")):
+            continue
+        # Parts of a longer name ("联席会议办公室设在市直机关工委组织部" keeps the whole name).
+        if e < len(text) and _BODY_SUFFIX.search(text[s:e + 3]) and text[e:e + 3] in ("组织部", "宣传部", "办公室"):
+            continue
+        out = [o for o in out if not (s <= o[0] and o[1] <= e)]
+        if not any(o[0] <= s and e <= o[1] for o in out):
+            out.append((s, e, name))
+    return out
+
+
+def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
+    return any(a[0] < e and s < a[1] for s, e in spans)
+
+
+def _number_facts(text: str, extra: tuple[str, ...], protected: list[tuple[int, int]]) -> list[_Fact]:
+    out = []
+    toks = None
+    for m in NUMBER_FACT.finditer(text):
+        num, measure = m.group("num"), m.group("measure")
+        s = m.start()
+        if s > 0 and (text[s - 1] in _BAD_PRECEDING or text[s - 1].isdigit() or text[s - 1] == "."):
+            continue
+        cn = not num[0].isdigit()
+        value = number_value(num)
+        if value is None or value <= 0:
+            continue
+        if cn and (num == "一" and not (measure == "次" and m.end() < len(text) and not re.match(r"[\u4e00-\u9fff]", text[m.end()]))):
+            continue  # "一项重要…" is an article, not a count; "沟通联系一次。" is a count
+        if cn and num in ("十", "百", "千"):
+            continue
+        if _overlaps((s, m.end()), protected):
+            continue
+        end, noun = m.end(), ""
+        if measure in _NOUN_MEASURES:
+            if toks is None:
+                toks = _tokens(text, extra)
+            for k, (w, flag, ts) in enumerate(toks):
+                if ts == m.end():
+                    after = toks[k + 1][1] if k + 1 < len(toks) else "x"
+                    if (len(w) == 1 and w in "组类批") or (
+                            len(w) == 2 and flag.startswith("n") and not after.startswith(("n", "vn"))):
+                        noun, end = w, m.end() + len(w)
+                    break
+        out.append(_Fact("number", s, end, text[s:end], blank_start=s, blank_end=s + len(num), value=value,
+                         measure=measure, approx=m.group("approx") or "", noun=noun, cn=cn))
+    return out
+
+
+def _formulation_facts(text: str, protected: list[tuple[int, int]]) -> list[_Fact]:
+    out: list[_Fact] = []
+    spans: list[tuple[int, int]] = []
+    for m in QUOTED.finditer(text):
+        inner = m.group(1)
+        if re.search(r"[，,。；;、：:！？\s‘’]", inner) or len(inner) > 10 or len(re.findall(r"[\u4e00-\u9fff]", inner)) < 2:
+            continue
+        if len(inner) < 3 and not _NUMERIC_FORM.match(inner):
+            continue
+        s, e = m.start(1), m.end(1)
+        if re.search(r"简称\s*$", text[:m.start()]):
+            continue
+        out.append(_Fact("formulation", s, e, inner, blank_start=s, blank_end=e))
+        spans.append((m.start(), m.end()))
+    for f in sorted(sparse.formulations(), key=len, reverse=True):
+        if len(f) < 4 or f in _GENERIC_FORMULATIONS:
+            continue
+        for m in re.finditer(re.escape(f), text):
+            span = (m.start(), m.end())
+            if _overlaps(span, spans) or _overlaps(span, protected):
+                continue
+            out.append(_Fact("formulation", span[0], span[1], f, blank_start=span[0], blank_end=span[1]))
+            spans.append(span)
+    return out
+
+
+_ANCHORS = ("围绕|包括|包含|采取|采用|涵盖|分为|分成|聚焦|突出|做到|实现|坚持|强化|加强|提升|提高|增强|注重|"
+            "推动|推进|健全|完善|落实|体现在|主要有|开展|组织|举办|建立|形成|成为")
+_ANCHOR = re.compile(f"(?:{_ANCHORS})$")
+
+
+def _list_items(clause: str, offset: int) -> list[_List]:
+    """Enumerations "甲、乙和丙" of a clause whose item boundaries are certain.
+
+    The first item's start is found by a prefix shared by all items (以学铸魂、以学增智 …), a uniform
+    item length after an anchor verb (强化政治忠诚、政治担当、政治能力), an anchor verb, or quotes;
+    otherwise the enumeration is not used.
+    """
+    masked = re.sub(r"[（(][^（）()]*[)）]", lambda m: "#" * len(m.group(0)), clause)
+    masked = re.sub(r"[《“][^《》“”]*[》”]", lambda m: m.group(0)[0] + "~" * (len(m.group(0)) - 2) + m.group(0)[-1], masked)
+    if "、" not in masked:
+        return []
+    parts, pos = [], 0
+    for seg in masked.split("、"):
+        parts.append([pos, pos + len(seg)])
+        pos += len(seg) + 1
+    ls, le = parts[-1]
+    m = re.search(r"(以及|和|及|与)", masked[ls:le])
+    if m and m.start() >= 2:
+        parts[-1:] = [[ls, ls + m.start()], [ls + m.end(), le]]
+    seg = lambda pr: masked[pr[0]:pr[1]]
+    middle = [seg(pr) for pr in parts[1:-1]]
+    # Common prefix of the items after the first (the last one may be followed by more text).
+    rest = [seg(pr) for pr in parts[1:]]
+    prefix = rest[0]
+    for x in rest[1:]:
+        while prefix and not x.startswith(prefix):
+            prefix = prefix[:-1]
+    prefix = prefix if ("~" not in prefix and "#" not in prefix) else ""
+    uniform = len(middle) >= 1 and len({len(x) for x in middle}) == 1
+    # End of the last item.
+    ls, le = parts[-1]
+    tail = masked[ls:le]
+    cut = re.search(rf"等|[{_CN_NUM}\d]+(?:个|项|种|类|条|方面)|共同|在内|方面|相结合|相统一|并举|的", tail)
+    if cut and cut.start() >= 2:
+        parts[-1][1] = ls + cut.start()
+    elif uniform and len(tail) > len(middle[0]) and prefix:
+        parts[-1][1] = ls + len(middle[0])
+    lengths = [seg(pr) for pr in parts[1:]]
+    lo, hi = min(len(x) for x in lengths), max(len(x) for x in lengths)
+    fs, fe = parts[0]
+    first = masked[fs:fe]
+    start = None
+    if len(prefix) >= 2 or (prefix and uniform):
+        i = first.rfind(prefix)
+        if i >= 0 and lo - 1 <= len(first) - i <= hi + 1:
+            start = fs + i
+    if start is None:
+        for a in re.finditer(_ANCHORS, first):
+            if max(2, lo - 1) <= len(first) - a.end() <= hi + 1:
+                start = fs + a.end()
+    if start is None and uniform and len(first) > len(middle[0]) and _ANCHOR.search(first[:-len(middle[0])]):
+        start = fe - len(middle[0])
+    if start is None and "“" in first and len({x.find("“") for x in [first] + lengths}) == 1:
+        start = fs
+    if start is None:
+        return []
+    while masked[start] in "了着过" and parts[0][1] - start > 2:
+        start += 1
+    parts[0][0] = start
+    items = [clause[s:e].strip() for s, e in parts]
+    if len(items) < 2 or any(not (2 <= len(x) <= 16) for x in items):
+        return []
+    if any(re.search(r"[，,。；;：:]|的$|^[和与及]", x) for x in items) or len(set(items)) < len(items):
+        return []
+    if len({"".join(sorted(x)) for x in items}) < len(items):  # word play (书记抓、抓书记), not points to know
+        return []
+    if max(len(x) for x in items) > 1.6 * min(len(x) for x in items) + 1:
+        return []
+    return [_List(offset + parts[0][0], offset + parts[-1][1], items)]
+
+
+def _common_prefix(items: list[str]) -> str:
+    return _common_suffix([x[::-1] for x in items])[::-1]
+
+
+def _common_suffix(items: list[str]) -> str:
+    if not items:
+        return ""
+    s = items[0]
+    for x in items[1:]:
+        while s and not x.endswith(s):
+            s = s[1:]
+    return s
+
+
+def _clauses(text: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for part in re.split(r"([，,：:；;。！？!?])", text):
+        if part and not re.fullmatch(r"[，,：:；;。！？!?]", part):
+            out.append((pos, part))
+        pos += len(part)
+    return out
+
+
+def clean_sentence(raw: str) -> str:
+    s = raw.strip()
+    while True:
+        m = _LEAD.match(s)
+        if not m or not m.group(0):
+            break
+        s = s[m.end():].strip()
+    return s
+
+
+def _sentence_score(s: str, n_facts: int) -> float:
+    score = 1.0 + min(n_facts, 2)
+    if _RULE_CUE.search(s):
+        score += 1.5
+    if _VAGUE.search(s):
+        score -= 2.5
+    if len(s) > STEM_MAX:
+        score -= 1.5
+    elif len(s) > 80:
+        score -= 0.5
+    if len(s) < 20:
+        score -= 1.0
+    if re.match(r"^(但|而|因此|所以|这|其|该|此|特别是|尤其是|从而|进而|并|也)", s):
+        score -= 1.5
+    return score
+
+
+def _is_heading_like(raw: str, s: str, headings: list[str]) -> bool:
+    if any(canon(s) == canon(h) for h in headings if h):
+        return True
+    return not re.search(r"[。！？!?；;]$", raw.strip()) and len(s) < 45
+
+
+def passage_sentences(p: _Passage, extra: tuple[str, ...] = ()) -> list[_Sent]:
+    """The quiz-worthy sentences of a passage with their facts and enumerations."""
+    out = []
+    for pos, raw in enumerate(split_sentences(p.text)):
+        s = clean_sentence(raw)
+        if len(s) < 14 or len(s) > 220 or s not in p.text:
+            continue
+        if _BYLINE.search(s) or _PUB_DATE.match(s) or _is_heading_like(raw, s, p.heading_path) or _CAPTION.search(s):
+            continue
+        protected = [(m.start(), m.end()) for m in QUOTED.finditer(s)] + \
+                    [(m.start(), m.end()) for m in TITLE.finditer(s)]
+        facts: list[_Fact] = _formulation_facts(s, [(m.start(), m.end()) for m in TITLE.finditer(s)])
+        protected += [(f.start, f.end) for f in facts]
+        facts += _number_facts(s, extra, protected)
+        for m in FREQUENCY.finditer(s):
+            if not _overlaps((m.start(), m.end()), protected):
+                facts.append(_Fact("frequency", m.start(), m.end(), m.group(0), m.start(), m.end()))
+        for m in TITLE.finditer(s):
+            if re.search(r"简称\s*$", s[:m.start()]) or len(m.group(0)) > 32:
+                continue
+            facts.append(_Fact("title", m.start(), m.end(), m.group(0),
+                               *((m.start(), m.end()) if len(m.group(0)) <= 16 else (-1, -1))))
+        taken = [(f.start, f.end) for f in facts] + protected
+        for bs, be, name in _bodies(s, extra):
+            if not _overlaps((bs, be), taken):
+                facts.append(_Fact("body", bs, be, name, bs, be))
+                taken.append((bs, be))
+        # A fact stated twice in the sentence would give its own answer away.
+        counts = Counter(canon(f.text) for f in facts)
+        facts = [f for f in facts if counts[canon(f.text)] == 1 and canon(s).count(canon(f.text)) == 1]
+        lists = []
+        for off, clause in _clauses(s):
+            lists += _list_items(clause, off)
+        if not facts and not lists:
+            continue
+        out.append(_Sent(p, pos, s, _sentence_score(s, len(facts) + len(lists)), facts, lists))
+    return out
+
+
+# -- distractor pools --------------------------------------------------------------------------
+
+_NUMERIC_FORM = re.compile(rf"^[{_CN_NUM}]+[个项大条件]")
+
+
+@dataclass
+class _Pools:
+    numbers: dict[str, Counter] = field(default_factory=dict)
+    """measure → values seen in the corpus."""
+    formulations: Counter = field(default_factory=Counter)
+    titles: Counter = field(default_factory=Counter)
+    bodies: Counter = field(default_factory=Counter)
+    list_items: Counter = field(default_factory=Counter)
+
+    def add(self, sent: _Sent) -> None:
+        for f in sent.facts:
+            if f.kind == "number":
+                self.numbers.setdefault(f.measure, Counter())[f.value] += 1
+            elif f.kind == "formulation":
+                self.formulations[f.text] += 1
+            elif f.kind == "title":
+                self.titles[f.text] += 1
+            elif f.kind == "body":
+                self.bodies[f.text] += 1
+        for lst in sent.lists:
+            for x in lst.items:
+                self.list_items[x] += 1
+
+
+def _fmt_number(value: float, fact: _Fact) -> str:
+    if fact.cn and value == int(value) and 0 < value < 10000:
+        num = int_to_cn(int(value), liang=fact.measure not in ("%", "人次"))
+    else:
+        num = str(int(value)) if value == int(value) else f"{value:g}"
+    return f"{num}{fact.approx}{fact.measure}{fact.noun}"
+
+
+def _number_alternatives(fact: _Fact, pools: _Pools, rng: random.Random) -> list[str]:
+    v = fact.value or 0
+    if fact.measure == "%":
+        cands = {v + d for d in (-20, -10, -5, 5, 10, 20)}
+        cands = {c for c in cands if 0 < c <= 100}
+    elif v <= 10:
+        cands = {v + d for d in (-3, -2, -1, 1, 2, 3, 4)}
+    elif fact.approx or v % 10 == 0:
+        cands = {v + d * max(10, round(v * 0.2, -1)) for d in (-2, -1, 1, 2, 3)}
+    else:
+        cands = {v + d for d in (-10, -6, -4, -2, 2, 4, 6, 10)}
+    corpus = {x for x in pools.numbers.get(fact.measure, {}) if x != v and v / 3 <= x <= v * 3}
+    cands |= corpus
+    cands = {c for c in cands if c > 0 and c != v and (fact.measure != "次" or v > 12 or c <= 12)}
+    if fact.approx:
+        cands = {c for c in cands if c % 10 == 0}
+    # Closer values first (more plausible), the corpus's own numbers slightly preferred; ties by seed.
+    ordered = sorted(cands, key=lambda c: (abs(c - v) / max(v, 1) - (0.05 if c in corpus else 0), rng.random()))
+    return [_fmt_number(c, fact) for c in ordered]
+
+
+def _form_class(text: str) -> str:
+    """numeric (两个确立), dictionary (全面从严治党) or quoted (other phrases in quotes)."""
+    if _NUMERIC_FORM.match(text):
+        return "numeric"
+    return "dictionary" if text in sparse.formulations() else "quoted"
+
+
+def _similar_length(a: str, b: str, share: float = 0.3) -> bool:
+    return abs(len(a) - len(b)) <= max(2, round(share * len(b)))
+
+
+def _char_affinity(text: str, refs: Sequence[str]) -> float:
+    """Share of ``text``'s characters that occur in ``refs`` (a crude topical closeness)."""
+    pool = set("".join(refs))
+    return sum(1 for ch in text if ch in pool) / max(len(text), 1)
+
+
+def _alternatives(fact: _Fact, pools: _Pools, rng: random.Random) -> list[str]:
+    """Same-kind replacements for ``fact``, most plausible first (not yet checked against the passage)."""
+    if fact.kind == "number":
+        return _number_alternatives(fact, pools, rng)
+    if fact.kind == "frequency":
+        alts = [f for f in FREQUENCIES if f != fact.text]
+        rng.shuffle(alts)
+        return alts
+    pool = {"formulation": pools.formulations, "title": pools.titles, "body": pools.bodies}[fact.kind]
+    cands = list(pool)
+    ref = fact.text
+    if fact.kind == "formulation":
+        cands += [f for f in sparse.formulations() if len(f) >= 4 and f not in _GENERIC_FORMULATIONS]
+        cls = _form_class(ref)
+        # Same class of formulation (两个确立 ↔ 四个意识; 全面从严治党 ↔ 党的自我革命) and similar length.
+        cands = [c for c in cands if (_form_class(c) == cls or "numeric" not in (cls, _form_class(c)))
+                 and _similar_length(c, ref)]
+        keyed = [((_form_class(c) != cls, c[-1] != ref[-1], abs(len(c) - len(ref))), rng.random(), c) for c in cands]
+    elif fact.kind == "title":
+        cands = [c for c in cands if _similar_length(c, ref, 0.6)]
+        keyed = [((abs(len(c) - len(ref)) // 3,), rng.random(), c) for c in cands]
+    else:
+        suffix = _BODY_SUFFIX.search(ref)
+        cands = [c for c in cands if _similar_length(c, ref, 0.5)]
+        keyed = [((not (suffix and c.endswith(suffix.group(0))), abs(len(c) - len(ref)) // 2), rng.random(), c)
+                 for c in cands]
+    keyed = [k for k in keyed if k[2] != ref]
+    keyed.sort()
+    return list(dict.fromkeys(c for *_, c in keyed))
+
+
+def _ok_distractor(alt: str, keys: Sequence[str], hay: str, taken: Sequence[str]) -> bool:
+    """A wrong option: absent from the passage (``hay``, normalised), not contained in / containing a key
+    or another option."""
+    if not alt or _in(alt, hay):
+        return False
+    ca = canon(alt)
+    if not ca:
+        return False
+    for k in list(keys) + list(taken):
+        ck = canon(k)
+        if ca == ck or ca in ck or ck in ca:
+            return False
+    # Near-synonyms (为大局服务 ~ 服务大局, 北京市直机关工委 ~ 市直机关工委) could be read as correct too;
+    # numbers differ in one digit by design.
+    if not re.search(r"\d|[" + _CN_NUM + "]", ca) and not ca.startswith("每"):
+        for k in keys:
+            a, b = set(ca), set(canon(k))
+            if len(a & b) / len(a | b) >= 0.75:
+                return False
+    return True
+
+
+def _pick_distractors(cands: Iterable[str], keys: Sequence[str], p: _Passage, k: int) -> list[str]:
+    out: list[str] = []
+    for c in cands:
+        if _ok_distractor(c, keys, p.norm_text, out):
+            out.append(c)
+            if len(out) == k:
+                break
+    return out
+
+
+def _list_alternatives(items: list[str], pools: _Pools, rng: random.Random) -> list[str]:
+    suffix = _common_suffix(items)
+    mean = sum(len(x) for x in items) / len(items)
+    quoted = all(x.startswith(("“", "《")) for x in items)
+    keyed = []
+    for c in pools.list_items:
+        if c in items or not (min(len(x) for x in items) - 1 <= len(c) <= max(len(x) for x in items) + 1):
+            continue
+        key = (0 if (len(suffix) >= 1 and c.endswith(suffix)) else 1,
+               0 if c.startswith(("“", "《")) == quoted else 1,
+               -round(_char_affinity(c, items), 1), round(abs(len(c) - mean)))
+        keyed.append((key, rng.random(), c))
+    keyed.sort()
+    return [c for *_, c in keyed]
+
+
+_KIND_WEIGHT = {"number": 1.5, "frequency": 1.5, "formulation": 1.0, "title": 1.0, "body": 0.5, "list": 1.0}
+"""How much a kind of fact is worth testing (added to the sentence's score)."""

@@ -1,0 +1,75 @@
+"""Helpers for the browser tests: run app.py on a copy of the session store, drive Debian's chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "test-output" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+# The flags the machine's notes give for a closed network (no background connections).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def copy_home(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("*.lock", "ingest.lock"))
+    return dst
+
+
+class AppProcess:
+    """``python app.py`` in a subprocess on 127.0.0.1; logs to test-output."""
+
+    def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None, name: str = "app"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log_path = OUT / f"{name}.log"
+        self._log = open(self.log_path, "w")
+        full_env = dict(os.environ, HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+        full_env.update(env or {})
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--home", str(home), "--port", str(self.port), *args],
+            cwd=str(ROOT), env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def wait(self, timeout: float = 120.0) -> "AppProcess":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app.py exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except Exception:
+                time.sleep(0.5)
+        raise TimeoutError(f"app.py did not start in {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+def launch_browser(pw):
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError("没有找到 /usr/bin/chromium：请用 make test 运行（它会安装 Debian 的 chromium 和中文字体）。")
+    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

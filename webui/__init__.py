@@ -1,0 +1,1 @@
+"""The Gradio app's parts: shared service, rendering (escaping), one module per tab."""

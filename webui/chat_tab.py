@@ -1,0 +1,140 @@
+"""问答 tab: streaming chat; source cards appear as soon as retrieval is done."""
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from policyqa.types import DOC_TYPES, Answer, Citation, SearchFilter
+
+from assistant.engine import Final, Retrieved, Token
+
+from . import render
+from .service import BACKEND_LABELS, AppService
+
+EXAMPLES = ["两项机制是怎么运作的？", "市直机关的单位是怎样分组开展联席会的？",
+            "机关党建工作要把握哪些重点？", "how do the 两项机制 work?"]
+_DATE = re.compile(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$")
+EXPORT_DIR = Path(tempfile.gettempdir()) / "policyqa-exports"
+
+
+def build_filter(doc_types: list[str] | None, date_from: str, date_to: str, doc_ids: list[str] | None) -> SearchFilter:
+    date_from, date_to = (date_from or "").strip(), (date_to or "").strip()
+    for d in (date_from, date_to):
+        if d and not _DATE.match(d):
+            raise gr.Error(f"日期“{d}”格式不对：请写成 2024 或 2024-06 或 2024-06-01。")
+    return SearchFilter(doc_types=list(doc_types or []), doc_ids=list(doc_ids or []),
+                        date_from=date_from, date_to=date_to)
+
+
+def _export(ans: Answer) -> str:
+    EXPORT_DIR.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w\u4e00-\u9fff]+", "", ans.question)[:20] or "回答"
+    path = EXPORT_DIR / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+    path.write_text(render.answer_export_markdown(ans), encoding="utf-8")
+    return str(path)
+
+
+def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
+    """Build the tab inside the current Blocks; returns the components others refresh."""
+    infos = [b for b in svc.backends()]
+    choices = [(f"{b.label}" + ("" if b.available else "（不可用）"), b.name) for b in infos]
+    default = svc.backend if any(b.name == svc.backend and b.available for b in infos) else "none"
+
+    turns = gr.State([])  # [(question, answer_text)] for follow-up rewriting
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=420):
+            chatbot = gr.Chatbot(
+                label="问答", elem_id="pq-chat", height=520, buttons=[],
+                sanitize_html=True, render_markdown=True, feedback_options=None, latex_delimiters=[],
+                placeholder="根据资料库中的原文回答，每句话标注出处 [n]；资料中没有的，会直说没有。",
+                examples=[{"text": q} for q in EXAMPLES],
+            )
+            with gr.Row():
+                msg = gr.Textbox(placeholder="输入问题，例如：两项机制是怎么运作的？", show_label=False,
+                                 scale=5, elem_id="pq-question", max_length=500, submit_btn="提问")
+            with gr.Row():
+                clear = gr.Button("新对话", size="sm", variant="secondary")
+                copy = gr.Button("复制回答（含出处）", size="sm", visible=False, elem_id="pq-copy")
+                export = gr.DownloadButton("导出回答（Markdown）", visible=False, size="sm", elem_id="pq-export")
+            # The last answer with its sources as plain text, for the copy button (escaping is for the page only).
+            plain = gr.Textbox(visible=False)
+            notices = gr.HTML("", elem_id="pq-notices")
+        with gr.Column(scale=2, min_width=320):
+            backend = gr.Radio(choices, value=default, label="回答方式", elem_id="pq-backend")
+            status = gr.Markdown(svc.backend_status(default), elem_id="pq-status")
+            with gr.Accordion("检索范围", open=False):
+                types = gr.Dropdown([(v, k) for k, v in DOC_TYPES.items()], multiselect=True, label="文档类型")
+                with gr.Row():
+                    date_from = gr.Textbox(label="起始日期", placeholder="2024 或 2024-06-01", max_length=10)
+                    date_to = gr.Textbox(label="截止日期", placeholder="2025-12-31", max_length=10)
+                docs = gr.Dropdown([], multiselect=True, label="只在这些文档中检索", elem_id="pq-docs")
+            cards = gr.HTML(render.cards_html([]), elem_id="pq-cards", label="出处")
+
+    backend.change(lambda b: svc.backend_status(b), backend, status, queue=False)
+
+    def respond(message: str, history: list, turns_: list, backend_: str, doc_types, dfrom, dto, doc_ids):
+        message = (message or "").strip()
+        if not message:
+            raise gr.Error("请输入问题。")
+        flt = build_filter(doc_types, dfrom, dto, doc_ids)
+        history = list(history or []) + [{"role": "user", "content": render.md_escape(message)},
+                                         {"role": "assistant", "content": "正在检索资料……"}]
+        yield history, gr.update(), "", gr.update(visible=False), turns_, "", gr.update(visible=False), ""
+        raw = ""
+        hits_cards: list[Citation] = []
+        final: Answer | None = None
+        for ev in svc.engine.stream(message, history=list(turns_), flt=flt, backend=backend_):
+            if isinstance(ev, Retrieved):
+                hits_cards = [Citation.from_hit(n, h) for n, h in enumerate(ev.hits, 1)]
+                if ev.answerable:
+                    history[-1]["content"] = "已找到相关原文，正在组织回答……"
+                    title = f"检索到的原文（{len(hits_cards)} 段）"
+                    html_ = render.cards_html(hits_cards, title=title, contexts=svc.context_of(hits_cards))
+                else:
+                    history[-1]["content"] = "正在核对资料……"
+                    html_ = gr.update()
+                yield history, html_, "", gr.update(), turns_, "", gr.update(), gr.update()
+            elif isinstance(ev, Token):
+                raw += ev.text
+                history[-1]["content"] = render.answer_markdown(raw)
+                yield history, gr.update(), "", gr.update(), turns_, "", gr.update(), gr.update()
+            elif isinstance(ev, Final):
+                final = ev.answer
+        assert final is not None
+        if final.answerable:
+            cites = final.citations
+            html_ = render.cards_html(cites, title="回答依据的原文", contexts=svc.context_of(cites))
+        else:
+            cites = final.nearest
+            html_ = render.cards_html(cites, title="最接近的段落（供参考，不足以回答）",
+                                      contexts=svc.context_of(cites),
+                                      note="资料库中没有找到能回答这个问题的内容。")
+        history[-1]["content"] = render.answer_markdown(final.answer, [c.n for c in final.citations])
+        t = final.timings
+        how = "原文摘录" if final.backend == "none" else f"{BACKEND_LABELS.get(final.backend, final.backend)}（{final.model}）"
+        foot = f"{how} · 检索 {t.get('retrieve_ms', 0):.0f} ms · 总计 {t.get('total_ms', 0) / 1000:.1f} 秒"
+        new_turns = (list(turns_) + [(message, final.answer)])[-6:]
+        yield (history, html_, render.notices_html(final.notices) + f"<div class='pq-foot'>{foot}</div>",
+               gr.update(value=_export(final), visible=True), new_turns, "", gr.update(visible=True),
+               render.answer_export_markdown(final))
+
+    outs = [chatbot, cards, notices, export, turns, msg, copy, plain]
+    ins = [msg, chatbot, turns, backend, types, date_from, date_to, docs]
+    msg.submit(respond, ins, outs, concurrency_limit=8, concurrency_id="chat", api_visibility="private")
+
+    def pick_example(evt: gr.SelectData):
+        return evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
+
+    chatbot.example_select(pick_example, None, msg, queue=False).then(
+        respond, ins, outs, concurrency_limit=8, concurrency_id="chat")
+
+    def reset():
+        return [], render.cards_html([]), "", gr.update(visible=False), [], "", gr.update(visible=False), ""
+
+    clear.click(reset, None, outs, queue=False)
+    copy.click(None, plain, None, js=render.COPY_JS)
+    return {"docs": docs}

@@ -1,0 +1,142 @@
+"""知识测验 tab: generate a set, answer it, get a score and, for each miss, the key with its source card."""
+from __future__ import annotations
+
+import html
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+
+from policyqa.types import QUIZ_TYPES, QuizItem, QuizSet
+
+from assistant.quiz import QuizError, QuizGenerator, grade
+from assistant.quiz_export import quiz_docx, quiz_markdown
+
+from . import render
+from .service import AppService
+
+EXPORT_DIR = Path(tempfile.gettempdir()) / "policyqa-exports"
+
+
+def _input_for(item: QuizItem, i: int):
+    """The answer widget of one item. Option texts are plain labels (rendered as text, not HTML)."""
+    label = f"第 {i} 题作答"
+    if item.qtype == "多选":
+        return gr.CheckboxGroup([(f"{L}. {o}", L) for L, o in zip(item.letters, item.options)], label=label,
+                                elem_id=f"pq-q{i}", elem_classes=["pq-q-input"])
+    if item.qtype in ("单选",):
+        return gr.Radio([(f"{L}. {o}", L) for L, o in zip(item.letters, item.options)], label=label,
+                        elem_id=f"pq-q{i}", elem_classes=["pq-q-input"])
+    if item.qtype == "判断":
+        return gr.Radio(item.options or ["正确", "错误"], label=label, elem_id=f"pq-q{i}", elem_classes=["pq-q-input"])
+    return gr.Textbox(label=label, placeholder="填写括号中的内容", elem_id=f"pq-q{i}", elem_classes=["pq-q-input"],
+                      max_length=60)
+
+
+def _stem_html(item: QuizItem, i: int) -> str:
+    return (f"<div class='pq-q-stem'><span class='pq-q-no'>{i}.</span> "
+            f"<span class='pq-q-type'>【{html.escape(item.qtype)}】</span>{html.escape(item.stem)}</div>")
+
+
+def results_html(items: list[QuizItem], responses: list, marks: list[bool]) -> str:
+    right = sum(marks)
+    total = len(items)
+    pct = round(100 * right / total) if total else 0
+    out = [f"<div class='pq-score' id='pq-quiz-score'>得分：{right} / {total}（{pct} 分）</div>"]
+    misses = [(i, it, r) for i, (it, r, ok) in enumerate(zip(items, responses, marks), 1) if not ok]
+    if not misses:
+        out.append("<div class='pq-note'>全部答对。</div>")
+    for i, it, r in misses:
+        given = "、".join(r) if isinstance(r, (list, tuple)) else (r or "未作答")
+        key = it.answer
+        if it.qtype in ("单选", "多选"):
+            key += "（" + "；".join(it.answer_texts) + "）"
+        out.append(
+            f"<div class='pq-miss'><div><b>第 {i} 题</b> {html.escape(it.stem)}</div>"
+            f"<div>你的答案：<span class='pq-wrong'>{html.escape(str(given))}</span>　"
+            f"正确答案：<span class='pq-right'>{html.escape(key)}</span></div>"
+            f"<div class='pq-expl'>{html.escape(it.explanation)}</div>"
+            + render.citation_card(it.source.to_citation(i), open_=False, prefix=f"q{i}") + "</div>")
+    return "".join(out)
+
+
+def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
+    with gr.Tab("知识测验", id="quiz"):
+        quiz_state = gr.State(None)  # the QuizSet being taken
+        seed = gr.State(0)
+        with gr.Row():
+            n = gr.Radio([5, 10, 20], value=10, label="题量", scale=1, elem_id="pq-quiz-n")
+            types = gr.CheckboxGroup(list(QUIZ_TYPES), value=list(QUIZ_TYPES), label="题型", scale=2)
+            docs = gr.Dropdown(docs_choices, multiselect=True, label="出题范围（文档，可不选）", scale=3)
+        with gr.Row():
+            topic = gr.Textbox(label="主题（可不填）", placeholder="例如：两项机制", scale=3, max_length=40)
+            infos = [b for b in svc.backends() if b.available]
+            backend = gr.Radio([(("仅依据原文规则出题" if b.name == "none" else b.label), b.name) for b in infos],
+                               value="none", label="出题方式", scale=3)
+            go = gr.Button("生成测验", variant="primary", scale=1, elem_id="pq-quiz-go")
+        info = gr.HTML("")
+        # Created here, placed below the items (rendered after the @gr.render block).
+        result = gr.HTML("", elem_id="pq-quiz-result", render=False)
+        retry = gr.Button("重做错题", visible=False, elem_id="pq-quiz-retry", render=False)
+        dl_md = gr.DownloadButton("导出试题与答案（Markdown）", visible=False, render=False)
+        dl_docx = gr.DownloadButton("导出试题与答案（Word）", visible=False, elem_id="pq-quiz-docx", render=False)
+        wrong_state = gr.State([])
+
+        def make(n_, types_, doc_ids, topic_, backend_, seed_, progress=gr.Progress()):
+            if not types_:
+                raise gr.Error("请至少选择一种题型。")
+            progress(0.1, desc="从资料中出题……")
+            gen = QuizGenerator(svc.res, backend=backend_ or "none")
+            try:
+                qs = gen.generate(n=int(n_), types=tuple(types_), doc_ids=list(doc_ids or []) or None,
+                                  topic=(topic_ or "").strip() or None, seed=int(seed_))
+            except QuizError as exc:
+                raise gr.Error(str(exc)) from exc
+            if not qs.items:
+                raise gr.Error("资料中没有足够的内容出题：请换个主题或文档，或先在“资料库”页导入资料。")
+            EXPORT_DIR.mkdir(parents=True, exist_ok=True)
+            stem = f"知识测验-{time.strftime('%Y%m%d-%H%M%S')}"
+            md = EXPORT_DIR / f"{stem}.md"
+            md.write_text(quiz_markdown(qs, with_key=True), encoding="utf-8")
+            docx = quiz_docx(qs, EXPORT_DIR / f"{stem}.docx", with_key=True)
+            note = f"共 {len(qs.items)} 题，每题都出自资料原文；作答后点“交卷”。"
+            return (qs, int(seed_) + 1, render.notices_html(qs.notices) + f"<div class='pq-note'>{note}</div>", "",
+                    gr.update(visible=False), gr.update(value=str(md), visible=True),
+                    gr.update(value=str(docx), visible=True))
+
+        outs = [quiz_state, seed, info, result, retry, dl_md, dl_docx]
+        go.click(make, [n, types, docs, topic, backend, seed], outs, concurrency_limit=2, concurrency_id="quiz",
+                 api_visibility="private")
+
+        @gr.render(inputs=[quiz_state])
+        def show(qs: QuizSet | None):
+            if not qs or not qs.items:
+                return
+            inputs = []
+            for i, item in enumerate(qs.items, 1):
+                with gr.Group():
+                    gr.HTML(_stem_html(item, i))
+                    inputs.append(_input_for(item, i))
+            submit = gr.Button("交卷", variant="primary", elem_id="pq-quiz-submit")
+
+            def check(*responses):
+                marks = [grade(it, r) for it, r in zip(qs.items, responses)]
+                wrong = [it for it, ok in zip(qs.items, marks) if not ok]
+                return results_html(qs.items, list(responses), marks), wrong, gr.update(visible=bool(wrong))
+
+            submit.click(check, inputs, [result, wrong_state, retry], api_visibility="private")
+
+        def redo(wrong: list[QuizItem], qs: QuizSet | None):
+            if not wrong:
+                raise gr.Error("没有错题。")
+            again = QuizSet(items=list(wrong), seed=qs.seed if qs else 0, title="错题重做")
+            return again, "<div class='pq-note'>重做上次答错的题目。</div>", "", gr.update(visible=False)
+
+        result.render()
+        with gr.Row():
+            retry.render()
+            dl_md.render()
+            dl_docx.render()
+        retry.click(redo, [wrong_state, quiz_state], [quiz_state, info, result, retry], api_visibility="private")
+    return docs

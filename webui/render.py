@@ -1,0 +1,268 @@
+"""HTML and Markdown rendering for the app. Document text is data: everything is escaped here.
+
+Gradio's Markdown renderer would turn ``[x](javascript:…)``, ``<img onerror>`` or
+``**…**`` inside a passage into live markup, so every string that comes from a
+document or a model goes through :func:`md_escape` (Markdown surfaces) or
+:func:`html.escape` (our own HTML cards) before it reaches the page.
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Iterable, Sequence
+
+from policyqa.types import DOC_TYPES, Answer, Citation, DocumentMeta
+
+# Everything Markdown (CommonMark + GFM) treats as syntax; a backslash makes it literal.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:<>=\"'])")
+_MARKER = re.compile(r"\\\[(\d{1,2})\\\]")
+# Bare URLs would be auto-linked by GFM; a zero-width space after the scheme keeps them text.
+_SCHEME = re.compile(r"(?i)\b(https?|ftp|javascript|data|vbscript|file)(\\:)")
+
+
+def md_escape(text: str) -> str:
+    """``text`` rendered literally by a Markdown renderer (no links, no HTML, no emphasis)."""
+    out = _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    out = _SCHEME.sub("\\1\u200b\\2", out)
+    return out.replace("www\\.", "www\u200b\\.")
+
+
+def answer_markdown(text: str, valid: Iterable[int] = ()) -> str:
+    """The answer as Markdown: literal text, ``[n]`` markers as links to their source cards."""
+    ok = set(valid)
+
+    def link(m: re.Match) -> str:
+        n = int(m.group(1))
+        if ok and n not in ok:
+            return m.group(0)
+        return f"[\\[{n}\\]](#cite-{n})"
+
+    return _MARKER.sub(link, md_escape(text)).replace("\n", "  \n")
+
+
+def _highlight(text: str, support: Sequence[str]) -> str:
+    """Escaped passage text with the supporting sentences wrapped in <mark>."""
+    spans: list[tuple[int, int]] = []
+    for s in support:
+        s = s.strip()
+        if len(s) < 4:
+            continue
+        i = text.find(s)
+        if i >= 0:
+            spans.append((i, i + len(s)))
+    spans.sort()
+    out, pos = [], 0
+    for a, b in spans:
+        if a < pos:
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        pos = b
+    out.append(html.escape(text[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def _meta_line(c: Citation) -> str:
+    bits = []
+    if c.date:
+        bits.append(html.escape(c.date))
+    if c.doc_type:
+        bits.append(html.escape(DOC_TYPES.get(c.doc_type, c.doc_type)))
+    if c.source:
+        bits.append(html.escape(c.source))
+    return " · ".join(bits)
+
+
+def citation_card(c: Citation, context: tuple[str, str] | None = None, open_: bool = True, prefix: str = "") -> str:
+    """One source card: [n], title, heading path, date, the verbatim passage, its surrounding text."""
+    ctx = ""
+    if context is not None and (context[0] or context[1]):
+        before, after = (html.escape(x).replace("\n", "<br>") for x in context)
+        ctx = ("<details class='pq-context'><summary>查看上下文</summary>"
+               f"<div class='pq-ctx-text'>{before}<div class='pq-ctx-focus'>{html.escape(c.text).replace(chr(10), '<br>')}"
+               f"</div>{after}</div></details>")
+    return (
+        f"<details class='pq-card' id='{prefix}cite-{c.n}' data-n='{c.n}'{' open' if open_ else ''}>"
+        f"<summary><span class='pq-n'>[{c.n}]</span> <span class='pq-title'>《{html.escape(c.title)}》</span>"
+        f"<span class='pq-meta'>{_meta_line(c)}</span>"
+        f"<div class='pq-heading'>{html.escape(c.heading)}</div></summary>"
+        f"<div class='pq-text'>{_highlight(c.text, c.support)}</div>{ctx}</details>"
+    )
+
+
+def cards_html(citations: Sequence[Citation], title: str = "", contexts: dict[str, tuple[str, str]] | None = None,
+               note: str = "", prefix: str = "", open_: bool = True) -> str:
+    if not citations:
+        body = f"<div class='pq-empty'>{html.escape(note or '提问后，回答所依据的原文段落会显示在这里。')}</div>"
+        return f"<div class='pq-cards'>{body}</div>"
+    contexts = contexts or {}
+    head = f"<div class='pq-cards-title'>{html.escape(title)}</div>" if title else ""
+    extra = f"<div class='pq-note'>{html.escape(note)}</div>" if note else ""
+    cards = "".join(citation_card(c, contexts.get(c.passage_id), open_=open_, prefix=prefix) for c in citations)
+    return f"<div class='pq-cards'>{head}{extra}{cards}</div>"
+
+
+def answer_export_markdown(ans: Answer) -> str:
+    """An answer with its sources as a Markdown file (plain text: a file, not a page)."""
+    lines = [f"# 问：{ans.question}", "", ans.answer, ""]
+    for n in ans.notices:
+        lines.append(f"> 提示：{n}")
+    cites = ans.citations if ans.answerable else ans.nearest
+    if cites:
+        lines += ["", "## 出处" if ans.answerable else "## 最接近的段落（供参考）", ""]
+        for c in cites:
+            date = f"，{c.date}" if c.date else ""
+            lines.append(f"[{c.n}] 《{c.title}》{date} — {c.heading}")
+            lines.append("")
+            lines += ["> " + ln for ln in c.text.splitlines() if ln.strip()]
+            lines.append("")
+    lines.append(f"（回答方式：{ans.backend}/{ans.model}）")
+    return "\n".join(lines) + "\n"
+
+
+def docs_rows(docs: Sequence[DocumentMeta]) -> list[list]:
+    """Rows for the library table (title, type, date, passages, ingested at, id)."""
+    rows = []
+    for d in sorted(docs, key=lambda d: (d.date or "", d.title), reverse=True):
+        rows.append([d.title, DOC_TYPES.get(d.doc_type, d.doc_type), d.date or "", d.n_passages,
+                     (d.ingested_at or "")[:19].replace("T", " "), d.doc_id])
+    return rows
+
+
+def notices_html(notices: Sequence[str]) -> str:
+    return "".join(f"<div class='pq-notice'>{html.escape(n)}</div>" for n in notices)
+
+
+CSS = """
+.pq-cards { display: flex; flex-direction: column; gap: 8px; }
+.pq-cards-title { font-weight: 600; margin: 2px 0 4px; }
+.pq-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px;
+           background: var(--block-background-fill); }
+.pq-card[open] > summary { margin-bottom: 6px; }
+.pq-card.pq-flash { outline: 3px solid #d97706; }
+.pq-card summary { cursor: pointer; }
+.pq-n { font-weight: 700; color: #b91c1c; }
+.pq-title { font-weight: 600; }
+.pq-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-left: 6px; }
+.pq-heading { color: var(--body-text-color-subdued); font-size: 0.85em; margin-top: 2px; }
+.pq-text { line-height: 1.7; white-space: normal; }
+.pq-text mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.pq-context summary { color: #1d4ed8; font-size: 0.9em; margin-top: 6px; }
+.pq-ctx-text { color: var(--body-text-color-subdued); font-size: 0.92em; line-height: 1.7; }
+.pq-ctx-focus { color: var(--body-text-color); background: #f1f5f9; border-left: 3px solid #d97706;
+                padding: 4px 8px; margin: 6px 0; }
+.pq-empty, .pq-note { color: var(--body-text-color-subdued); }
+.pq-outline { line-height: 1.8; }
+.pq-o-h { font-weight: 600; margin-top: 6px; }
+.pq-o-l1 { margin-left: 1.2em; }
+.pq-o-p { margin-left: 1.2em; }
+.pq-cite { color: #b91c1c; text-decoration: none; }
+.pq-q-stem { padding: 8px 10px 2px; line-height: 1.7; }
+.pq-q-no { font-weight: 700; }
+.pq-q-type { color: #1d4ed8; }
+.pq-score { font-size: 1.25em; font-weight: 700; margin: 8px 0; }
+.pq-miss { border-top: 1px dashed var(--border-color-primary); padding: 8px 0; }
+.pq-wrong { color: #b91c1c; }
+.pq-right { color: #15803d; font-weight: 600; }
+.pq-expl { color: var(--body-text-color-subdued); margin: 4px 0; }
+.pq-notice { background: #fff7ed; border-left: 3px solid #f59e0b; padding: 4px 8px; margin: 4px 0; }
+"""
+
+# Clicking [n] in an answer opens and highlights source card n instead of navigating.
+HEAD_JS = """
+<script>
+document.addEventListener('click', function (ev) {
+  const a = ev.target.closest ? ev.target.closest('a[href*="cite-"]') : null;
+  if (!a) return;
+  const m = (a.getAttribute('href') || '').match(/#([a-z]*cite-\\d+)$/);
+  if (!m) return;
+  ev.preventDefault(); ev.stopPropagation();
+  const card = document.getElementById(m[1]);
+  if (!card) return;
+  card.open = true;
+  card.scrollIntoView({behavior: 'smooth', block: 'center'});
+  card.classList.add('pq-flash');
+  setTimeout(function () { card.classList.remove('pq-flash'); }, 1600);
+}, true);
+</script>
+"""
+
+
+_HTML_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def cited_html(text: str, prefix: str, valid: Iterable[int] = ()) -> str:
+    """Escaped text whose [n] markers link to the cards ``{prefix}cite-n``."""
+    ok = set(valid)
+
+    def link(m: re.Match) -> str:
+        n = int(m.group(1))
+        if ok and n not in ok:
+            return m.group(0)
+        return f"<a class='pq-cite' href='#{prefix}cite-{n}'>[{n}]</a>"
+
+    return _HTML_MARKER.sub(link, html.escape(text))
+
+
+_CN_NUM = "一二三四五六七八九十"
+
+
+def cn_number(i: int) -> str:
+    """1 → 一, 12 → 十二 (outline levels)."""
+    if i <= 10:
+        return _CN_NUM[i - 1]
+    if i < 20:
+        return "十" + _CN_NUM[i - 11]
+    return _CN_NUM[i // 10 - 1] + "十" + (_CN_NUM[i % 10 - 1] if i % 10 else "")
+
+
+def outline_html(o) -> str:
+    """A study outline (policyqa.types.Outline) as escaped HTML; [n] link to the cards ``ocite-n``."""
+    from policyqa.types import OUTLINE_LENGTHS
+
+    valid = [c.n for c in o.citations]
+    cite = lambda t: cited_html(t, "o", valid)  # noqa: E731
+    out = [f"<div class='pq-outline'><h3>学习研讨提纲：{html.escape(o.topic)}</h3>",
+           f"<div class='pq-meta'>{html.escape(o.audience)} · {html.escape(OUTLINE_LENGTHS.get(o.length, o.length))}</div>"]
+    if not o.enough_material:
+        out.append("<p class='pq-empty'>资料库中与这个主题相关的内容太少，无法据实起草提纲。可以换一个主题，或先在“资料库”页导入相关文件。</p>")
+        return "".join(out) + "</div>"
+    out.append(f"<p><b>学习主题：</b>　{html.escape(o.topic)}</p>")
+    if o.purpose:
+        out.append("<p><b>学习目的：</b>　" + "".join(cite(p.text) for p in o.purpose) + "</p>")
+    if o.documents:
+        items = "".join(f"<li>《{html.escape(d.title)}》" + (f"（{html.escape(d.date)}）" if d.date else "") + "</li>"
+                        for d in o.documents)
+        out.append(f"<p><b>重点学习篇目</b></p><ol class='pq-docs'>{items}</ol>")
+    out.append("<p><b>学习内容</b></p>")
+
+    def section(sec, level: int, idx: int) -> str:
+        mark = f"{cn_number(idx)}、" if level == 0 else f"（{cn_number(idx)}）"
+        parts = [f"<div class='pq-o-l{level}'><div class='pq-o-h'>{mark}{html.escape(sec.heading)}</div>"]
+        parts += [f"<div class='pq-o-p'>{j}. {cite(p.text)}</div>" for j, p in enumerate(sec.points, 1)]
+        parts += [section(s, level + 1, k) for k, s in enumerate(sec.subsections, 1)]
+        return "".join(parts) + "</div>"
+
+    out += [section(s, 0, i) for i, s in enumerate(o.sections, 1)]
+    if o.questions:
+        out.append("<p><b>研讨题目</b></p>" + "".join(
+            f"<div class='pq-o-p'>{i}. {cite(q.text)}</div>" for i, q in enumerate(o.questions, 1)))
+    if o.talking_points:
+        out.append("<p><b>发言参考要点</b></p>" + "".join(
+            f"<div class='pq-o-p'>{i}. {cite(q.text)}</div>" for i, q in enumerate(o.talking_points, 1)))
+    return "".join(out) + "</div>"
+
+# Copy text to the clipboard; falls back to execCommand where the Clipboard API is unavailable (plain http).
+COPY_JS = """
+(text) => {
+  const done = () => { const b = document.querySelector('#pq-copy'); if (b) { const t = b.innerText;
+    b.innerText = '已复制'; setTimeout(() => { b.innerText = t; }, 1500); } };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done);
+  } else {
+    const ta = document.createElement('textarea'); ta.value = text; document.body.appendChild(ta);
+    ta.select(); document.execCommand('copy'); ta.remove(); done();
+  }
+  return [];
+}
+"""

