@@ -161,18 +161,26 @@ def store_stats(settings) -> dict:
             "cache_mb": dir_mb(settings.home_path / "cache")}
 
 
-def _first_hit(texts: list[str], golds: list[str]) -> int:
+BUDGETS = (1000, 2500, 5000, 10000)
+"""Characters of retrieved text read from the top (passages are ~270 characters, llama-index nodes ~650)."""
+
+
+def _first_hit(texts: list[str], golds: list[str]) -> tuple[int, int]:
+    """(rank of the first passage holding a gold article, characters read up to and including it); 0s if none."""
+    chars = 0
     for i, t in enumerate(texts):
+        chars += len(t)
         nt = norm(t)
         if any(g in nt for g in golds):
-            return i + 1
-    return 0
+            return i + 1, chars
+    return 0, 0
 
 
-def _metrics(ranks: list[int]) -> dict:
-    n = len(ranks) or 1
-    out = {f"R@{k}": round(sum(1 for r in ranks if 0 < r <= k) / n, 3) for k in (1, 5, 10, 50)}
-    out["MRR"] = round(sum(1 / r for r in ranks if r) / n, 3)
+def _metrics(hits: list[tuple[int, int]]) -> dict:
+    n = len(hits) or 1
+    out = {f"R@{k}": round(sum(1 for r, _ in hits if 0 < r <= k) / n, 3) for k in (1, 5, 10, 50)}
+    out["MRR"] = round(sum(1 / r for r, _ in hits if r) / n, 3)
+    out.update({f"R@{b}ch": round(sum(1 for r, c in hits if r and c <= b) / n, 3) for b in BUDGETS})
     return out
 
 
@@ -227,8 +235,10 @@ def stage_llamaindex(settings, source_files: list[Path], out_path: Path, top: in
     t0 = time.perf_counter()
     index = VectorStoreIndex.from_documents(docs, embed_model=_LlamaE5.make(emb, cache),
                                             transformations=[SentenceSplitter()], show_progress=True)
-    out: dict = {"build_s": round(time.perf_counter() - t0, 1), "nodes": len(index.docstore.docs),
-                 "documents": len(docs), "peak_rss_mb": rss_mb()}
+    nodes = list(index.docstore.docs.values())
+    out: dict = {"build_s": round(time.perf_counter() - t0, 1), "nodes": len(nodes), "documents": len(docs),
+                 "mean_node_chars": round(statistics.mean(len(n.get_content()) for n in nodes)),
+                 "peak_rss_mb": rss_mb()}
     r = index.as_retriever(similarity_top_k=top)
     ranks = []
     for q in tqdm(questions, desc="llama-index 检索", unit="问"):
@@ -251,7 +261,8 @@ def stage_eval(settings, top: int = 50, llamaindex: Path | None = None, limit: i
     res = open_resources(settings)
     out: dict = {}
     try:
-        passages = [norm(p["text"]) for m in res.store.list_docs() for p in res.store.doc_passages(m.doc_id)]
+        raw = [p["text"] for m in res.store.list_docs() for p in res.store.doc_passages(m.doc_id)]
+        passages = [norm(t) for t in raw]
         big = "\x00".join(passages)
         evaluable = []
         for q in questions:
@@ -262,7 +273,8 @@ def stage_eval(settings, top: int = 50, llamaindex: Path | None = None, limit: i
         out["evaluable"] = len(evaluable)
         log.info("LeCoQA：%d 个问题中 %d 个的标准条文全部在库中", len(questions), len(evaluable))
         retr = Retriever(res)
-        ranks: dict[str, list[int]] = {"jieba-BM25": [], "dense e5": [], "hybrid (default)": []}
+        out["mean_passage_chars"] = round(statistics.mean(len(t) for t in raw))
+        ranks: dict[str, list[tuple[int, int]]] = {"jieba-BM25": [], "dense e5": [], "hybrid (default)": []}
         modes = {"jieba-BM25": "sparse", "dense e5": "dense", "hybrid (default)": "hybrid"}
         for qtext, golds in tqdm(evaluable, desc="检索评测", unit="问"):
             for label, mode in modes.items():
@@ -274,7 +286,7 @@ def stage_eval(settings, top: int = 50, llamaindex: Path | None = None, limit: i
                 log.warning("没有 llama-index 结果（%s）：请先运行 --stages llamaindex", llamaindex)
             else:
                 by_q = dict(zip(li["questions"], li["ranks"]))
-                ranks["llama-index default"] = [by_q[q] for q, _ in evaluable]
+                ranks["llama-index default"] = [tuple(by_q[q]) for q, _ in evaluable]
                 out["llamaindex"] = {k: v for k, v in li.items() if k not in ("questions", "ranks")}
         out["retrievers"] = {k: _metrics(v) for k, v in ranks.items()}
     finally:

@@ -4,15 +4,17 @@ The 5-minute run and its numbers are in bench/README.md (``bench/load.py --secon
 """
 from __future__ import annotations
 
-import sys
+import importlib.util
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+LOAD = Path(__file__).resolve().parents[1] / "bench" / "load.py"
 
 
 def test_twenty_concurrent_sessions(ingested):
-    import load
-
+    # Loaded by path: putting bench/ on sys.path would shadow the ingest package with bench/ingest.py.
+    spec = importlib.util.spec_from_file_location("bench_load", LOAD)
+    load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load)
     settings, _ = ingested
     r = load.run(settings.home_path, sessions=20, seconds=15)
     assert r["errors"] == 0, r["error_samples"]

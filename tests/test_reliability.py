@@ -55,21 +55,41 @@ def _env() -> dict[str, str]:
 
 
 def _run_py(args: list[str], tmp: Path, timeout: float = 900) -> Run:
-    """Run ``python ARGS`` to completion; its own peak RSS comes from ``os.wait4``."""
+    """Run ``python ARGS`` to completion; its own peak RSS is its VmHWM, sampled until it exits.
+
+    (``ru_maxrss`` from ``wait4`` would not do: a forked child inherits the parent's high-water
+    mark, so inside a long pytest session it reports pytest's own peak.)"""
     tmp.mkdir(parents=True, exist_ok=True)
     out_f, err_f = tmp / "stdout", tmp / "stderr"
     t0 = time.perf_counter()
+    peak = [0.0]
+
+    def sample(pid: int) -> None:
+        while True:
+            try:
+                for line in open(f"/proc/{pid}/status"):
+                    if line.startswith("VmHWM:"):
+                        peak[0] = max(peak[0], int(line.split()[1]) / 1024)
+            except (OSError, ValueError):
+                return
+            time.sleep(0.05)
+
     with open(out_f, "wb") as fo, open(err_f, "wb") as fe:
         proc = subprocess.Popen([sys.executable, *args], stdout=fo, stderr=fe, cwd=ROOT, env=_env())
+        sampler = threading.Thread(target=sample, args=(proc.pid,), daemon=True)
+        sampler.start()
         watchdog = threading.Timer(timeout, proc.kill)
         watchdog.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            # Exited but not yet reaped: /proc/<pid> is a zombie without VmHWM, so the last sample stands.
+            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+            sampler.join(timeout=5)
+            _, status, _ = os.wait4(proc.pid, 0)
         finally:
             watchdog.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(proc.returncode, out_f.read_text("utf-8", "replace"), err_f.read_text("utf-8", "replace"),
-               usage.ru_maxrss / 1024, time.perf_counter() - t0)
+               peak[0], time.perf_counter() - t0)
 
 
 def _ingest(home: Path, paths, **kw):
@@ -242,7 +262,9 @@ from ingest import Ingestor
 ing = Ingestor.open(load_settings(config=os.devnull, home=sys.argv[2]), progress=False)
 rep = ing.run([Path(sys.argv[1])])
 ing.close()
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "report": rep.to_dict()}))
+# VmHWM is this program's own peak (ru_maxrss would include the forking pytest's high-water mark).
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(json.dumps({"peak_mb": hwm / 1024, "report": rep.to_dict()}))
 sys.stdout.flush()
 # The HNSW build on close (store.optimize: ~1 min and ~1.5 GB for 68 k points) is the store's
 # indexing, not the pipeline: leave without it. Every write is already durable (WAL, flushed).

@@ -29,6 +29,21 @@ def _result_rows(report: IngestReport, rejected: list[tuple[str, str]], names: d
     return rows
 
 
+def _progress_fn(progress: gr.Progress):
+    """Map the ingest job's callbacks (``file``: files done; ``embed``: passages of the current file) to a bar."""
+    state = {"files": (0, 1)}
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        if stage == "file":
+            state["files"] = (done, max(total, 1))
+            progress(state["files"], desc=f"已处理 {done}/{total} 个文件", unit="个")
+        elif stage == "embed":
+            f_done, f_total = state["files"]
+            progress((done, max(total, 1)), desc=f"第 {f_done + 1}/{f_total} 个文件：嵌入与入库", unit="段")
+
+    return on_progress
+
+
 def _summary(report: IngestReport, rejected: list, extra: str = "") -> str:
     parts = [f"新增 {report.count('added')} 篇", f"更新 {report.count('updated')} 篇",
              f"未变化 {report.count('unchanged')} 篇"]
@@ -73,8 +88,7 @@ def build(svc: AppService, doc_dropdowns: list[gr.Dropdown]):
         # Gradio keeps the original name as the temp file's name.
         pairs = [(Path(p), Path(p).name) for p in paths]
 
-        def on_progress(stage: str, done: int, total: int) -> None:
-            progress((done, max(total, 1)), desc="嵌入与入库" if stage == "embed" else "读取与切分", unit="段")
+        on_progress = _progress_fn(progress)
 
         progress(0, desc="检查文件……")
         report, rejected, names = svc.upload(pairs, on_progress)
@@ -94,10 +108,7 @@ def build(svc: AppService, doc_dropdowns: list[gr.Dropdown]):
                  api_visibility="private")
 
     def do_reindex(progress=gr.Progress()):
-        def on_progress(stage: str, done: int, total: int) -> None:
-            progress((done, max(total, 1)), desc="嵌入与入库", unit="段")
-
-        report, missing = svc.reindex(on_progress)
+        report, missing = svc.reindex(_progress_fn(progress))
         extra = ""
         if missing:
             extra = "\n\n源文件已不存在（保留原索引）：" + "、".join(render.md_escape(t) for t in missing)
