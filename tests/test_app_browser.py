@@ -81,7 +81,9 @@ def upload(page, path: Path) -> str:
     # Gradio uploads the file first and then lists it; importing before that would send nothing.
     page.wait_for_function("(n) => document.querySelector('#pq-upload').innerText.includes(n)", arg=path.stem[:4])
     page.click("#pq-upload-btn")
-    page.wait_for_function("() => document.querySelector('#pq-upload-summary').innerText.includes('用时')")
+    # Done when the per-file results list this file (the summary alone may still show the previous upload).
+    page.wait_for_function("(n) => document.querySelector('#pq-upload-results').innerText.includes(n) && "
+                           "document.querySelector('#pq-upload-summary').innerText.includes('用时')", arg=path.stem[:3])
     return page.locator("#pq-upload-summary").inner_text()
 
 
