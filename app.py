@@ -15,7 +15,7 @@ log = logging.getLogger("policyqa.app")
 def build_app(svc):
     import gradio as gr
 
-    from webui import chat_tab, library_tab
+    from webui import chat_tab, library_tab, outline_tab, quiz_tab
 
     with gr.Blocks(title="政策研学助手", analytics_enabled=False) as demo:
         gr.Markdown("## 政策研学助手\n根据本地资料库中的原文回答问题、起草研讨提纲、练习知识测验；全部离线运行。",
@@ -24,8 +24,8 @@ def build_app(svc):
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
                 dropdowns = [chat_tab.build(svc)["docs"]]
-            for extra in _extra_tabs():
-                dropdowns.append(extra(svc, choices))
+            dropdowns.append(outline_tab.build_tab(svc, choices))
+            dropdowns.append(quiz_tab.build_tab(svc, choices))
             with gr.Tab("资料库", id="library"):
                 _, refreshed, outs = library_tab.build(svc, dropdowns)
         demo.load(refreshed, None, outs, queue=False)
@@ -33,13 +33,6 @@ def build_app(svc):
 
         register(svc)
     return demo
-
-
-def _extra_tabs():
-    """The 研讨提纲 and 知识测验 tabs."""
-    from webui import outline_tab, quiz_tab
-
-    return [outline_tab.build_tab, quiz_tab.build_tab]
 
 
 def parse_auth(spec: str) -> list[tuple[str, str]] | None:

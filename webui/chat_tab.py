@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
-import time
-from pathlib import Path
 
 import gradio as gr
 
@@ -13,12 +10,11 @@ from policyqa.types import DOC_TYPES, Answer, Citation, SearchFilter
 from assistant.engine import Final, Retrieved, Token
 
 from . import render
-from .service import BACKEND_LABELS, AppService
+from .service import BACKEND_LABELS, AppService, export_path
 
 EXAMPLES = ["两项机制是怎么运作的？", "市直机关的单位是怎样分组开展联席会的？",
             "机关党建工作要把握哪些重点？", "how do the 两项机制 work?"]
 _DATE = re.compile(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$")
-EXPORT_DIR = Path(tempfile.gettempdir()) / "policyqa-exports"
 
 
 def build_filter(doc_types: list[str] | None, date_from: str, date_to: str, doc_ids: list[str] | None) -> SearchFilter:
@@ -31,9 +27,7 @@ def build_filter(doc_types: list[str] | None, date_from: str, date_to: str, doc_
 
 
 def _export(ans: Answer) -> str:
-    EXPORT_DIR.mkdir(parents=True, exist_ok=True)
-    stem = re.sub(r"[^\w\u4e00-\u9fff]+", "", ans.question)[:20] or "回答"
-    path = EXPORT_DIR / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.md"
+    path = export_path(ans.question, "md")
     path.write_text(render.answer_export_markdown(ans), encoding="utf-8")
     return str(path)
 

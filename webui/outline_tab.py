@@ -1,10 +1,7 @@
 """研讨提纲 tab: a topic in, a cited 一、（一）1. outline out; Markdown and .docx downloads."""
 from __future__ import annotations
 
-import re
-import tempfile
 import time
-from pathlib import Path
 
 import gradio as gr
 
@@ -13,14 +10,9 @@ from policyqa.types import OUTLINE_AUDIENCES, OUTLINE_LENGTHS
 from assistant.outline import OutlineBuilder, outline_docx, outline_markdown
 
 from . import render
-from .service import AppService
+from .service import AppService, export_path
 
-EXPORT_DIR = Path(tempfile.gettempdir()) / "policyqa-exports"
 TOPICS = ["两项机制", "机关党建与业务融合", "建设“四个机关”", "主题教育"]
-
-
-def _stem(topic: str) -> str:
-    return (re.sub(r"[^\w\u4e00-\u9fff]+", "", topic)[:20] or "提纲") + "-研讨提纲-" + time.strftime("%Y%m%d-%H%M%S")
 
 
 def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
@@ -70,10 +62,9 @@ def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
             if not o.enough_material:
                 return (render.outline_html(o), render.notices_html(o.notices), cards_,
                         gr.update(visible=False), gr.update(visible=False))
-            EXPORT_DIR.mkdir(parents=True, exist_ok=True)
-            stem = _stem(topic_)
-            docx_path = outline_docx(o, EXPORT_DIR / f"{stem}.docx")
-            md_path = EXPORT_DIR / f"{stem}.md"
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            docx_path = outline_docx(o, export_path(f"{topic_}研讨提纲", "docx", stamp))
+            md_path = export_path(f"{topic_}研讨提纲", "md", stamp)
             md_path.write_text(outline_markdown(o), encoding="utf-8")
             return (render.outline_html(o), render.notices_html(o.notices), cards_,
                     gr.update(value=str(docx_path), visible=True), gr.update(value=str(md_path), visible=True))

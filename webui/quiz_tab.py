@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import html
-import tempfile
 import time
-from pathlib import Path
 
 import gradio as gr
 
@@ -14,9 +12,8 @@ from assistant.quiz import QuizError, QuizGenerator, grade
 from assistant.quiz_export import quiz_docx, quiz_markdown
 
 from . import render
-from .service import AppService
+from .service import AppService, export_path
 
-EXPORT_DIR = Path(tempfile.gettempdir()) / "policyqa-exports"
 
 
 def _input_for(item: QuizItem, i: int):
@@ -95,11 +92,10 @@ def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
                 raise gr.Error(str(exc)) from exc
             if not qs.items:
                 raise gr.Error("资料中没有足够的内容出题：请换个主题或文档，或先在“资料库”页导入资料。")
-            EXPORT_DIR.mkdir(parents=True, exist_ok=True)
-            stem = f"知识测验-{time.strftime('%Y%m%d-%H%M%S')}"
-            md = EXPORT_DIR / f"{stem}.md"
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            md = export_path("知识测验", "md", stamp)
             md.write_text(quiz_markdown(qs, with_key=True), encoding="utf-8")
-            docx = quiz_docx(qs, EXPORT_DIR / f"{stem}.docx", with_key=True)
+            docx = quiz_docx(qs, export_path("知识测验", "docx", stamp), with_key=True)
             note = f"共 {len(qs.items)} 题，每题都出自资料原文；作答后点“交卷”。"
             return (qs, int(seed_) + 1, render.notices_html(qs.notices) + f"<div class='pq-note'>{note}</div>", "",
                     gr.update(visible=False), gr.update(value=str(md), visible=True),

@@ -9,7 +9,11 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import re
+import tempfile
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,6 +26,16 @@ from policyqa.types import Citation, DocumentMeta, IngestReport
 from assistant.engine import AnswerEngine, default_backend_name
 
 log = logging.getLogger("policyqa.app")
+
+EXPORT_DIR = Path(tempfile.gettempdir()) / "policyqa-exports"
+
+
+def export_path(label: str, suffix: str, stamp: str | None = None) -> Path:
+    """A file for a download: ``<label>-<time>.<suffix>`` in the exports folder (label cut to letters, ≤20)."""
+    EXPORT_DIR.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w\u4e00-\u9fff]+", "", label)[:20] or "导出"
+    return EXPORT_DIR / f"{stem}-{stamp or time.strftime('%Y%m%d-%H%M%S')}.{suffix}"
+
 
 BACKEND_LABELS = {"local": "本地模型", "openai": "接口模型", "none": "仅检索（原文摘录）"}
 
@@ -113,15 +127,22 @@ class AppService:
     def docs(self) -> list[DocumentMeta]:
         return self.res.store.list_docs()
 
-    def _ingestor(self, on_progress: Callable[[str, int, int], None] | None = None):
+    @contextmanager
+    def _ingesting(self, on_progress: Callable[[str, int, int], None] | None = None):
+        """An Ingestor on the shared store, one at a time in this process, closed afterwards."""
         from ingest import Ingestor
 
-        if self._ingest_res is None:
-            # A second embedder instance, not the cached one the retriever uses (see module doc).
-            name, _, arg = self.settings.embedder.partition(":")
-            emb = available_embedders()[name](arg)
-            self._ingest_res = Resources(settings=self.settings, embedder=emb, store=self.res.store)
-        return Ingestor(self._ingest_res, progress=False, on_progress=on_progress)
+        with self._upload_lock:
+            if self._ingest_res is None:
+                # A second embedder instance, not the cached one the retriever uses (see module doc).
+                name, _, arg = self.settings.embedder.partition(":")
+                emb = available_embedders()[name](arg)
+                self._ingest_res = Resources(settings=self.settings, embedder=emb, store=self.res.store)
+            ing = Ingestor(self._ingest_res, progress=False, on_progress=on_progress)
+            try:
+                yield ing
+            finally:
+                ing.close()
 
     @property
     def uploads_dir(self) -> Path:
@@ -146,12 +167,8 @@ class AppService:
                 rejected.append((name, str(exc)))
         report = IngestReport()
         if saved:
-            with self._upload_lock:
-                ing = self._ingestor(on_progress)
-                try:
-                    report = ing.run(saved)
-                finally:
-                    ing.close()
+            with self._ingesting(on_progress) as ing:
+                report = ing.run(saved)
         for f in report.files:
             if f.status == "skipped":
                 # A file the job could not read is of no use in the library folder.
@@ -165,12 +182,8 @@ class AppService:
         return report, rejected, names
 
     def delete(self, doc_id: str) -> DocumentMeta | None:
-        with self._upload_lock:
-            ing = self._ingestor()
-            try:
-                meta = ing.delete(doc_id)
-            finally:
-                ing.close()
+        with self._ingesting() as ing:
+            meta = ing.delete(doc_id)
         if meta is not None and meta.path:
             p = Path(meta.path)
             # Files that came in through the app live in uploads/: remove them, or re-indexing brings them back.
@@ -183,12 +196,8 @@ class AppService:
         docs = self.docs()
         present = [Path(d.path) for d in docs if d.path and Path(d.path).exists()]
         missing = [d.title for d in docs if not d.path or not Path(d.path).exists()]
-        with self._upload_lock:
-            ing = self._ingestor(on_progress)
-            try:
-                report = ing.run(present)
-            finally:
-                ing.close()
+        with self._ingesting(on_progress) as ing:
+            report = ing.run(present)
         return report, missing
 
     def close(self) -> None:
