@@ -188,11 +188,18 @@ def _list_marker(s: str) -> bool:
 # --- the cleaner ---------------------------------------------------------------------------
 
 
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+"""HTML comments in Markdown / text sources are invisible markers (lawrefbook's ``<!-- INFO END -->``
+after its header): left in, each became a passage of its own that matched nothing but the title."""
+
+
 def clean_text(text: str) -> Cleaned:
     """Drop clutter lines, strip indentation and glued site labels; one paragraph per line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    out: list[str] = []
     removed: list[str] = []
+    if "<!--" in text:
+        text = _COMMENT_RE.sub(lambda m: removed.append(" ".join(m.group(0).split())[:80]) or "", text)
+    out: list[str] = []
     list_mode = False         # after '相关阅读' etc.: drop the link titles that follow
     name_after_label = False  # after a bare '责任编辑：' line the next short line is the name
     crumb = after_sep = False  # a breadcrumb trail split over lines: '当前位置：' / '首页' / '>' / '栏目'

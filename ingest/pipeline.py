@@ -6,8 +6,9 @@ replaces its passages. Crash-safe: new passages are written invisible
 (``complete=False``), then the old version is deleted, then the new one is
 made visible, then the registry record is written.
 
-Memory stays bounded by the largest file (not the corpus): files are read, split
-and written one at a time, and a document's passages go to the store in batches
+Memory stays bounded by the largest file (not the corpus): files are read and split
+one at a time; short documents are embedded and written in groups of at most
+``embed_batch`` passages, and a long document's passages go to the store in batches
 (they are invisible until the document is complete, so partial batches are safe).
 """
 from __future__ import annotations
@@ -18,11 +19,13 @@ import logging
 import os
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 from tqdm import tqdm
 
 from policyqa import sparse
@@ -50,6 +53,8 @@ ProgressFn = Callable[[str, int, int], None]
 ``("embed", passages done, passages of the current file)`` while a file is embedded and stored."""
 
 UPSERT_BATCH = 256
+STREAM_BATCH = 256
+"""At most this many passages per embedding call when one long document is streamed."""
 SPARSE_MEMO = 1024
 """BM25 vectors remembered per run: repeated passages (boilerplate) are tokenised once."""
 INNER_BAR_MIN = 500
@@ -231,56 +236,76 @@ class Ingestor:
             self._sparse_memo = functools.lru_cache(maxsize=SPARSE_MEMO)(lambda t: sparse.doc_vector(t, extra))
         return self._sparse_memo(text)
 
-    def _write(self, prep: Prepared, report: IngestReport) -> None:
-        """Embed and store one document (see the module docstring for the order of writes)."""
+    def _records(self, meta: DocumentMeta, chunks: list[Chunk], texts: list[str], vecs, first: int) -> list[PointRecord]:
+        out = []
+        for j, (c, text) in enumerate(zip(chunks, texts)):
+            k = first + j
+            si, sv = self._sparse(text)
+            out.append(PointRecord(
+                id=passage_id(meta.doc_id, meta.content_hash, k), dense=vecs[j],
+                sparse_indices=si, sparse_values=sv,
+                payload={
+                    "doc_id": meta.doc_id, "hash": meta.content_hash, "idx": k, "text": c.text,
+                    "heading": c.heading_path, "start": c.start, "end": c.end,
+                    "title": meta.title, "date": meta.date, "date_int": date_to_int(meta.date),
+                    "doc_type": meta.doc_type, "source": meta.source, "path": meta.path,
+                    "complete": False,
+                },
+            ))
+        return out
+
+    def _finish(self, meta: DocumentMeta, flush: bool = True) -> None:
+        """Old version out, new version visible, then the registry record: see module docstring."""
+        store = self.res.store
+        store.delete_passages(meta.doc_id, except_hash=meta.content_hash)
+        store.mark_complete(meta.doc_id, meta.content_hash)
+        meta.ingested_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        store.put_doc(meta, flush=flush)
+
+    def _embed_missing(self, texts: list[str]) -> tuple[np.ndarray, float]:
+        """The embedder on texts the cache does not hold (runs on the group worker thread)."""
+        t0 = time.perf_counter()
+        vecs = np.asarray(self.res.embedder.embed_passages(texts), dtype=np.float32) if texts else None
+        return vecs, time.perf_counter() - t0
+
+    def _stream(self, prep: Prepared, report: IngestReport) -> None:
+        """Embed and store one long document in batches (memory bounded by the batch, not the file)."""
         meta, chunks = prep.doc.meta, prep.chunks
-        store, emb = self.res.store, self.res.embedder
-        batch = max(1, self.settings.embed_batch)
+        store = self.res.store
         n = len(chunks)
+        step = max(1, min(STREAM_BATCH, self.settings.embed_batch))
         pending: list[PointRecord] = []
         inner = tqdm(total=n, desc=f"嵌入 {one_line(meta.title, 20)}", unit="段", leave=False,
                      disable=not self.progress or n < INNER_BAR_MIN)
         try:
-            for i in range(0, n, batch):
-                part = chunks[i:i + batch]
+            for i in range(0, n, step):
+                part = chunks[i:i + step]
                 texts = [embed_text(meta.title, c.heading_path, c.text) for c in part]
-                t0 = time.perf_counter()
-                vecs, _ = self.cache().embed(texts, emb.embed_passages)
-                report.embed_seconds += time.perf_counter() - t0
-                for j, (c, text) in enumerate(zip(part, texts)):
-                    k = i + j
-                    si, sv = self._sparse(text)
-                    pending.append(PointRecord(
-                        id=passage_id(meta.doc_id, meta.content_hash, k), dense=vecs[j],
-                        sparse_indices=si, sparse_values=sv,
-                        payload={
-                            "doc_id": meta.doc_id, "hash": meta.content_hash, "idx": k, "text": c.text,
-                            "heading": c.heading_path, "start": c.start, "end": c.end,
-                            "title": meta.title, "date": meta.date, "date_int": date_to_int(meta.date),
-                            "doc_type": meta.doc_type, "source": meta.source, "path": meta.path,
-                            "complete": False,
-                        },
-                    ))
+                vecs, miss = self.cache().lookup(texts)
+                if miss:
+                    missed = [texts[j] for j in miss]
+                    got, secs = self._embed_missing(missed)
+                    report.embed_seconds += secs
+                    vecs[miss] = got
+                    self.cache().put(missed, got)
+                pending += self._records(meta, part, texts, vecs, i)
                 if len(pending) >= UPSERT_BATCH:
                     store.upsert_passages(pending)
                     pending = []
-                done = min(i + batch, n)
                 inner.update(len(part))
                 if self.on_progress:
-                    self.on_progress("embed", done, n)
+                    self.on_progress("embed", min(i + step, n), n)
             store.upsert_passages(pending)
         finally:
             inner.close()
-        # Old version out, new version visible, then the registry record: see module docstring.
-        store.delete_passages(meta.doc_id, except_hash=meta.content_hash)
-        store.mark_complete(meta.doc_id, meta.content_hash)
-        meta.ingested_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        store.put_doc(meta)
+        self._finish(meta)
 
     def run(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
-        """Ingest files and folders one file at a time; returns the per-file report.
+        """Ingest files and folders; returns the per-file report (in the order of the files).
 
-        Waits for another run on the same data directory to finish (see :class:`IngestLock`).
+        Files are read one at a time; short documents are embedded in groups, long ones
+        streamed (see :class:`_Run`). Waits for another run on the same data
+        directory to finish (see :class:`IngestLock`).
         """
         report = IngestReport()
         t_start = time.perf_counter()
@@ -291,17 +316,12 @@ class Ingestor:
                 if leftovers:
                     log.info("清理了上次中断留下的 %d 个未完成段落", leftovers)
                 files = list(iter_files(paths))
-                manifests: dict[Path, dict[str, dict[str, str]]] = {}
                 # miniters=1: tqdm would otherwise print only every n-th file after a fast stretch
                 # (unchanged files), and the bar would lag behind the run by dozens of files.
                 with tqdm(total=len(files), desc="导入与入库", unit="文件", disable=not self.progress,
-                          miniters=1) as bar:
-                    for i, (f, reason) in enumerate(files):
-                        report.files.append(self._ingest_one(f, reason, manifests, report))
-                        bar.set_postfix_str(f"已写入 {report.n_passages_written} 段", refresh=False)
-                        bar.update(1)
-                        if self.on_progress:
-                            self.on_progress("file", i + 1, len(files))
+                          miniters=1) as bar, ThreadPoolExecutor(1, thread_name_prefix="embed-group") as pool:
+                    results = _Run(self, pool, report, bar, len(files)).go(files)
+                report.files.extend(results)
                 if prune:
                     report.deleted = self._prune()
             finally:
@@ -309,9 +329,9 @@ class Ingestor:
         report.seconds = time.perf_counter() - t_start
         return report
 
-    def _ingest_one(self, f: Path, reason: str, manifests: dict[Path, dict[str, dict[str, str]]],
-                    report: IngestReport) -> FileResult:
-        """Prepare and write one file; never raises (a bad file is reported as skipped)."""
+    def _prepare_one(self, f: Path, reason: str, manifests: dict[Path, dict[str, dict[str, str]]]
+                     ) -> FileResult | Prepared:
+        """Load, clean and split one file, or its result if it is skipped or unchanged. Never raises."""
         if reason:
             return FileResult(path=display_path(f), status="skipped", reason=one_line(reason))
         try:
@@ -325,23 +345,25 @@ class Ingestor:
             log.exception("处理 %s 时出错", display_path(f))
             return FileResult(path=display_path(f), status="skipped",
                               reason=one_line(f"处理失败：{type(exc).__name__}：{exc}"))
-        store = self.res.store
         meta = prep.doc.meta
-        prep.previous = store.get_doc(meta.doc_id)
+        prep.previous = self.res.store.get_doc(meta.doc_id)
         if self._is_current(meta, prep.previous):
             return FileResult(path=str(f), status="unchanged", doc_id=meta.doc_id, title=meta.title,
                               n_passages=meta.n_passages)
-        try:
-            self._write(prep, report)
-        except Exception as exc:
-            log.exception("写入 %s 失败", f)
-            try:  # this document's invisible passages; the next run would remove them anyway
-                store.delete_incomplete()
-            except Exception:
-                pass
-            return FileResult(path=str(f), status="skipped", reason=one_line(f"写入向量库失败：{exc}"))
-        return FileResult(path=str(f), status="updated" if prep.previous else "added", doc_id=meta.doc_id,
+        return prep
+
+    def _written(self, prep: Prepared) -> FileResult:
+        meta = prep.doc.meta
+        return FileResult(path=str(prep.path), status="updated" if prep.previous else "added", doc_id=meta.doc_id,
                           title=meta.title, n_passages=meta.n_passages)
+
+    def _failed(self, prep: Prepared, exc: BaseException) -> FileResult:
+        log.error("写入 %s 失败：%s", prep.path, exc, exc_info=exc)
+        try:  # this document's invisible passages; the next run would remove them anyway
+            self.res.store.delete_incomplete()
+        except Exception:
+            pass
+        return FileResult(path=str(prep.path), status="skipped", reason=one_line(f"写入向量库失败：{exc}"))
 
     def _end_run(self) -> None:
         """Per-run state: the SQLite cache connection belongs to the run's thread (the app runs
@@ -376,3 +398,111 @@ class Ingestor:
 
     def close(self) -> None:
         self._end_run()
+
+
+@dataclass
+class _Group:
+    items: list[tuple[int, Prepared, list[str]]] = field(default_factory=list)
+    """(index of the file in the run, the prepared document, its embedding texts)."""
+    n: int = 0
+    vecs: np.ndarray | None = None
+    miss: list[int] = field(default_factory=list)
+    future: Future | None = None
+
+
+class _Run:
+    """One run's loop over the files, in order.
+
+    Short documents are embedded in groups of ``settings.embed_batch`` passages: the embedder then
+    runs length-sorted batches across documents (bulk ingest of short laws: ~34 → ~55 passages/s),
+    and a group is embedded on the worker thread while this thread prepares the next group and
+    writes the previous one (BM25 tokenising and store writes overlap the model). A document of
+    that many passages or more is streamed on its own, so memory stays bounded by the group."""
+
+    def __init__(self, ing: Ingestor, pool: ThreadPoolExecutor, report: IngestReport, bar: tqdm, total: int):
+        self.ing, self.pool, self.report, self.bar, self.total = ing, pool, report, bar, total
+        self.results: list[FileResult | None] = []
+        self.group_size = max(1, ing.settings.embed_batch)
+        self.done = 0
+        self.written = 0
+        self.manifests: dict[Path, dict[str, dict[str, str]]] = {}
+
+    def go(self, files: list[tuple[Path, str]]) -> list[FileResult]:
+        group, in_flight = _Group(), None
+        self.results = [None] * len(files)
+        for i, (f, reason) in enumerate(files):
+            r = self.ing._prepare_one(f, reason, self.manifests)
+            if isinstance(r, FileResult):
+                self._result(i, r)
+                continue
+            if len(r.chunks) >= self.group_size:  # long document: write what is queued, then stream it
+                in_flight = self._rotate(group, in_flight)
+                group = _Group()
+                self._write_group(in_flight)
+                in_flight = None
+                try:
+                    self.ing._stream(r, self.report)
+                    self._result(i, self.ing._written(r))
+                except Exception as exc:
+                    self._result(i, self.ing._failed(r, exc))
+                continue
+            meta = r.doc.meta
+            texts = [embed_text(meta.title, c.heading_path, c.text) for c in r.chunks]
+            group.items.append((i, r, texts))
+            group.n += len(texts)
+            if group.n >= self.group_size:
+                in_flight = self._rotate(group, in_flight)
+                group = _Group()
+        in_flight = self._rotate(group, in_flight)
+        self._write_group(in_flight)
+        return [r for r in self.results if r is not None]
+
+    def _rotate(self, group: _Group, in_flight: _Group | None) -> _Group | None:
+        """Start embedding ``group``, then write the group that was embedding; returns the new in-flight group."""
+        if group.items:
+            texts = [t for _, _, ts in group.items for t in ts]
+            group.vecs, group.miss = self.ing.cache().lookup(texts)
+            group.future = self.pool.submit(self.ing._embed_missing, [texts[j] for j in group.miss])
+        self._write_group(in_flight)
+        return group if group.items else None
+
+    def _write_group(self, group: _Group | None) -> None:
+        if group is None:
+            return
+        ing, store = self.ing, self.ing.res.store
+        texts = [t for _, _, ts in group.items for t in ts]
+        try:
+            got, secs = group.future.result()
+        except Exception as exc:  # the embedder failed: every document of the group is reported
+            for i, prep, _ in group.items:
+                self._result(i, ing._failed(prep, exc))
+            return
+        self.report.embed_seconds += secs
+        if group.miss:
+            group.vecs[group.miss] = got
+            ing.cache().put([texts[j] for j in group.miss], got)
+        at = 0
+        for i, prep, ts in group.items:
+            meta, n = prep.doc.meta, len(ts)
+            try:
+                recs = ing._records(meta, prep.chunks, ts, group.vecs[at:at + n], 0)
+                for k in range(0, n, UPSERT_BATCH):
+                    store.upsert_passages(recs[k:k + UPSERT_BATCH])
+                ing._finish(meta, flush=False)
+                self._result(i, ing._written(prep))
+            except Exception as exc:
+                self._result(i, ing._failed(prep, exc))
+            if ing.on_progress:
+                ing.on_progress("embed", n, n)
+            at += n
+        store.flush()  # one flush per group: passages first, then the registry (see EdgeStore)
+
+    def _result(self, i: int, r: FileResult) -> None:
+        self.results[i] = r
+        self.done += 1
+        if r.status in ("added", "updated"):
+            self.written += r.n_passages
+        self.bar.set_postfix_str(f"已写入 {self.written} 段", refresh=False)
+        self.bar.update(1)
+        if self.ing.on_progress:
+            self.ing.on_progress("file", self.done, self.total)

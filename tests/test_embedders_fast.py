@@ -132,3 +132,18 @@ def test_memory_stays_flat_over_many_batch_shapes(fast, passages):
     before = _rss_mb()
     run(80)
     assert _rss_mb() - before < 60, (before, _rss_mb())
+
+
+def test_worker_threads_give_the_same_vectors(fast, passages):
+    """Batches of one call spread over worker threads (ingest speed) must not change any vector."""
+    from policyqa.embedders.fast_e5 import TorchE5
+
+    eng = fast._torch
+    assert eng.workers >= 1
+    single = TorchE5(workers=1, max_batch_tokens=512)  # shares nothing with the fixture's engine
+    multi = TorchE5(workers=3, max_batch_tokens=512)   # small batches: many of them per call
+    texts = passages[:60] + ["短", "\n".join(passages[:30])]  # incl. one text over 512 tokens
+    a, b = single.passage(texts), multi.passage(texts)
+    assert a.shape == b.shape == (len(texts), 384)
+    assert float((a * b).sum(1).min()) > 0.99999
+    assert np.allclose(eng.passage(texts[:5]), a[:5], atol=1e-4)

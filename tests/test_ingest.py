@@ -179,7 +179,8 @@ def test_kill_9_mid_run_leaves_no_half_document(tmp_path):
     corpus = tmp_path / "corpus"
     _many_docs(corpus, 40)
     home = tmp_path / "home"
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # Small embedding groups (a few documents each), so that the run writes in many steps.
+    env = dict(os.environ, PYTHONUNBUFFERED="1", POLICYQA_EMBED_BATCH="8")
     proc = subprocess.Popen([sys.executable, "-m", "ingest", str(corpus), "--home", str(home)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=env)
     # Kill once the progress bar shows passages being embedded and stored.

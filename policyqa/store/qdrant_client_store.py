@@ -199,7 +199,7 @@ class QdrantClientStore(Store):
     def _doc_point_id(doc_id: str) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, "policyqa:doc:" + doc_id))
 
-    def put_doc(self, meta: DocumentMeta) -> None:
+    def put_doc(self, meta: DocumentMeta, flush: bool = True) -> None:
         self.client.upsert(self.docs_collection, [models.PointStruct(
             id=self._doc_point_id(meta.doc_id), vector={}, payload=dict(meta.to_payload(), kind="doc"))], wait=True)
 
