@@ -452,9 +452,12 @@ def test_kill_9_at_random_points_then_rerun(tmp_path, generated):
     targets = [-1] + sorted(rng.sample(range(1, N_DOCS - 5), N_KILLS - 1))
     landed: list[tuple[int, int, int]] = []
     done = 0
+    # Embedding groups of two short documents (4 passages), so that a run writes in many steps: with
+    # the default groups of 512 passages all 200 short documents are written in one burst.
+    env = dict(_env(), POLICYQA_EMBED_BATCH="4")
     for target in targets:
         proc = subprocess.Popen([sys.executable, "-m", "ingest", str(corpus), "--home", str(home)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=_env())
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
         if target < 0:
             ok, buf = _read_progress(proc, _INNER_BAR, int(rng.uniform(0.3, 0.8) * LONG_UNITS), time.time() + 300)
         else:  # never a file already written: the kill must hit new writes
