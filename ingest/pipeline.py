@@ -281,13 +281,9 @@ class Ingestor:
             for i in range(0, n, step):
                 part = chunks[i:i + step]
                 texts = [embed_text(meta.title, c.heading_path, c.text) for c in part]
-                vecs, miss = self.cache().lookup(texts)
-                if miss:
-                    missed = [texts[j] for j in miss]
-                    got, secs = self._embed_missing(missed)
-                    report.embed_seconds += secs
-                    vecs[miss] = got
-                    self.cache().put(missed, got)
+                t0 = time.perf_counter()
+                vecs, _ = self.cache().embed(texts, self.res.embedder.embed_passages)
+                report.embed_seconds += time.perf_counter() - t0
                 pending += self._records(meta, part, texts, vecs, i)
                 if len(pending) >= UPSERT_BATCH:
                     store.upsert_passages(pending)
@@ -405,9 +401,18 @@ class _Group:
     items: list[tuple[int, Prepared, list[str]]] = field(default_factory=list)
     """(index of the file in the run, the prepared document, its embedding texts)."""
     n: int = 0
+    """Passages in the group."""
     vecs: np.ndarray | None = None
     miss: list[int] = field(default_factory=list)
     future: Future | None = None
+
+    def add(self, i: int, prep: Prepared, texts: list[str]) -> None:
+        self.items.append((i, prep, texts))
+        self.n += len(texts)
+
+    @property
+    def texts(self) -> list[str]:
+        return [t for _, _, ts in self.items for t in ts]
 
 
 class _Run:
@@ -436,10 +441,8 @@ class _Run:
                 self._result(i, r)
                 continue
             if len(r.chunks) >= self.group_size:  # long document: write what is queued, then stream it
-                in_flight = self._rotate(group, in_flight)
-                group = _Group()
-                self._write_group(in_flight)
-                in_flight = None
+                self._write_group(self._rotate(group, in_flight))
+                group, in_flight = _Group(), None
                 try:
                     self.ing._stream(r, self.report)
                     self._result(i, self.ing._written(r))
@@ -448,19 +451,17 @@ class _Run:
                 continue
             meta = r.doc.meta
             texts = [embed_text(meta.title, c.heading_path, c.text) for c in r.chunks]
-            group.items.append((i, r, texts))
-            group.n += len(texts)
+            group.add(i, r, texts)
             if group.n >= self.group_size:
                 in_flight = self._rotate(group, in_flight)
                 group = _Group()
-        in_flight = self._rotate(group, in_flight)
-        self._write_group(in_flight)
+        self._write_group(self._rotate(group, in_flight))
         return [r for r in self.results if r is not None]
 
     def _rotate(self, group: _Group, in_flight: _Group | None) -> _Group | None:
         """Start embedding ``group``, then write the group that was embedding; returns the new in-flight group."""
         if group.items:
-            texts = [t for _, _, ts in group.items for t in ts]
+            texts = group.texts
             group.vecs, group.miss = self.ing.cache().lookup(texts)
             group.future = self.pool.submit(self.ing._embed_missing, [texts[j] for j in group.miss])
         self._write_group(in_flight)
@@ -470,7 +471,6 @@ class _Run:
         if group is None:
             return
         ing, store = self.ing, self.ing.res.store
-        texts = [t for _, _, ts in group.items for t in ts]
         try:
             got, secs = group.future.result()
         except Exception as exc:  # the embedder failed: every document of the group is reported
@@ -480,6 +480,7 @@ class _Run:
         self.report.embed_seconds += secs
         if group.miss:
             group.vecs[group.miss] = got
+            texts = group.texts
             ing.cache().put([texts[j] for j in group.miss], got)
         at = 0
         for i, prep, ts in group.items:
