@@ -26,6 +26,7 @@ def _filter(args: argparse.Namespace) -> SearchFilter:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from policyqa.runtime import open_resources
+
     from .retrieve import Retriever
 
     settings = load_settings(embedder=args.embedder, home=args.home)
@@ -54,6 +55,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _print_answer(ans, show_sources: bool = True) -> None:
     print()
+    if ans.standalone_query and ans.standalone_query.strip() != ans.question.strip():
+        print(f"（按“{ans.standalone_query}”检索）")
     for n in ans.notices:
         print(f"（提示：{n}）")
     if show_sources:
@@ -71,6 +74,7 @@ def _print_answer(ans, show_sources: bool = True) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from policyqa.runtime import open_resources
+
     from .engine import AnswerEngine, Final, Token
 
     settings = load_settings(embedder=args.embedder, home=args.home)
@@ -87,6 +91,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(ev.text, end="", flush=True)
             elif isinstance(ev, Final):
                 final = ev.answer
+        assert final is not None, "the answer stream ended without a Final event"
         if final.backend != "none":
             print("\n\n核验后的回答：\n" + final.answer)
         _print_answer(final)
@@ -97,6 +102,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from policyqa.runtime import open_resources
+
     from .engine import AnswerEngine, Final, Token
 
     settings = load_settings(embedder=args.embedder, home=args.home)
@@ -126,6 +132,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                     print(ev.text, end="", flush=True)
                 elif isinstance(ev, Final):
                     final = ev.answer
+            assert final is not None, "the answer stream ended without a Final event"
             if final.backend != "none":
                 print("\n（核验后）" + final.answer)
             _print_answer(final)
@@ -139,6 +146,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from policyqa.runtime import open_resources
+
     from .quiz import QuizError, QuizGenerator, quiz_docx, quiz_markdown
 
     types = [t for t in re.split(r"[,，、\s]+", args.types) if t]
@@ -178,6 +186,7 @@ def cmd_outline(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from policyqa.runtime import open_resources
+
     from .outline import OutlineBuilder, outline_docx, outline_markdown
 
     out = Path(args.out) if args.out else None
@@ -218,7 +227,18 @@ def cmd_outline(args: argparse.Namespace) -> int:
     return 0 if outline.enough_material else 1
 
 
+def _backend_choices() -> tuple[list[str], str, str, str]:
+    """The registered answer backends (assistant/llm/registry.py): names, help naming all of them,
+    help naming the model backends, the no-model name."""
+    from .llm import NO_MODEL_NAME, list_backends
+
+    specs = list_backends()
+    return ([s.name for s in specs], " / ".join(f"{s.name} {s.label}" for s in specs),
+            " / ".join(f"{s.name} {s.label}" for s in specs if s.uses_model), NO_MODEL_NAME)
+
+
 def main(argv: list[str] | None = None) -> int:
+    llms, llm_help, models_help, no_model = _backend_choices()
     ap = argparse.ArgumentParser(prog="python -m assistant", description="政策研学助手：检索与问答。")
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("search", help="检索相关段落（混合检索：向量 + BM25）")
@@ -233,15 +253,14 @@ def main(argv: list[str] | None = None) -> int:
     s.set_defaults(func=cmd_search)
     a = sub.add_parser("ask", help="提问，得到带出处的回答")
     a.add_argument("question")
-    a.add_argument("--llm", choices=["local", "openai", "none"], default=None,
-                   help="回答后端：local 本地模型 / openai 兼容接口 / none 仅检索摘录（默认按配置）")
+    a.add_argument("--llm", choices=llms, default=None, help=f"回答后端：{llm_help}（默认按配置）")
     a.add_argument("--json", action="store_true")
     a.add_argument("--embedder")
     a.add_argument("--home")
     _filter_args(a)
     a.set_defaults(func=cmd_ask)
     c = sub.add_parser("chat", help="终端多轮对话")
-    c.add_argument("--llm", choices=["local", "openai", "none"], default=None)
+    c.add_argument("--llm", choices=llms, default=None, help=f"回答后端：{llm_help}（默认按配置）")
     c.add_argument("--embedder")
     c.add_argument("--home")
     c.set_defaults(func=cmd_chat)
@@ -254,8 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     qz.add_argument("--json", action="store_true")
     qz.add_argument("--out", help="导出到文件：.md 或 .docx")
     qz.add_argument("--no-key", action="store_true", help="不附答案与解析")
-    qz.add_argument("--llm", choices=["none", "local", "openai"], default="none",
-                    help="none 按规则出题（默认）/ local 本地模型改写题干与干扰项（经出处核验）/ openai 兼容接口")
+    qz.add_argument("--llm", choices=llms, default=no_model,
+                    help=f"{no_model} 按规则出题（默认）；选用模型（{models_help}）时改写题干与干扰项（经出处核验）")
     qz.add_argument("--embedder")
     qz.add_argument("--home")
     qz.set_defaults(func=cmd_quiz)
@@ -264,8 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     ol.add_argument("--length", choices=["short", "standard", "detailed"], default="standard",
                     help="篇幅：short 简要 / standard 标准（默认）/ detailed 详细")
     ol.add_argument("--audience", choices=["支部学习", "中心组学习"], default="支部学习", help="学习形式（默认 支部学习）")
-    ol.add_argument("--llm", choices=["none", "local", "openai"], default="none",
-                    help="none 依据原文摘录（默认）/ local 本地模型撰写学习目的、研讨题目并精简要点（经出处核验）/ openai 兼容接口")
+    ol.add_argument("--llm", choices=llms, default=no_model,
+                    help=f"{no_model} 依据原文摘录（默认）；选用模型（{models_help}）时"
+                         "撰写学习目的、研讨题目并精简要点（经出处核验）")
     ol.add_argument("--json", action="store_true")
     ol.add_argument("--out", help="导出到文件：.md 或 .docx")
     ol.add_argument("--embedder")

@@ -1,9 +1,8 @@
-"""The ``none`` backend: an answer composed of the passages' own sentences.
+"""Sentence scoring for answers made of the passages' own sentences.
 
-Instant and always available (also the fallback when a model fails or times
-out). Sentences are scored by weighted overlap with the question's terms,
-plus the retrieval rank of their passage and the heading they sit under;
-the best few are quoted verbatim, each with its [n].
+Sentences are scored by weighted overlap with the question's terms, plus the
+retrieval rank of their passage, the heading they sit under, and whether they
+state what the question asks for (:mod:`.asked`); :mod:`.compose` picks from them.
 """
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from policyqa import sparse
 from policyqa.types import Hit
 
+from .asked import Asked, Form, holds
 from .grounding import split_sentences
 
 QUESTION_WORDS = set(
@@ -21,7 +21,8 @@ QUESTION_WORDS = set(
     "运作 运行 工作 机制 有关 关于 包括 方面 一下 具体 应该 能否 可以 how what which who when why does do work the "
     # What a question asks for, or how it points back: the answer text does not repeat these.
     "全称 名称 名字 叫做 职务 职位 时候 时间 日期 哪天 几号 多久 多长 次数 数量 人数 材料 文章 一文 各篇 那篇 篇文章 "
-    "那次 一共 总共 分别 各有 各是 提到 提及 讲到 后面 前面 还有 除了 之外 之前 之后 一般 通常 平时".split()
+    "那次 一共 总共 分别 各有 各是 提到 提及 讲到 后面 前面 还有 除了 之外 之前 之后 一般 通常 平时 "
+    "是谁 多长时间 长时间 多长 多久 什么时候 何时 哪年 哪一年 几年 几次 几回 多少次 对吗 是否 是不是 有没有".split()
 )
 # Tokens that ask (哪两项, 几个, 第几轮, 多少名) or are bare Chinese numerals (一百多个).
 _ASKING = re.compile(r"^(哪|几|第几|多少)|^[一二两三四五六七八九十百千万几]+[多余来]?[个名项次条]?$")
@@ -71,7 +72,12 @@ def _term_score(terms: dict[str, float], sentence: str, context: str) -> float:
     return sum(w for t, w in hits.items() if not any(t != o and t in o for o in hits))
 
 
-def score_sentences(question: str, hits: list[Hit], overview: bool = False) -> list[ScoredSentence]:
+FACET_BONUS = 0.8
+"""Bonus of a sentence stating an asked facet (a frequency for 多久, a list for 哪些 …)."""
+
+
+def score_sentences(question: str, hits: list[Hit], overview: bool = False,
+                    asked: Asked | None = None) -> list[ScoredSentence]:
     """Score every sentence of ``hits`` for answering ``question``.
 
     A term named only in the title or headings counts half inside the sentence (a defining
@@ -112,48 +118,10 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False) -> l
                 score += 2.0
             elif want_how:  # how a mechanism runs: how often, at least, regularly
                 score += 0.3 * len({m.group(0) for m in _FREQ_CUE.finditer(s)})
+            if asked is not None:
+                score += FACET_BONUS * sum(1 for f in asked.forms if f not in (Form.GENERAL, Form.FREQUENCY,
+                                                                                 Form.OPERATION) and holds(f, s))
             score += 1.0 / (n + 1)          # retrieval rank prior
             score -= 0.002 * max(0, len(s) - 120)  # prefer crisp sentences
             out.append(ScoredSentence(score, n, pos, s))
     return out
-
-
-MIN_RELATIVE_SCORE = 0.6
-"""A sentence scoring below this share of the best sentence's score is left out (keeps answers on point)."""
-
-
-def extractive_answer(question: str, hits: list[Hit], max_sentences: int = 4, max_chars: int = 420,
-                      overview: bool = False, per_passage: int = 3) -> str:
-    """Compose an answer of verbatim sentences with [n] markers (at most ``per_passage`` from one passage)."""
-    scored = sorted(score_sentences(question, hits, overview), key=lambda x: -x.score)
-    opening = None
-    if overview:
-        # Say what the topic is before how it works: the best sentence of an opening passage goes first.
-        opening = next((s for s in scored if hits[s.n - 1].idx == 0), None)
-        if opening is not None:
-            scored = [opening] + [s for s in scored if s is not opening]
-    chosen: list[ScoredSentence] = []
-    used = 0
-    floor = MIN_RELATIVE_SCORE * max((s.score for s in scored), default=0.0)
-    for s in scored:
-        if len(chosen) >= max_sentences:
-            break
-        if s.score < floor and s is not opening:
-            continue
-        if used and used + len(s.text) > max_chars:
-            continue
-        if any(s.text == c.text for c in chosen) or sum(c.n == s.n for c in chosen) >= per_passage:
-            continue
-        chosen.append(s)
-        used += len(s.text)
-    # Keep reading order: by passage rank, then position in the passage.
-    chosen.sort(key=lambda c: (c.n, c.pos))
-    parts = []
-    for c in chosen:
-        body = c.text.rstrip()
-        if body[-1] not in "。！？!?；;”’）)":
-            body += "。"
-        if body.endswith("；") or body.endswith(";"):
-            body = body[:-1] + "。"
-        parts.append(f"{body}[{c.n}]")
-    return "".join(parts)

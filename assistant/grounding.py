@@ -24,9 +24,11 @@ QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,40})[”\"」』》]"
 def norm(text: str) -> str:
     """Loose form for containment checks: simplified, half-width, brackets unified, no spaces."""
     t = normalize_for_index(text)
-    t = t.translate(str.maketrans({"（": "(", "）": ")", "，": ",", "：": ":", "；": ";", "“": '"', "”": '"',
-                                   "‘": "'", "’": "'", "《": "<", "》": ">", "〈": "<", "〉": ">"}))
+    t = t.translate(_LOOSE)
     return re.sub(r"\s+", "", t)
+
+
+_LOOSE = str.maketrans("（），：；“”‘’《》〈〉", "(),:;\"\"''<><>")
 
 
 def split_sentences(text: str) -> list[str]:

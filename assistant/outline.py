@@ -13,24 +13,42 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from policyqa.runtime import Resources
 from policyqa.store import ScoredPayload
-from policyqa.types import (OUTLINE_AUDIENCES, OUTLINE_LENGTHS, Citation, Hit, Outline, OutlineDoc,
-                            OutlinePoint, OutlineSection, SearchFilter)
+from policyqa.types import (
+    OUTLINE_AUDIENCES,
+    OUTLINE_LENGTHS,
+    Citation,
+    Hit,
+    Outline,
+    OutlineDoc,
+    OutlinePoint,
+    OutlineSection,
+    SearchFilter,
+)
 
 from . import prompts
-from .engine import AnswerEngine, _near_duplicate, focus_passages, term_coverage
+from .answerability import Checker, term_coverage
 from .extractive import query_terms
-from .grounding import (facts_missing, markers_of, norm, overlap, split_sentences, strip_markers,
-                        supporting_sentences, verify_answer)
-from .llm import ChatBackend, LLMError
+from .grounding import (
+    facts_missing,
+    markers_of,
+    norm,
+    overlap,
+    split_sentences,
+    strip_markers,
+    supporting_sentences,
+    verify_answer,
+)
+from .llm import ChatBackend, LLMError, TimeLimitedBackend, default_backend_name, get_backend
 from .outline_export import outline_docx, outline_markdown
-from .retrieve import Retriever, to_hit
+from .retrieve import Retriever, diversify, focus_passages, to_hit
+from .retrieve import near_duplicate as _near_duplicate
 
-__all__ = ["OutlineBuilder", "outline_markdown", "outline_docx", "LENGTHS", "AUDIENCES"]
+__all__ = ["AUDIENCES", "LENGTHS", "OutlineBuilder", "outline_docx", "outline_markdown"]
 
 Progress = Callable[[float, str], None]
 """``progress(fraction_done, 说明)``; matches ``gradio.Progress`` and is easy to wrap in tqdm."""
@@ -148,7 +166,7 @@ class _Sec:
     order: tuple[int, int, int]
     sents: list[_Sent] = field(default_factory=list)
     """Sentences directly under the heading."""
-    subs: list["_Sec"] = field(default_factory=list)
+    subs: list[_Sec] = field(default_factory=list)
     score: float = 0.0
     points: list[_Pt] = field(default_factory=list)
     is_title: bool = False
@@ -215,7 +233,7 @@ def _crisp(text: str, max_chars: int) -> float:
     return (0.3 if n <= 50 else 0.0) - 0.01 * max(0, n - max_chars)
 
 
-def _on_topic(s: "_Sent", path: list[str], strong: set[str], terms: dict[str, float], full: float) -> bool:
+def _on_topic(s: _Sent, path: list[str], strong: set[str], terms: dict[str, float], full: float) -> bool:
     """May a sentence of a document not about the topic enter the outline? Under a heading on the
     topic, a sentence naming half of it will do; elsewhere only a sentence from a passage on the topic
     that names most of it."""
@@ -240,8 +258,18 @@ class OutlineBuilder:
 
     def __init__(self, resources: Resources, backend: str | ChatBackend | None = None):
         self.res = resources
-        self.engine = AnswerEngine(resources, backend=backend)
-        self.retriever: Retriever = self.engine.retriever
+        self.retriever = Retriever(resources)
+        self.checker = Checker(resources)
+        self._backend = backend
+
+    def backend(self) -> ChatBackend | None:
+        """The model for this outline, time-bounded like answers; None without one. Raises LLMError."""
+        b = self._backend
+        inner = b if isinstance(b, ChatBackend) else get_backend(b if b is not None else default_backend_name())
+        if inner is None:
+            return None
+        s = self.res.settings
+        return TimeLimitedBackend(inner, s.llm_timeout_s, s.llm_first_token_timeout_s)
 
     # -- public ----------------------------------------------------------------
     def build(self, topic: str, length: str = "standard", audience: str = "支部学习",
@@ -260,13 +288,15 @@ class OutlineBuilder:
         t0 = time.perf_counter()
         notices: list[str] = []
         try:
-            llm = self.engine.backend()
+            llm = self.backend()
         except LLMError as exc:
             llm = None
             notices.append(f"模型不可用，已改为依据原文生成提纲：{exc}")
 
         step(0.05, "检索资料")
-        r0 = self.engine.retrieve(topic, flt, k=8)
+        found = self.retriever.search(topic, top_k=24, flt=flt)
+        r0_hits = diversify(found.hits, 8)
+        r0 = self.checker.verdict(topic, r0_hits, found.query_vector, flt)
         pool = self._gather(topic, flt)
         terms = {t: w for t, w in query_terms(topic).items() if re.search(r"[\u4e00-\u9fff\d]", t)}
         cov = {pid: term_coverage(topic, [h])[0] for pid, (h, _) in pool.items()}
@@ -275,7 +305,7 @@ class OutlineBuilder:
         if not r0.answerable or len(strong) < MIN_STRONG:
             out.enough_material = False
             out.notices.insert(0, prompts.OUTLINE_NOT_ENOUGH.format(topic=topic))
-            out.nearest = [Citation.from_hit(n, h) for n, h in enumerate(r0.hits[:3], 1)]
+            out.nearest = [Citation.from_hit(n, h) for n, h in enumerate(r0_hits[:3], 1)]
             out.timings = {"retrieve_ms": (time.perf_counter() - t0) * 1000,
                            "total_ms": (time.perf_counter() - t0) * 1000}
             return out
@@ -290,7 +320,7 @@ class OutlineBuilder:
         if sum(len(s.points) + sum(len(x.points) for x in s.subs) for s in secs) < MIN_STRONG:
             out.enough_material = False
             out.notices.insert(0, prompts.OUTLINE_NOT_ENOUGH.format(topic=topic))
-            out.nearest = [Citation.from_hit(n, h) for n, h in enumerate(r0.hits[:3], 1)]
+            out.nearest = [Citation.from_hit(n, h) for n, h in enumerate(r0_hits[:3], 1)]
             out.timings = {"retrieve_ms": retrieve_ms, "total_ms": (time.perf_counter() - t0) * 1000}
             return out
         used = {norm(p.text) for s in secs for p in s.points + [q for x in s.subs for q in x.points]}
@@ -512,9 +542,9 @@ class OutlineBuilder:
         out: list[_Pt] = []
         # Alternate: a section-level question, then a point-level one.
         for pair in zip(by_heading + [None] * len(by_point), by_point + [None] * len(by_heading)):
-            for q in pair:
-                if q is not None and len(out) < n and all(q.text != o.text for o in out):
-                    out.append(q)
+            for cand in pair:
+                if cand is not None and len(out) < n and all(cand.text != o.text for o in out):
+                    out.append(cand)
         if len(out) < n:
             title_pid = next((self._first_pid(s) for s in secs if s.is_title), self._first_pid(secs[0]))
             d = next(d for d in docs if d.doc_id == secs[0].doc_id)

@@ -145,8 +145,8 @@ def outline_docx(outline: Outline, path: str | Path) -> Path:
     if o.talking_points:
         doc.add_heading("发言参考要点", level=1)
         doc.add_paragraph(TALK_INTRO.get(o.audience, ""))
-        for k, t in enumerate(o.talking_points, 1):
-            doc.add_paragraph(f"{k}. {t.text}")
+        for k, tp in enumerate(o.talking_points, 1):
+            doc.add_paragraph(f"{k}. {tp.text}")
     doc.add_heading("参考资料", level=1)
     for c in o.citations:
         doc.add_paragraph(reference_line(c))
@@ -154,4 +154,4 @@ def outline_docx(outline: Outline, path: str | Path) -> Path:
     return path
 
 
-__all__ = ["outline_markdown", "outline_docx", "reference_line", "cn_number"]
+__all__ = ["cn_number", "outline_docx", "outline_markdown", "reference_line"]

@@ -25,6 +25,7 @@ def format_passages(hits: list[Hit]) -> str:
 
 
 def answer_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
+    """A whole answer from passages (used where no plan exists, e.g. with an OpenAI-compatible endpoint test)."""
     return [
         {"role": "system", "content": ANSWER_SYSTEM},
         {"role": "user", "content": f"{format_passages(hits)}\n\n问题：{question}\n"
@@ -33,20 +34,18 @@ def answer_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
     ]
 
 
-REWRITE_SYSTEM = """把对话中的最后一个问题改写成一个独立、完整的中文检索问题：补全其中的代词和省略（“它”“那”“这个机制”等）所指的对象。
-只输出改写后的问题本身，不要回答，不要解释。如果最后一个问题本身已经完整，原样输出。"""
+def gist_messages(question: str, material: list[tuple[int, str]]) -> list[dict[str, str]]:
+    """The model writes a plain-language gist of an answer already shown (the planned, cited sentences).
 
-
-def rewrite_messages(history: list[tuple[str, str]], question: str) -> list[dict[str, str]]:
-    turns = []
-    for q, a in history[-3:]:
-        turns.append(f"用户：{q}")
-        if a:
-            turns.append(f"助手：{a[:200]}")
-    convo = "\n".join(turns)
+    The system prompt is the same for every chat task (answer, translation), so llama.cpp keeps its
+    evaluated tokens between calls; the material is the planned sentences, not whole passages.
+    """
+    blocks = "\n".join(f"[{n}] {text}" for n, text in material)
     return [
-        {"role": "system", "content": REWRITE_SYSTEM},
-        {"role": "user", "content": f"对话：\n{convo}\n\n最后一个问题：{question}\n改写后的问题："},
+        {"role": "system", "content": ANSWER_SYSTEM},
+        {"role": "user", "content": f"<资料>\n{blocks}\n</资料>\n\n问题：{question}\n"
+                                    "请用一到两句简明通俗的话，根据<资料>直接回答这个问题，不要照抄原句；"
+                                    "数字、名称和固定提法必须与资料一致；每句末尾写上依据的资料编号，如[1]。"},
     ]
 
 
@@ -139,14 +138,12 @@ def quiz_choice_messages(item, n_distractors: int = 3) -> list[dict[str, str]]:
     ]
 
 
-# -- cross-language questions (assistant/engine.py) ------------------------------------
-
-TRANSLATE_SYSTEM = """把用户的问题翻译成简体中文，作为在中文政策文件中检索的问题。使用中文政策文件里的规范说法（如“联席会议”“党组”“机关党委书记”）。
-只输出翻译后的问题本身，不要回答，不要解释。"""
-
+# -- cross-language questions (assistant/rewrite.py) ------------------------------------
 
 def translate_messages(question: str) -> list[dict[str, str]]:
+    """English → Chinese search question; same system prompt as answers (llama.cpp prefix reuse)."""
     return [
-        {"role": "system", "content": TRANSLATE_SYSTEM},
-        {"role": "user", "content": f"问题：{question}\n中文问题："},
+        {"role": "system", "content": ANSWER_SYSTEM},
+        {"role": "user", "content": "把下面的问题翻译成简体中文，使用中文政策文件里的规范说法（如“联席会议”“党组”“机关党委书记”）。"
+                                    f"只输出翻译后的问题，不要回答。\n问题：{question}\n中文问题："},
     ]

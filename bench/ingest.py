@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from policyqa.settings import load_settings  # noqa: E402
+from policyqa.settings import load_settings
 
 
 def main() -> int:

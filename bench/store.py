@@ -38,15 +38,15 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from policyqa.store.base import PointRecord, Store, date_to_int  # noqa: E402
-from policyqa.types import DocumentMeta  # noqa: E402
+from policyqa.store.base import PointRecord, Store, date_to_int
+from policyqa.types import DocumentMeta
 
 DIM = 384
 PASSAGES_PER_DOC = 20
@@ -134,7 +134,7 @@ class Corpus:
                             path=f"/data/corpus/{self.doc_id(d)}.docx", content_hash=h, date=self.doc_dates[d],
                             doc_type=TYPES[d % len(TYPES)], source=SOURCES[d % len(SOURCES)],
                             n_passages=PASSAGES_PER_DOC, n_chars=6000,
-                            ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 # -- engines -----------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def main() -> int:
                 print(f"[N={n}] {engine}: {row}", file=sys.stderr, flush=True)
                 rows.append(row)
     result = {
-        "date": datetime.now(timezone.utc).date().isoformat(),
+        "date": datetime.now(UTC).date().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "versions": _versions(),
         "rows": rows,

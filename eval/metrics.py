@@ -6,7 +6,7 @@ full/half-width brackets, commas, colons and quotes unified, traditional → sim
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from assistant.grounding import norm
 

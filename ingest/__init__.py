@@ -3,4 +3,4 @@ and :func:`accept_upload` which checks and stores an uploaded file before it is 
 from .pipeline import Ingestor, iter_files
 from .uploads import UploadRejected, accept_upload
 
-__all__ = ["Ingestor", "iter_files", "UploadRejected", "accept_upload"]
+__all__ = ["Ingestor", "UploadRejected", "accept_upload", "iter_files"]

@@ -43,8 +43,9 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = load_settings(embedder=args.embedder, home=args.home)
     setup_logging("WARNING" if args.json else settings.log_level)
-    from policyqa.store import StoreError
     from policyqa.embedders import EmbedderError
+    from policyqa.store import StoreError
+
     from .lock import IngestBusy
     from .pipeline import Ingestor
 

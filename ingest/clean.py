@@ -147,7 +147,7 @@ def clutter_reason(line: str) -> str:
         return "separator"
     if n <= 80 and (_SUBMIT_RE.match(s) or _EMAIL_ONLY_RE.match(s)):
         return "email"
-    if n <= 30 and (_SEARCH_RE.match(s) and len(_SEARCH_RE.sub("", s)) <= 12 or _PROMPT_RE.match(s)):
+    if n <= 30 and ((_SEARCH_RE.match(s) and len(_SEARCH_RE.sub("", s)) <= 12) or _PROMPT_RE.match(s)):
         return "search"
     if _breadcrumb(s):
         return "breadcrumb"
@@ -198,7 +198,11 @@ def clean_text(text: str) -> Cleaned:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     removed: list[str] = []
     if "<!--" in text:
-        text = _COMMENT_RE.sub(lambda m: removed.append(" ".join(m.group(0).split())[:80]) or "", text)
+        def drop_comment(m: re.Match[str]) -> str:
+            removed.append(" ".join(m.group(0).split())[:80])
+            return ""
+
+        text = _COMMENT_RE.sub(drop_comment, text)
     out: list[str] = []
     list_mode = False         # after '相关阅读' etc.: drop the link titles that follow
     name_after_label = False  # after a bare '责任编辑：' line the next short line is the name

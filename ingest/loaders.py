@@ -1,26 +1,47 @@
-"""Load files of each supported format into plain text.
+"""Load files of each supported format into plain text; the one table of document formats.
 
 ``load_file`` is the only entry point; every failure surfaces as :class:`LoadError`
 whose message is a one-line reason in Chinese, shown to the user as is.
+
+Every format — suffixes, loader, upload content check, Chinese display name, MIME-ish kind —
+is one :class:`FileFormat` record in a registry. Built-ins register through :func:`register_format`
+like anyone else; third-party packages add formats through entry points in the
+``policyqa.formats`` group (see :func:`discover_formats`). Uploads (``ingest.uploads``), the
+ingest job and the web UI's upload component all read this table; nothing else lists suffixes.
 """
 from __future__ import annotations
 
 import codecs
 import logging
 import re
+import threading
 import zipfile
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Iterator
 
-__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "RawText", "load_file", "decode_text", "sniff_binary",
-           "docx_check"]
-
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"})
-
-_FMT = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
-        ".docx": "docx", ".pdf": "pdf"}
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "SNIFF_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "FileFormat",
+    "LoadError",
+    "RawText",
+    "decode_text",
+    "discover_formats",
+    "docx_check",
+    "format_for",
+    "formats",
+    "formats_text",
+    "load_file",
+    "register_format",
+    "sniff_binary",
+    "text_check",
+    "unregister_format",
+]
 
 log = logging.getLogger("policyqa.ingest.loaders")
 
@@ -39,11 +60,192 @@ class RawText:
     text: str
     """Whole text; ``\\r\\n`` / ``\\r`` normalised to ``\\n``."""
     fmt: str
-    """'txt' | 'md' | 'html' | 'docx' | 'pdf'"""
+    """:attr:`FileFormat.name` of the format read: 'txt' | 'md' | 'html' | 'docx' | 'pdf' | a plugin's."""
     encoding: str = ""
     """Detected encoding (text formats only)."""
     title_hint: str = ""
     """HTML <h1>/<title>, docx title property or first Title/Heading paragraph, PDF metadata title."""
+
+
+# --------------------------------------------------------------------------------------
+# the format table
+
+ENTRY_POINT_GROUP = "policyqa.formats"
+SNIFF_BYTES = 1 << 20
+"""Upload content checks see the file's first MiB (all of it when shorter)."""
+
+Loader = Callable[[Path], "RawText | str"]
+"""``loader(path)`` → :class:`RawText` (or just the text). Raises :class:`LoadError` with a Chinese reason.
+Called only for an existing, non-empty regular file within the size limit."""
+ContentCheck = Callable[[Path, bytes, str], None]
+"""``check(path, head, suffix)`` for an upload: ``head`` is the first :data:`SNIFF_BYTES` bytes, ``suffix``
+the lower-case extension of the uploaded name (``path`` is a temporary file whose own name means nothing).
+Raises :class:`LoadError` whose message (one line, Chinese, saying what to do) is shown to the uploader."""
+
+_SUFFIX_RE = re.compile(r"\.[a-z0-9_+\-]+")
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """One document format: everything the loader, the upload check and the UI need to know."""
+
+    name: str
+    """Short id, stored as :attr:`RawText.fmt` (e.g. 'md')."""
+    suffixes: tuple[str, ...]
+    """Extensions with the dot, e.g. ('.md', '.markdown'); matched case-insensitively."""
+    loader: Loader
+    label: str
+    """Chinese display name, e.g. 'Markdown 文本'."""
+    kind: str = "application/octet-stream"
+    """MIME-ish type, e.g. 'text/markdown'."""
+    check: ContentCheck | None = None
+    """Upload content check (magic bytes / text sniff); ``None`` accepts any content."""
+    empty_reason: str = "文件为空：没有可提取的文字"
+    """The :class:`LoadError` reason when the loaded text is blank."""
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+    """Free-form extras for plugins."""
+
+    def __post_init__(self) -> None:
+        if not self.name or not isinstance(self.name, str):
+            raise ValueError("文档格式必须有名称（name）")
+        sfx = (self.suffixes,) if isinstance(self.suffixes, str) else tuple(self.suffixes)
+        norm = []
+        for s in sfx:
+            s = str(s).strip().lower()
+            s = s if s.startswith(".") else "." + s
+            if not _SUFFIX_RE.fullmatch(s):
+                raise ValueError(f"无效的扩展名：{s!r}（应形如 .txt，只含一个点）")
+            if s not in norm:
+                norm.append(s)
+        if not norm:
+            raise ValueError(f"文档格式 {self.name} 至少需要一个扩展名")
+        object.__setattr__(self, "suffixes", tuple(norm))
+        if not callable(self.loader):
+            raise TypeError(f"文档格式 {self.name} 的 loader 必须可调用")
+        if self.check is not None and not callable(self.check):
+            raise TypeError(f"文档格式 {self.name} 的 check 必须可调用或为 None")
+
+
+_lock = threading.RLock()
+# Copy-on-write: readers take the current pair without locking; writers replace it whole.
+_state: tuple[dict[str, FileFormat], dict[str, FileFormat]] = ({}, {})
+_discovered = False
+_discovering = False
+
+
+def register_format(fmt: FileFormat | None = None, /, **fields) -> FileFormat:
+    """Add a format to the table: ``register_format(FileFormat(...))`` or ``register_format(name=..., ...)``
+    with the fields of :class:`FileFormat`. Registering a name again replaces that format; a suffix
+    that another format already owns raises ``ValueError``. Returns the record registered."""
+    if fmt is None:
+        fmt = FileFormat(**fields)
+    elif fields:
+        raise TypeError("register_format：传入 FileFormat 时不能再给字段")
+    if not isinstance(fmt, FileFormat):
+        raise TypeError(f"register_format 需要 FileFormat，得到 {type(fmt).__name__}")
+    global _state
+    with _lock:
+        by_name, by_suffix = _state
+        for s in fmt.suffixes:
+            owner = by_suffix.get(s)
+            if owner is not None and owner.name != fmt.name:
+                raise ValueError(f"扩展名 {s} 已属于文档格式 {owner.name}")
+        by_name = dict(by_name)
+        by_name[fmt.name] = fmt
+        _state = (by_name, _index(by_name))
+    return fmt
+
+
+def unregister_format(name: str) -> FileFormat | None:
+    """Remove a format from the table; returns it (``None`` if there was none)."""
+    global _state
+    with _lock:
+        by_name = dict(_state[0])
+        gone = by_name.pop(name, None)
+        _state = (by_name, _index(by_name))
+    return gone
+
+
+def _index(by_name: dict[str, FileFormat]) -> dict[str, FileFormat]:
+    return {s: f for f in by_name.values() for s in f.suffixes}
+
+
+def discover_formats() -> list[str]:
+    """Register the formats of installed plugins: entry points in the ``policyqa.formats`` group.
+
+    An entry point's object is a :class:`FileFormat`, a list of them, or a callable without arguments
+    returning one of those (or registering itself and returning ``None``). A broken plugin is logged and
+    skipped; it never breaks the built-ins. Runs once by itself on first use of the table; call it
+    again after installing a plugin at run time. Returns the names registered.
+    """
+    global _discovered, _discovering
+    done: list[str] = []
+    with _lock:
+        _discovering = True  # a plugin that reads the table while loading must not start another scan
+        try:
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                try:
+                    obj = ep.load()
+                    if callable(obj) and not isinstance(obj, FileFormat):
+                        obj = obj()
+                    recs = [] if obj is None else [obj] if isinstance(obj, FileFormat) else list(obj)
+                    for rec in recs:
+                        done.append(register_format(rec).name)
+                except Exception as exc:
+                    log.warning("文档格式插件 %s 加载失败：%s", ep.value, exc)
+        finally:
+            _discovering = False
+            _discovered = True
+    return done
+
+
+def _table() -> tuple[dict[str, FileFormat], dict[str, FileFormat]]:
+    if not _discovered:
+        with _lock:  # other threads wait for the first scan; the scanning thread re-enters (RLock)
+            if not _discovered and not _discovering:
+                discover_formats()
+    return _state
+
+
+def formats() -> tuple[FileFormat, ...]:
+    """Every registered format, in registration order (built-ins first)."""
+    return tuple(_table()[0].values())
+
+
+def format_for(suffix_or_path: str | Path) -> FileFormat | None:
+    """The format of an extension ('.md', 'MD') or of a file name / path; ``None`` if unsupported."""
+    s = str(suffix_or_path)
+    if isinstance(suffix_or_path, Path) or "." in s[1:] or "/" in s or "\\" in s:
+        s = Path(s).suffix
+    s = s.strip().lower()
+    if s and not s.startswith("."):
+        s = "." + s
+    return _table()[1].get(s)
+
+
+def formats_text(sep: str = "、") -> str:
+    """The supported extensions for messages, in table order: '.txt、.md、.markdown、…'."""
+    return sep.join(_SuffixView())
+
+
+class _SuffixView(AbstractSet):
+    """A live, read-only set of the supported extensions (table order when iterated)."""
+
+    def __contains__(self, suffix: object) -> bool:
+        return isinstance(suffix, str) and suffix in _table()[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(_table()[1]))
+
+    def __len__(self) -> int:
+        return len(_table()[1])
+
+    def __repr__(self) -> str:
+        return f"SUPPORTED_SUFFIXES({{{', '.join(map(repr, self))}}})"
+
+
+SUPPORTED_SUFFIXES: AbstractSet[str] = _SuffixView()
+"""Every supported extension, kept up to date with the table (``in``, iteration, ``sorted``, ``==``)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -73,8 +275,8 @@ def load_file(path: Path, max_bytes: int | None = None) -> RawText:
 
 
 def _load(path: Path, max_bytes: int | None) -> RawText:
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    fmt = format_for(path.suffix) if path.suffix else None
+    if fmt is None:
         shown = path.suffix or "（无扩展名）"
         raise LoadError(f"不支持的文件格式：{shown}（支持 {', '.join(sorted(SUPPORTED_SUFFIXES))}）")
     if not path.exists():
@@ -86,18 +288,15 @@ def _load(path: Path, max_bytes: int | None) -> RawText:
         raise LoadError(f"文件过大：{_mb(size)}，超过上限 {_mb(max_bytes)}，请拆分后再导入")
     if size == 0:
         raise LoadError("文件为空")
-    fmt = _FMT[suffix]
-    if fmt in ("txt", "md"):
-        raw = _load_text(path, fmt)
-    elif fmt == "html":
-        raw = _load_html(path)
-    elif fmt == "docx":
-        raw = _load_docx(path)
-    else:
-        raw = _load_pdf(path)
+    raw = fmt.loader(path)
+    if isinstance(raw, str):
+        raw = RawText(path=path, text=raw, fmt=fmt.name)
+    elif not isinstance(raw, RawText):
+        raise LoadError(f"读取失败：{fmt.label}读取程序返回了 {type(raw).__name__}，不是文本")
+    raw.fmt = raw.fmt or fmt.name
     raw.text = _newlines(raw.text)
     if not raw.text.strip():
-        raise LoadError("文件为空" if fmt in ("txt", "md") else "文件为空：没有可提取的文字")
+        raise LoadError(fmt.empty_reason)
     raw.title_hint = " ".join(raw.title_hint.split())
     return raw
 
@@ -224,17 +423,73 @@ def _load_text(path: Path, fmt: str) -> RawText:
         raise LoadError("文件为空")
     hint = ""
     if fmt == "md":
-        m = re.search(r"^#[ \t]+(.+?)[ \t#]*$", text[:4000], re.M)
+        m = re.search(r"^#[ \t]+(.+?)[ \t#]*$", text[:4000], re.MULTILINE)
         hint = m.group(1).strip() if m else ""
     return RawText(path=path, text=text, fmt=fmt, encoding=enc, title_hint=hint)
 
 
 # --------------------------------------------------------------------------------------
+# upload content checks (see ContentCheck)
+
+_HTML_TAG_RE = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|meta|title|p|div|span|article|section|table|"
+                          r"h[1-6]|br|ul|ol|li|a)\b", re.IGNORECASE)
+
+
+def text_check(path: Path, head: bytes, suffix: str) -> str:
+    """Upload check of a text format: no known binary signature, decodes as text, not blank.
+    Returns the decoded head (for format-specific checks built on top of it). Raises LoadError."""
+    kind = sniff_binary(head[:16])
+    if kind:
+        raise LoadError(f"扩展名为 {suffix}，但内容是{kind}：请改用正确的扩展名或先转换为文本后上传。")
+    text = _decode_head(head, complete=len(head) < SNIFF_BYTES)
+    if not text.strip():
+        raise LoadError("文件为空（只有空白）：请检查后重新上传。")
+    return text
+
+
+def _decode_head(head: bytes, complete: bool) -> str:
+    """Decode the first MiB; a cut in the middle of a multi-byte character is tolerated."""
+    last: LoadError | None = None
+    for cut in range(1 if complete else 4):
+        try:
+            return decode_text(head[:len(head) - cut] if cut else head)[0]
+        except LoadError as exc:
+            last = exc
+            if "二进制" in str(exc):
+                break
+    msg = str(last) if last else "无法识别的文本编码"
+    raise LoadError(f"无法作为文本读取（{msg}）：请另存为 UTF-8 编码的文本后上传。")
+
+
+def _html_check(path: Path, head: bytes, suffix: str) -> None:
+    if not _HTML_TAG_RE.search(text_check(path, head, suffix)):
+        raise LoadError("内容不是网页（没有 HTML 标签）：纯文本请改用 .txt 扩展名上传。")
+
+
+def _docx_upload_check(path: Path, head: bytes, suffix: str) -> None:
+    kind = sniff_binary(head[:16])
+    if kind.startswith("旧版 Office"):
+        raise LoadError("这是旧版 Word 文档（.doc）改了扩展名：请用 Word 或 WPS 另存为 .docx 后再上传。")
+    try:
+        docx_check(path)
+    except LoadError as exc:
+        what = f"内容是{kind}" if kind and not kind.startswith("ZIP") else str(exc)
+        raise LoadError(f"不是有效的 Word 文档（.docx）：{what}。请用 Word 或 WPS 重新另存为 .docx 后上传。") from None
+
+
+def _pdf_check(path: Path, head: bytes, suffix: str) -> None:
+    if b"%PDF-" not in head[:1024]:
+        kind = sniff_binary(head[:16])
+        what = f"内容是{kind}" if kind else "文件开头没有 PDF 标记"
+        raise LoadError(f"不是有效的 PDF 文件（{what}）：请确认文件完整后重新上传。")
+
+
+# --------------------------------------------------------------------------------------
 # HTML
 
-_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_DATA_URI_RE = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w=.-]+)*;base64,[A-Za-z0-9+/=\s]*", re.I)
-_DATA_URI_ATTR_RE = re.compile(r"""data:[^"'\s)>]{24,}""", re.I)
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_DATA_URI_RE = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w=.-]+)*;base64,[A-Za-z0-9+/=\s]*", re.IGNORECASE)
+_DATA_URI_ATTR_RE = re.compile(r"""data:[^"'\s)>]{24,}""", re.IGNORECASE)
 _B64_BLOB_RE = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{80,}={0,2}(?![A-Za-z0-9+/=])")
 # Inline base64 in the page source, also wrapped at 64/76 columns: removed before parsing, because
 # libxml2 stops at a text node over 10 MB and silently drops the rest of the page.
@@ -244,8 +499,8 @@ _WS_RE = re.compile(r"[ \t\n\r\f\v]+")
 
 _SKIP_TAGS = {"script", "style", "noscript", "iframe", "frame", "frameset", "object", "embed", "template",
               "svg", "canvas", "math", "form", "button", "input", "select", "textarea", "nav", "footer",
-              "head", "title", "meta", "link", "base", "map", "aside", "menu", "audio", "video", "source", "track", "img",
-              "picture"}
+              "head", "title", "meta", "link", "base", "map", "aside", "menu", "audio", "video", "source", "track",
+              "img", "picture"}
 _FALLBACK_SKIP = {"header"}
 _BLOCK_TAGS = {"p", "div", "section", "article", "main", "header", "aside", "blockquote", "pre", "address",
                "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
@@ -287,7 +542,7 @@ def _load_html(path: Path) -> RawText:
         if summary and summary.strip():
             article_text = _html_text(lxml.html.fragment_fromstring(summary, create_parent="div"),
                                       fallback=False)
-    except Exception as exc:  # readability gives up on odd pages: use the body
+    except Exception as exc:
         log.debug("readability failed on %s: %s", path, exc)
     art_len = len(re.sub(r"\s", "", article_text))
     if art_len and art_len >= 0.3 * body_len:
@@ -317,12 +572,10 @@ def _expand_article(root, article_text: str) -> str:
         if not isinstance(el.tag, str) or el.tag.lower() not in _CONTAINER_TAGS:
             continue
         flat = re.sub(r"\s", "", el.text_content())
-        if best_first is None or len(flat) < best_first[0]:
-            if first in flat:
-                best_first = (len(flat), el)
-        if best_last is None or len(flat) < best_last[0]:
-            if last in flat:
-                best_last = (len(flat), el)
+        if (best_first is None or len(flat) < best_first[0]) and first in flat:
+            best_first = (len(flat), el)
+        if (best_last is None or len(flat) < best_last[0]) and last in flat:
+            best_last = (len(flat), el)
     if best_first is None or best_last is None:
         return ""
     ancestors = {id(a) for a in best_first[1].iterancestors()} | {id(best_first[1])}
@@ -430,9 +683,7 @@ def _html_text(root, fallback: bool) -> str:
             if not tag or tag in skip or _hidden(el) or (tag == "header" and not _has_heading(el)):
                 skipping.append(el)
                 continue
-            if tag in _BLOCK_TAGS:
-                parts.append("\n")
-            elif tag == "br":
+            if tag in _BLOCK_TAGS or tag == "br":
                 parts.append("\n")
             elif tag in _CELL_TAGS:
                 parts.append("\t")
@@ -467,7 +718,7 @@ def _html_text(root, fallback: bool) -> str:
 # --------------------------------------------------------------------------------------
 # DOCX
 
-_HEADING_STYLE_RE = re.compile(r"^(title|heading|标题|subtitle|副标题)", re.I)
+_HEADING_STYLE_RE = re.compile(r"^(title|heading|标题|subtitle|副标题)", re.IGNORECASE)
 
 
 def _load_docx(path: Path) -> RawText:
@@ -547,6 +798,7 @@ def _load_pdf(path: Path) -> RawText:
         try:
             reader = PdfReader(str(path), strict=False)
             if reader.is_encrypted:
+                ok: int  # a PasswordType (an IntEnum; NOT_DECRYPTED == 0)
                 try:
                     ok = reader.decrypt("")
                 except Exception:
@@ -584,9 +836,25 @@ def _load_pdf(path: Path) -> RawText:
 
 def _clean_pdf_title(title: str) -> str:
     t = " ".join(title.split())
-    t = re.sub(r"^Microsoft\s+(Word|PowerPoint)\s*-\s*", "", t, flags=re.I)
-    t = re.sub(r"\.(docx?|wps|pdf|pptx?)$", "", t, flags=re.I)
+    t = re.sub(r"^Microsoft\s+(Word|PowerPoint)\s*-\s*", "", t, flags=re.IGNORECASE)
+    t = re.sub(r"\.(docx?|wps|pdf|pptx?)$", "", t, flags=re.IGNORECASE)
     if (t.lower() in ("", "untitled", "无标题", "none") or re.fullmatch(r"[\W_\d]*", t)
-            or re.fullmatch(r"(?:文档|新建|新建文档|document|doc|untitled|microsoft word)\s*\d*", t, re.I)):
+            or re.fullmatch(r"(?:文档|新建|新建文档|document|doc|untitled|microsoft word)\s*\d*", t, re.IGNORECASE)):
         return ""
     return t
+
+
+# --------------------------------------------------------------------------------------
+# built-in formats: registered like any plugin. Loaders are looked up when called (late binding).
+
+register_format(name="txt", suffixes=(".txt",), loader=lambda p: _load_text(p, "txt"), label="纯文本",
+                kind="text/plain", check=text_check, empty_reason="文件为空")
+register_format(name="md", suffixes=(".md", ".markdown"), loader=lambda p: _load_text(p, "md"), label="Markdown 文本",
+                kind="text/markdown", check=text_check, empty_reason="文件为空")
+register_format(name="html", suffixes=(".html", ".htm"), loader=lambda p: _load_html(p), label="网页（HTML）",
+                kind="text/html", check=_html_check)
+register_format(name="docx", suffixes=(".docx",), loader=lambda p: _load_docx(p), label="Word 文档",
+                kind="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                check=_docx_upload_check)
+register_format(name="pdf", suffixes=(".pdf",), loader=lambda p: _load_pdf(p), label="PDF 文档",
+                kind="application/pdf", check=_pdf_check)

@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import TextIO
 
 log = logging.getLogger("policyqa.ingest")
 
@@ -24,7 +25,7 @@ class IngestLock:
         home.mkdir(parents=True, exist_ok=True)
         self.path = home / "ingest.lock"
         self.timeout = timeout
-        self._fh = None
+        self._fh: TextIO | None = None
 
     def _holder(self) -> str:
         try:
@@ -33,17 +34,17 @@ class IngestLock:
             return ""
         return f"（进程 {pid}）" if pid.isdigit() else ""
 
-    def __enter__(self) -> "IngestLock":
-        self._fh = open(self.path, "a+")
+    def __enter__(self) -> IngestLock:
+        fh = self._fh = open(self.path, "a+")
         deadline = time.monotonic() + self.timeout
         warned = False
         while True:
             try:
-                fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    self._fh.close()
+                    fh.close()
                     self._fh = None
                     raise IngestBusy(
                         f"另一个导入任务{self._holder()}正在使用 {self.path.parent}，已等待 {self.timeout:.0f} 秒仍未结束。"
@@ -53,10 +54,10 @@ class IngestLock:
                     log.warning("另一个导入任务正在进行%s，等待其完成……", self._holder())
                     warned = True
                 time.sleep(0.5)
-        self._fh.seek(0)
-        self._fh.truncate()
-        self._fh.write(str(os.getpid()))
-        self._fh.flush()
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .clean import clutter_reason, strip_line
 
-__all__ = ["MetaHints", "extract_metadata", "read_manifest", "guess_doc_type", "normalize_date", "DOC_TYPE_KEYS"]
+__all__ = ["DOC_TYPE_KEYS", "MetaHints", "extract_metadata", "guess_doc_type", "normalize_date", "read_manifest"]
 
 log = logging.getLogger("policyqa.ingest.metadata")
 
@@ -202,8 +202,8 @@ def _pick_title(raw_lines: list[str], clean_lines: list[str], title_hint: str, s
 
 
 def _title_like(s: str) -> bool:
-    return (4 <= len(s) <= 60 and not any(c in _SENT for c in s) and s[-1] not in "：:，,、"
-            and not _is_meta_line(s) and not _NUMBERED_RE.match(s) and not s.startswith(("（", "(", "——", "#"))
+    return ((4 <= len(s) <= 60 and not any(c in _SENT for c in s) and s[-1] not in "：:，,、"
+            and not _is_meta_line(s) and not _NUMBERED_RE.match(s) and not s.startswith(("（", "(", "——", "#")))
             or bool(re.match(r"^#\s+\S", s)))
 
 
@@ -237,8 +237,8 @@ def extract_metadata(raw_text: str, cleaned_text: str, path: Path, title_hint: s
                 m = _AUTHOR_RE.search(s)
                 if m and len(s) <= 120:
                     author = _author_from(m.group(1))
-                elif _BYLINE_RE.match(s):
-                    author = _author_from(_BYLINE_RE.match(s).group(1))
+                elif bm := _BYLINE_RE.match(s):
+                    author = _author_from(bm.group(1))
         if source and author:
             break
     if not author:
@@ -361,9 +361,9 @@ def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
                 log.warning("%s：%s 的日期“%s”无法识别，已忽略", path, name, rec["date"])
                 del rec["date"]
         if "type" in rec:
-            key = _TYPE_ALIASES.get(rec["type"].strip().lower().replace("-", "_").replace(" ", ""))
-            if key:
-                rec["type"] = key
+            type_key = _TYPE_ALIASES.get(rec["type"].strip().lower().replace("-", "_").replace(" ", ""))
+            if type_key:
+                rec["type"] = type_key
             else:
                 log.warning("%s：%s 的类型“%s”无法识别（可用 %s），已忽略", path, name, rec["type"],
                             "/".join(DOC_TYPE_KEYS))

@@ -19,11 +19,11 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -61,7 +61,7 @@ INNER_BAR_MIN = 500
 """Files with at least this many passages get their own progress bar."""
 
 
-def one_line(text: str, limit: int = 200) -> str:
+def one_line(text: object, limit: int = 200) -> str:
     """A message squeezed to one line (reasons in the run summary are one line each)."""
     s = " ".join(str(text).split())
     return s if len(s) <= limit else s[:limit - 1] + "…"
@@ -166,7 +166,7 @@ class Ingestor:
     _sparse_memo: Callable[[str], tuple[list[int], list[float]]] | None = field(default=None, init=False)
 
     @classmethod
-    def open(cls, settings: Settings | None = None, **kw) -> "Ingestor":
+    def open(cls, settings: Settings | None = None, **kw) -> Ingestor:
         return cls(open_resources(settings), **kw)
 
     @property
@@ -203,7 +203,7 @@ class Ingestor:
         title = over.get("title") or hints.title or path.stem
         doc_type = over.get("type") or hints.doc_type or "article"
         date = over.get("date") or hints.date
-        digest = hashlib.sha256(f"{self.recipe}\n{title}\n{cleaned.text}".encode("utf-8")).hexdigest()[:16]
+        digest = hashlib.sha256(f"{self.recipe}\n{title}\n{cleaned.text}".encode()).hexdigest()[:16]
         meta = DocumentMeta(
             doc_id=doc_id_for(path),
             title=title,
@@ -259,10 +259,10 @@ class Ingestor:
         store = self.res.store
         store.delete_passages(meta.doc_id, except_hash=meta.content_hash)
         store.mark_complete(meta.doc_id, meta.content_hash)
-        meta.ingested_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        meta.ingested_at = datetime.now(UTC).isoformat(timespec="seconds")
         store.put_doc(meta, flush=flush)
 
-    def _embed_missing(self, texts: list[str]) -> tuple[np.ndarray, float]:
+    def _embed_missing(self, texts: list[str]) -> tuple[np.ndarray | None, float]:
         """The embedder on texts the cache does not hold (runs on the group worker thread)."""
         t0 = time.perf_counter()
         vecs = np.asarray(self.res.embedder.embed_passages(texts), dtype=np.float32) if texts else None
@@ -472,21 +472,24 @@ class _Run:
             return
         ing, store = self.ing, self.ing.res.store
         try:
+            assert group.future is not None, "_rotate starts every group it hands on"
             got, secs = group.future.result()
         except Exception as exc:  # the embedder failed: every document of the group is reported
             for i, prep, _ in group.items:
                 self._result(i, ing._failed(prep, exc))
             return
+        vecs = group.vecs
+        assert vecs is not None, "_rotate looks every group it hands on up in the cache"
         self.report.embed_seconds += secs
         if group.miss:
-            group.vecs[group.miss] = got
+            vecs[group.miss] = got
             texts = group.texts
             ing.cache().put([texts[j] for j in group.miss], got)
         at = 0
         for i, prep, ts in group.items:
             meta, n = prep.doc.meta, len(ts)
             try:
-                recs = ing._records(meta, prep.chunks, ts, group.vecs[at:at + n], 0)
+                recs = ing._records(meta, prep.chunks, ts, vecs[at:at + n], 0)
                 for k in range(0, n, UPSERT_BATCH):
                     store.upsert_passages(recs[k:k + UPSERT_BATCH])
                 ing._finish(meta, flush=False)

@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Chunk", "split_document", "detect_heading"]
+__all__ = ["Chunk", "detect_heading", "split_document"]
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 :func:`accept_upload` runs before the ingest job sees a file. It refuses, with a
 one-line Chinese message (:class:`UploadRejected`), files that are too large,
-of an unsupported format, or whose content does not match their extension
-(magic bytes: a .docx is a zip holding ``word/document.xml``, a .pdf starts
-with ``%PDF-``, text decodes as text, HTML has tags). The stored name keeps
+of an unsupported format, or whose content does not match their extension.
+Formats and their content checks come from the format table in
+:mod:`ingest.loaders` (magic bytes: a .docx is a zip holding ``word/document.xml``,
+a .pdf starts with ``%PDF-``, text decodes as text, HTML has tags). The stored name keeps
 Chinese but never a path part, control character or reserved device name, so
 ``../../x.txt`` lands in the uploads folder as ``x.txt``.
 """
@@ -20,23 +21,18 @@ from pathlib import Path
 
 from policyqa.settings import Settings
 
-from .loaders import SUPPORTED_SUFFIXES, LoadError, decode_text, docx_check, sniff_binary
+from .loaders import SNIFF_BYTES, LoadError, format_for, formats_text
 
-__all__ = ["UploadRejected", "accept_upload", "safe_name", "UPLOAD_DIR"]
+__all__ = ["UPLOAD_DIR", "UploadRejected", "accept_upload", "safe_name"]
 
 UPLOAD_DIR = "uploads"
 MAX_NAME_BYTES = 180
 """Stored names stay well under the usual 255-byte limit (room for a '-12' suffix)."""
-SNIFF_BYTES = 1 << 20
-"""Text and HTML are checked on their first MiB."""
 _COPY_CHUNK = 1 << 20
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "clock$", "conin$", "conout$",
                      *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _FORBIDDEN = set('<>:"/\\|?*')
-_HTML_TAG_RE = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|meta|title|p|div|span|article|section|table|"
-                          r"h[1-6]|br|ul|ol|li|a)\b", re.I)
-_FORMATS_ZH = ".txt、.md、.html、.htm、.docx、.pdf"
 
 
 class UploadRejected(Exception):
@@ -68,54 +64,34 @@ def safe_name(original_name: str) -> str:
     return stem.rstrip(". ") + suffix
 
 
+def _unsupported(suffix: str) -> UploadRejected:
+    return UploadRejected(f"不支持的文件格式（{suffix or '无扩展名'}）：请上传 {formats_text()} 文件，"
+                          "其他格式请先另存为其中一种。")
+
+
 def _reject_unless_format(name: str) -> str:
     suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        shown = suffix or "无扩展名"
-        raise UploadRejected(f"不支持的文件格式（{shown}）：请上传 {_FORMATS_ZH} 文件，其他格式请先另存为其中一种。")
+    if not suffix or format_for(suffix) is None:
+        raise _unsupported(suffix)
     return suffix
 
 
 def _check_content(src: Path, suffix: str) -> None:
+    """The format's own content check (first :data:`SNIFF_BYTES` bytes); its reason is shown as is."""
+    fmt = format_for(suffix)
+    if fmt is None:  # unregistered since the name was checked
+        raise _unsupported(suffix)
+    if fmt.check is None:
+        return
     with open(src, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
-    kind = sniff_binary(head[:16])
-    if suffix == ".docx":
-        if kind.startswith("旧版 Office"):
-            raise UploadRejected("这是旧版 Word 文档（.doc）改了扩展名：请用 Word 或 WPS 另存为 .docx 后再上传。")
-        try:
-            docx_check(src)
-        except LoadError as exc:
-            what = f"内容是{kind}" if kind and not kind.startswith("ZIP") else str(exc)
-            raise UploadRejected(f"不是有效的 Word 文档（.docx）：{what}。请用 Word 或 WPS 重新另存为 .docx 后上传。") from None
-        return
-    if suffix == ".pdf":
-        if b"%PDF-" not in head[:1024]:
-            what = f"内容是{kind}" if kind else "文件开头没有 PDF 标记"
-            raise UploadRejected(f"不是有效的 PDF 文件（{what}）：请确认文件完整后重新上传。")
-        return
-    # text formats: .txt / .md / .html / .htm
-    if kind:
-        raise UploadRejected(f"扩展名为 {suffix}，但内容是{kind}：请改用正确的扩展名或先转换为文本后上传。")
-    text = _decode_head(head, complete=len(head) < SNIFF_BYTES)
-    if not text.strip():
-        raise UploadRejected("文件为空（只有空白）：请检查后重新上传。")
-    if suffix in (".html", ".htm") and not _HTML_TAG_RE.search(text):
-        raise UploadRejected("内容不是网页（没有 HTML 标签）：纯文本请改用 .txt 扩展名上传。")
-
-
-def _decode_head(head: bytes, complete: bool) -> str:
-    """Decode the first MiB; a cut in the middle of a multi-byte character is tolerated."""
-    last: LoadError | None = None
-    for cut in range(1 if complete else 4):
-        try:
-            return decode_text(head[:len(head) - cut] if cut else head)[0]
-        except LoadError as exc:
-            last = exc
-            if "二进制" in str(exc):
-                break
-    msg = str(last) if last else "无法识别的文本编码"
-    raise UploadRejected(f"无法作为文本读取（{msg}）：请另存为 UTF-8 编码的文本后上传。")
+    try:
+        fmt.check(src, head, suffix)
+    except LoadError as exc:
+        raise UploadRejected(re.sub(r"\s*[\r\n]+\s*", " ", str(exc)).strip()) from None
+    except Exception as exc:
+        raise UploadRejected(f"无法检查文件内容（{fmt.label}：{type(exc).__name__}）："
+                             "请确认文件完整后重新上传。") from None
 
 
 def _sha256(path: Path) -> str:

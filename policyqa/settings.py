@@ -87,7 +87,7 @@ class Settings:
     def store_path(self) -> Path:
         return self.home_path / ("qdrant" if self.store == "local" else "qdrant-edge")
 
-    def with_(self, **kw: Any) -> "Settings":
+    def with_(self, **kw: Any) -> Settings:
         return replace(self, **kw)
 
 

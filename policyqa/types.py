@@ -50,7 +50,7 @@ class DocumentMeta:
         return asdict(self)
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> "DocumentMeta":
+    def from_payload(cls, payload: dict[str, Any]) -> DocumentMeta:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in payload.items() if k in known})
 
@@ -206,7 +206,7 @@ class Citation:
     end: int = 0
 
     @classmethod
-    def from_hit(cls, n: int, hit: "Hit") -> "Citation":
+    def from_hit(cls, n: int, hit: Hit) -> Citation:
         return cls(n=n, passage_id=hit.passage_id, doc_id=hit.doc_id, title=hit.title, heading=hit.heading,
                    date=hit.date, text=hit.text, score=hit.score, doc_type=hit.doc_type, source=hit.source,
                    start=hit.start, end=hit.end)
@@ -236,6 +236,8 @@ class Answer:
     """Milliseconds: retrieve_ms, first_token_ms, total_ms (and rewrite_ms when used)."""
     notices: list[str] = field(default_factory=list)
     """Things the reader should know (fallback to extractive, unverified claims removed, …)."""
+    model_sentences: int = 0
+    """Sentences of the answer in the model's own wording (verified); 0 for extractive answers."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -249,6 +251,7 @@ class Answer:
             "model": self.model,
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "notices": self.notices,
+            "model_sentences": self.model_sentences,
         }
 
 
@@ -266,6 +269,16 @@ class EvalItem:
     """Short verbatim source quotes; a passage containing any of them is a hit."""
     history: list[tuple[str, str]] = field(default_factory=list)
     """Earlier (question, answer) turns for follow-up questions."""
+    split: str = "tune"
+    """``tune`` (thresholds, rules and prompts may be fitted on it) | ``held`` (never fitted on)."""
+    form: str = ""
+    """What the question asks: enumeration, operation, quantity, frequency, … (see eval/README.md)."""
+    style: str = ""
+    """How it is asked: formal | colloquial | english | mixed | followup."""
+    family: str = ""
+    """Items asking the same fact share a family."""
+    kind: str = ""
+    """Unanswerable items: false_number, false_frequency, missing_doc, unstated_attribute, …"""
 
     @property
     def answerable(self) -> bool:
@@ -294,6 +307,8 @@ class EvalOutcome:
     missing_keypoints: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     """Milliseconds per stage: search_ms, embed_ms (retriever) and the engine's rewrite/retrieve/first_token/total."""
+    model_sentences: int = 0
+    """Answer sentences in the model's own wording (0 without a model)."""
     failures: list[str] = field(default_factory=list)
     """Why the item counts as failed, in Chinese; empty when it passed."""
 
@@ -345,7 +360,7 @@ class OutlineSection:
     """A heading of the source document (or its title, or a lead sentence used as heading)."""
     points: list[OutlinePoint] = field(default_factory=list)
     """The 1. 2. … points directly under the heading."""
-    subsections: list["OutlineSection"] = field(default_factory=list)
+    subsections: list[OutlineSection] = field(default_factory=list)
     doc_id: str = ""
 
 
@@ -409,10 +424,6 @@ class Outline:
 
 # -- 知识测验 (quiz) ------------------------------------------------------------
 
-QUIZ_TYPES: tuple[str, ...] = ("单选", "多选", "判断", "填空")
-"""Quiz item types, in the order a paper lists them."""
-
-
 @dataclass
 class QuizSource:
     """The passage a quiz item is drawn from: what the app shows as the item's source card."""
@@ -433,7 +444,7 @@ class QuizSource:
     start: int = 0
     end: int = 0
 
-    def to_citation(self, n: int = 1) -> "Citation":
+    def to_citation(self, n: int = 1) -> Citation:
         return Citation(n=n, passage_id=self.passage_id, doc_id=self.doc_id, title=self.title, heading=self.heading,
                         date=self.date, text=self.text, score=0.0, support=[self.sentence], doc_type=self.doc_type,
                         source=self.source, start=self.start, end=self.end)

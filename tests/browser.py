@@ -44,7 +44,7 @@ class AppProcess:
             [sys.executable, str(ROOT / "app.py"), "--home", str(home), "--port", str(self.port), *args],
             cwd=str(ROOT), env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
 
-    def wait(self, timeout: float = 120.0) -> "AppProcess":
+    def wait(self, timeout: float = 120.0) -> AppProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

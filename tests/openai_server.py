@@ -1,7 +1,7 @@
 """A small OpenAI-compatible HTTP server for tests (real protocol: /v1/chat/completions, SSE streaming).
 
 Its "model" is deterministic so that tests can check what the engine does with
-a remote model's reply: it quotes the first sentence of passage [1] from the
+a remote model's reply: it shortens the last sentence of the material in the
 prompt, and — to exercise the grounding rules — adds a sentence citing a
 passage that does not exist and one with a number that is in no passage.
 ``behaviour="hang"`` accepts the request and never answers; ``"error"`` answers HTTP 500.
@@ -21,9 +21,13 @@ def fake_reply(messages: list[dict]) -> str:
         last = re.search(r"最后一个问题：(.+)", user)
         prev = re.findall(r"用户：(.+)", user)
         return (prev[0].rstrip("？?") + "中，" if prev else "") + (last.group(1).strip() if last else "")
-    m = re.search(r"\[1\] ([^\n]+)", user)
-    first = re.split(r"(?<=。)", m.group(1))[0] if m else "资料库中没有找到能回答这个问题的内容。"
-    return f"{first}[1] 该机制由外星代表团监督。[9] 共有999个小组参加。[1]"
+    blocks = re.findall(r"^\[(\d+)\] ([^\n]+)", user, re.M)
+    if not blocks:
+        return "资料库中没有找到能回答这个问题的内容。"
+    n, text = blocks[-1]  # the last material sentence: not the answer's first sentence, which is already shown
+    last = [x for x in re.split(r"(?<=。)", text) if x.strip()][-1]
+    gist = "也就是说，" + re.sub(r"[(（][^)）]*[)）]", "", last)  # a shorter wording: what a model's gist looks like
+    return f"{gist}[{n}] 该机制由外星代表团监督。[9] 共有999个小组参加。[{n}]"
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -1,7 +1,6 @@
 """Login protects the page and the API; the app binds 127.0.0.1 unless told otherwise."""
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 

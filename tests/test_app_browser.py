@@ -10,9 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-
 from browser import OUT, AppProcess, copy_home, launch_browser
-
 from playwright import sync_api as pw_api
 
 # Marker set by hostile document content if any of it ever runs as script.

@@ -5,10 +5,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, SEEDS
 
 from ingest.clean import Cleaned, clean_text, clutter_reason
 
-from conftest import CORPUS, SEEDS
 # Nothing in the articles themselves contains these; all of them are page furniture.
 CLUTTER_MARKERS = ["投稿邮箱", "qizhixmt", "站内搜索", ">>", "文字缩放", "送签", "签发", "扫一扫", "相关专题", "党建专题",
                    "版权所有", "ICP备", "公网安备", "期刊阅览", "网上投稿", "联系我们", "网站首页", "词典首页", "请输入",

@@ -7,11 +7,20 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import CORPUS, ROOT
+
 from eval import metrics as m
-from eval.harness import (DEFAULT_QUESTIONS, EvalFileError, aggregate, is_english, load_questions, missed_thresholds,
-                          render_markdown, score_item)
+from eval.harness import (
+    CI_BARS,
+    DEFAULT_QUESTIONS,
+    EvalFileError,
+    aggregate,
+    is_english,
+    load_questions,
+    missed_thresholds,
+    render_markdown,
+    score_item,
+)
 from policyqa.types import EvalItem, EvalReport
 
 MAX_EVIDENCE_CHARS = 25
@@ -36,12 +45,22 @@ def test_question_set_mix(items):
             assert i.answers and i.evidence, i.id
         else:
             assert i.answers == [] and i.evidence == [], i.id
-    assert [i.id for i in items] == [f"q{n:02d}" for n in range(1, len(items) + 1)]
+    assert len({i.id for i in items}) == len(items)
+    # A held part that no threshold, rule or prompt was fitted on, with every fact asked three ways.
+    held = [i for i in items if i.split == "held"]
+    assert len(held) >= 150 and sum(1 for i in held if not i.answerable) >= 40
+    fams: dict[str, set[str]] = {}
+    for i in held:
+        if i.answerable:
+            fams.setdefault(i.family, set()).add(i.style)
+    assert all(len(s) >= 2 for s in fams.values()) and len(fams) >= 40
+    assert len(items) >= 200 and sum(1 for i in items if not i.answerable) >= 40
 
 
 def test_evidence_is_short_and_verbatim_in_corpus(items, resources):
     corpus = m.norm("\n".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.txt")))
-    passages = [m.norm(p["text"]) for d in resources.store.list_docs() for p in resources.store.doc_passages(d.doc_id)]
+    passages = [m.norm(d.title + p["text"]) for d in resources.store.list_docs()
+                for p in resources.store.doc_passages(d.doc_id)]
     for i in items:
         for e in i.evidence:
             assert len(m.norm(e)) <= MAX_EVIDENCE_CHARS, (i.id, e)
@@ -199,16 +218,14 @@ def home_copy(ingested, tmp_path_factory):
 
 def test_cli_on_sample_corpus_holds_the_bars(home_copy, tmp_path):
     out_md = tmp_path / "report.md"
-    r = _run("--llm", "none", "--home", str(home_copy), "--json", "--out", str(out_md),
-             "--min-hit5", "0.9", "--min-refusal", "0.9")
+    r = _run("--llm", "none", "--home", str(home_copy), "--json", "--out", str(out_md), *CI_BARS)
     assert r.returncode == 0, r.stderr[-2000:]
     data = json.loads(r.stdout)
     met = data["metrics"]
-    assert met["hit@5"] >= 0.9 and met["refusal_accuracy"] >= 0.9
     assert 0 <= met["mrr"] <= met["hit@10"] <= 1 and met["hit@1"] <= met["hit@3"] <= met["hit@5"] <= met["hit@10"]
     for key in ("citation_precision", "citation_recall", "keypoints", "false_refusal"):
         assert met[key] is not None and 0 <= met[key] <= 1
-    assert len(data["outcomes"]) == len(load_questions(DEFAULT_QUESTIONS))
+    assert len(data["outcomes"]) == sum(1 for i in load_questions(DEFAULT_QUESTIONS) if i.split == "held")
     assert {"embed_ms", "search_ms", "retrieve_ms", "total_ms", "rewrite_ms"} <= set(data["latency"])
     follow = [o for o in data["outcomes"] if o["standalone_query"] != o["question"]]
     assert follow, "follow-ups are retrieved on their rewritten query"

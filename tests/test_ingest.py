@@ -11,9 +11,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
 from conftest import CORPUS, ROOT, make_settings
+
 from ingest import Ingestor
 from policyqa.runtime import open_resources
 

@@ -11,14 +11,13 @@ import csv
 import glob
 import re
 import shutil
-from pathlib import Path
 
 import pytest
+from conftest import CORPUS, SHARED, make_settings
 
 from assistant.engine import AnswerEngine
 from assistant.grounding import markers_of, split_sentences
 from assistant.injection import defuse, is_instruction
-from conftest import CORPUS, SHARED, make_settings
 from ingest import Ingestor
 from policyqa.runtime import open_resources
 

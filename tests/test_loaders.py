@@ -58,7 +58,7 @@ def test_gb18030_only_characters(tmp_path):
 
 
 def test_newlines_normalised_and_markdown(tmp_path):
-    p = _write(tmp_path, "a.md", "# 某某条例\r\n\r\n第一条　总则。\r第二条　附则。".encode("utf-8"))
+    p = _write(tmp_path, "a.md", "# 某某条例\r\n\r\n第一条　总则。\r第二条　附则。".encode())
     raw = load_file(p)
     assert raw.text == "# 某某条例\n\n第一条　总则。\n第二条　附则。"
     assert raw.fmt == "md" and raw.title_hint == "某某条例"
@@ -73,7 +73,7 @@ def test_empty_and_whitespace_only(tmp_path, data):
 @pytest.mark.parametrize("data", [
     bytes(range(256)) * 64,                       # NUL bytes
     b"\x89PNG\r\n\x1a\n" + bytes(200) + b"IHDR",  # an image renamed .txt
-    bytes([1, 2, 3, 4, 5, 6, 7, 8, 0x0e, 0x0f]) * 100 + "正文".encode("utf-8"),  # control chars, no NUL
+    bytes([1, 2, 3, 4, 5, 6, 7, 8, 0x0e, 0x0f]) * 100 + "正文".encode(),  # control chars, no NUL
 ])
 def test_binary_with_txt_name(tmp_path, data):
     assert "二进制" in _reason(_write(tmp_path, "binary.txt", data))

@@ -4,11 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, SEEDS
 
 from ingest.clean import clean_text
 from ingest.metadata import MetaHints, extract_metadata, guess_doc_type, normalize_date, read_manifest
-
-from conftest import CORPUS, SEEDS
 
 
 def _meta(key: str) -> MetaHints:

@@ -7,11 +7,18 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
 
 from assistant.grounding import markers_of, norm, split_sentences, strip_markers, verify_answer
-from assistant.outline import (OutlineBuilder, outline_docx, outline_markdown, parse_questions, question_passages,
-                               shorten, verify_question)
-from conftest import ROOT
+from assistant.outline import (
+    OutlineBuilder,
+    outline_docx,
+    outline_markdown,
+    parse_questions,
+    question_passages,
+    shorten,
+    verify_question,
+)
 from policyqa.types import Outline, SearchFilter
 
 TWO_MECH = "建立“两项机制”推动全面从严治党向纵深发展"

@@ -9,12 +9,27 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
 
 from assistant.grounding import norm
-from assistant.quiz import (BLANK, QuizError, QuizGenerator, answer_display, cn_to_int, grade, int_to_cn,
-                            llm_choice_item, quiz_docx, quiz_markdown, score, verify_choice, wrong_items)
-from conftest import ROOT
-from policyqa.types import QUIZ_TYPES
+from assistant.quiz import (
+    BLANK,
+    QuizError,
+    QuizGenerator,
+    answer_display,
+    cn_to_int,
+    grade,
+    int_to_cn,
+    llm_choice_item,
+    quiz_docx,
+    quiz_markdown,
+    quiz_type_names,
+    score,
+    verify_choice,
+    wrong_items,
+)
+
+QUIZ_TYPES = quiz_type_names(default_only=True)
 
 TWO_MECH = "建立“两项机制”推动全面从严治党向纵深发展"
 
@@ -283,19 +298,21 @@ def test_cli_quiz(ingested, tmp_path):
     shutil.copytree(settings.home_path, home)
     cmd = [sys.executable, "-m", "assistant", "quiz", "--home", str(home)]
     out = subprocess.run(cmd + ["--types", "单选,填空", "--n", "6", "--seed", "2", "--json"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+                         capture_output=True, check=False, text=True, cwd=ROOT, timeout=300)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert len(data["items"]) == 6 and {i["qtype"] for i in data["items"]} == {"单选", "填空"}
     assert {"stem", "options", "answer", "explanation", "source"} <= set(data["items"][0])
     again = subprocess.run(cmd + ["--types", "单选,填空", "--n", "6", "--seed", "2", "--json"], capture_output=True,
-                           text=True, cwd=ROOT, timeout=300, env={**os.environ, "PYTHONHASHSEED": "123"})
+                           check=False, text=True, cwd=ROOT, timeout=300, env={**os.environ, "PYTHONHASHSEED": "123"})
     assert json.loads(again.stdout) == data, "the same seed gives the same quiz in another process"
     docx_path = tmp_path / "quiz.docx"
-    out = subprocess.run(cmd + ["--out", str(docx_path)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    out = subprocess.run(cmd + ["--out", str(docx_path)], capture_output=True, check=False, text=True, cwd=ROOT,
+                         timeout=300)
     assert out.returncode == 0, out.stderr
     assert docx_path.stat().st_size > 5000 and "已导出 10 道题" in out.stdout
-    out = subprocess.run(cmd + ["--types", "单选,问答"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    out = subprocess.run(cmd + ["--types", "单选,问答"], capture_output=True, check=False, text=True, cwd=ROOT,
+                         timeout=300)
     assert out.returncode == 2 and "未知题型" in out.stderr
 
 

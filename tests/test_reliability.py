@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, ROOT, SEEDS, make_settings
+from test_loaders import _TEXT_OPS, _pdf
+
 from ingest import Ingestor, UploadRejected, accept_upload
 from ingest.lock import IngestBusy, IngestLock
 from policyqa.runtime import open_resources
-from test_loaders import _TEXT_OPS, _pdf
 
 MB = 1024 * 1024
 TWO_MECH_FILE = SEEDS["004"]
@@ -184,7 +184,7 @@ def _zoo(d: Path) -> dict[str, str]:
     os.symlink("..", d / "sub" / "up")                    # a directory loop: not followed
     os.mkfifo(d / "pipe.txt")                             # opening it would block forever
     with open(os.path.join(os.fsencode(d), b"bad-\xff\xfe.txt"), "wb") as fh:  # not UTF-8
-        fh.write("正文内容".encode("utf-8"))
+        fh.write("正文内容".encode())
     expect.update({
         "empty.txt": "文件为空", "blank.txt": "文件为空", "binary.txt": "二进制", "zip_named.txt": "二进制.*ZIP",
         "truncated.pdf": "文件已损坏", "scan.pdf": "OCR", "corrupt.docx": "文件已损坏", "bomb.docx": "压缩炸弹",
@@ -603,7 +603,7 @@ def _src(tmp: Path, data: bytes, name: str = "src.bin") -> Path:
     return p
 
 
-TEXT = "关于开展学习活动的通知\n各单位要认真组织学习，确保取得实效。\n".encode("utf-8")
+TEXT = "关于开展学习活动的通知\n各单位要认真组织学习，确保取得实效。\n".encode()
 
 
 @pytest.mark.parametrize("name, stored", [
@@ -642,9 +642,9 @@ def test_upload_long_name_is_shortened_and_collisions_get_a_suffix(tmp_path, upl
     assert a.suffix == ".txt" and len(a.name.encode("utf-8")) <= 180 and a.name.startswith("长" * 50)
     again = accept_upload(_src(tmp_path, TEXT), long, upload_settings)
     assert again == a  # the same content again: the same file, no duplicate document
-    other = accept_upload(_src(tmp_path, TEXT + "第二版。\n".encode("utf-8")), long, upload_settings)
+    other = accept_upload(_src(tmp_path, TEXT + "第二版。\n".encode()), long, upload_settings)
     assert other != a and other.name.endswith("-2.txt") and other.parent == a.parent
-    third = accept_upload(_src(tmp_path, TEXT + "第三版。\n".encode("utf-8")), long, upload_settings)
+    third = accept_upload(_src(tmp_path, TEXT + "第三版。\n".encode()), long, upload_settings)
     assert third.name.endswith("-3.txt")
     assert len(list(a.parent.iterdir())) == 3
 
@@ -653,7 +653,7 @@ def test_upload_long_name_is_shortened_and_collisions_get_a_suffix(tmp_path, upl
     ("notes.txt", lambda t: _zip_bytes(), r"扩展名为 \.txt，但内容是ZIP"),
     ("报告.docx", lambda t: _zip_bytes(), r"不是有效的 Word 文档"),
     ("报告.docx", lambda t: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), r"旧版 Word 文档.*另存为 \.docx"),
-    ("报告.docx", lambda t: "纯文本".encode("utf-8"), r"不是有效的 Word 文档"),
+    ("报告.docx", lambda t: "纯文本".encode(), r"不是有效的 Word 文档"),
     ("报告.pdf", lambda t: TEXT, r"不是有效的 PDF"),
     ("报告.pdf", lambda t: _zip_bytes(), r"不是有效的 PDF 文件（内容是ZIP"),
     ("page.html", lambda t: TEXT, r"没有 HTML 标签.*\.txt"),
@@ -699,7 +699,7 @@ def test_accepted_uploads_of_each_format_are_ingested(tmp_path, fresh_home):
     files = {
         "../办法 (终稿).docx": _docx_bytes(tmp_path, body),
         "通知.pdf": _pdf(_TEXT_OPS),
-        "说明.md": f"# 学习说明\n\n{body}\n".encode("utf-8"),
+        "说明.md": f"# 学习说明\n\n{body}\n".encode(),
         "网页.htm": f"<html><body><p>{body}</p></body></html>".encode("gb18030"),
         "gbk.txt": f"学习材料\n{body}\n".encode("gbk"),
     }
@@ -760,6 +760,7 @@ def test_hanging_backend_on_a_follow_up_question_times_out_once(resources):
     """A hanging endpoint: the follow-up rewrite times out (not the 20 s HTTP timeout), and the
     answer does not wait for the same dead model a second time."""
     import openai_server
+
     from assistant.engine import AnswerEngine
     from assistant.llm.backends import OpenAIBackend
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from ingest.split import Chunk, detect_heading, split_document
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 LAW_TARBALL = SHARED / "corpora" / "lawrefbook.tar.gz"
 TWO_MECH_TITLE = "建立“两项机制”推动全面从严治党向纵深发展"
-
-from ingest.split import Chunk, detect_heading, split_document
 
 ARTICLE_LINE = re.compile(r"第[〇零一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?")
 WS = " \t\r\n\u3000\xa0\u200b\ufeff"

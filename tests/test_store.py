@@ -317,7 +317,7 @@ def test_backends_agree(tmp_path):
     try:
         for s in stores.values():
             s.upsert_passages(recs)
-        for qi in range(10):
+        for _ in range(10):
             q = rng.standard_normal(DIM)
             sp = ([int(t) for t in sorted(set(rng.zipf(1.5, size=3) % 200))], None)
             sp = (sp[0], [1.0] * len(sp[0]))

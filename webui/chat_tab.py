@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import gradio as gr
 
-from policyqa.types import DOC_TYPES, Answer, Citation, SearchFilter
-
 from assistant.engine import Final, Retrieved, Token
+from policyqa.types import DOC_TYPES, Answer, Citation, SearchFilter
 
 from . import render
 from .service import BACKEND_LABELS, AppService, export_path
@@ -84,6 +84,7 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
         for ev in svc.engine.stream(message, history=list(turns_), flt=flt, backend=backend_):
             if isinstance(ev, Retrieved):
                 hits_cards = [Citation.from_hit(n, h) for n, h in enumerate(ev.hits, 1)]
+                html_: str | dict[str, Any]
                 if ev.answerable:
                     history[-1]["content"] = "已找到相关原文，正在组织回答……"
                     title = f"检索到的原文（{len(hits_cards)} 段）"
@@ -111,6 +112,9 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
         t = final.timings
         how = "原文摘录" if final.backend == "none" else f"{BACKEND_LABELS.get(final.backend, final.backend)}（{final.model}）"
         foot = f"{how} · 检索 {t.get('retrieve_ms', 0):.0f} ms · 总计 {t.get('total_ms', 0) / 1000:.1f} 秒"
+        if final.standalone_query and final.standalone_query.strip() != message:
+            # Follow-ups and English questions are searched as a standalone Chinese question: say which.
+            foot = f"按“{render.html.escape(final.standalone_query)}”检索 · " + foot
         new_turns = (list(turns_) + [(message, final.answer)])[-6:]
         yield (history, html_, render.notices_html(final.notices) + f"<div class='pq-foot'>{foot}</div>",
                gr.update(value=_export(final), visible=True), new_turns, "", gr.update(visible=True),

@@ -10,10 +10,23 @@ from policyqa.types import IngestReport
 from . import render
 from .service import AppService
 
-FORMATS = [".txt", ".md", ".html", ".htm", ".docx", ".pdf"]
 STATUS = {"added": "已导入", "updated": "已更新", "unchanged": "未变化", "skipped": "已跳过"}
 DOC_HEADERS = ["标题", "类型", "日期", "段落数", "导入时间", "编号"]
 RESULT_HEADERS = ["文件", "结果", "段落数", "说明"]
+
+
+def upload_file_types() -> list[str]:
+    """Extensions the upload component accepts: every format in the table (``ingest.loaders``), plugins included."""
+    from ingest.loaders import SUPPORTED_SUFFIXES  # the ingest package loads lazily, as in service.py
+
+    return list(SUPPORTED_SUFFIXES)
+
+
+def upload_label(max_upload_mb: int) -> str:
+    """The upload component's label, listing the supported extensions from the format table."""
+    from ingest.loaders import formats_text
+
+    return f"上传资料（{formats_text()}；单个文件不超过 {max_upload_mb} MB）"
 
 
 def doc_choices(svc: AppService) -> list[tuple[str, str]]:
@@ -68,8 +81,8 @@ def build(svc: AppService, doc_dropdowns: list[gr.Dropdown]):
                 delete = gr.Button("删除文档", variant="stop", elem_id="pq-delete-btn", scale=1)
             lib_msg = gr.Markdown("", elem_id="pq-lib-msg")
         with gr.Column(scale=2):
-            files = gr.File(label=f"上传资料（{'、'.join(FORMATS)}；单个文件不超过 {svc.settings.max_upload_mb} MB）",
-                            file_count="multiple", file_types=FORMATS, elem_id="pq-upload", type="filepath")
+            files = gr.File(label=upload_label(svc.settings.max_upload_mb), file_count="multiple",
+                            file_types=upload_file_types(), elem_id="pq-upload", type="filepath")
             go = gr.Button("导入上传的文件", variant="primary", elem_id="pq-upload-btn")
             summary = gr.Markdown("", elem_id="pq-upload-summary")
             results = gr.Dataframe(headers=RESULT_HEADERS, interactive=False, label="逐个文件的结果",

@@ -5,9 +5,8 @@ import time
 
 import gradio as gr
 
-from policyqa.types import OUTLINE_AUDIENCES, OUTLINE_LENGTHS
-
 from assistant.outline import OutlineBuilder, outline_docx, outline_markdown
+from policyqa.types import OUTLINE_AUDIENCES, OUTLINE_LENGTHS
 
 from . import render
 from .service import AppService, export_path

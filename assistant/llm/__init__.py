@@ -1,47 +1,47 @@
-"""Answer backends by name: ``local`` | ``openai`` | ``none`` (extractive, no model).
+"""Answer backends by name, from one registry (registry.py) filled through the entry-point group
+``policyqa.llms``: the built-ins ``local`` | ``openai`` | ``none`` (extractive, no model) and plugins.
 
-Built-ins register through the entry-point group ``policyqa.llms`` like plugins
-do; a plugin's factory takes keyword settings and returns a :class:`ChatBackend`.
+A plugin's entry point names a :class:`ChatBackend` subclass (or a factory / :class:`BackendSpec`);
+see registry.py. :class:`TimeLimitedBackend` (guard.py) bounds the time of each call.
 """
 from __future__ import annotations
 
-import functools
-import threading
-from importlib.metadata import entry_points
-from typing import Callable
+from collections.abc import Callable
 
 from .base import ChatBackend, LLMError
+from .guard import TimeLimitedBackend
+from .registry import (
+    NO_MODEL_NAME,
+    BackendSpec,
+    backend_info,
+    backend_label,
+    backend_names,
+    default_backend_name,
+    get_backend,
+    list_backends,
+    refresh,
+)
 
-__all__ = ["ChatBackend", "LLMError", "get_backend", "available_backends"]
+# The created backends by name: registry.get_backend reads this attribute, so a test may replace it.
+from .registry import _cache as _cache
+
+__all__ = [
+    "NO_MODEL_NAME",
+    "BackendSpec",
+    "ChatBackend",
+    "LLMError",
+    "TimeLimitedBackend",
+    "available_backends",
+    "backend_info",
+    "backend_label",
+    "backend_names",
+    "default_backend_name",
+    "get_backend",
+    "list_backends",
+    "refresh",
+]
 
 
-@functools.lru_cache(maxsize=1)
-def available_backends() -> dict[str, Callable[..., ChatBackend]]:
-    from .backends import LocalBackend, OpenAIBackend
-
-    out: dict[str, Callable[..., ChatBackend]] = {"local": LocalBackend, "openai": OpenAIBackend}
-    for ep in entry_points(group="policyqa.llms"):
-        if ep.name in out and ep.value.startswith("assistant."):
-            continue
-        try:
-            out[ep.name] = ep.load()
-        except Exception:
-            continue
-    return out
-
-
-_cache: dict[str, ChatBackend] = {}
-_lock = threading.Lock()
-
-
-def get_backend(name: str) -> ChatBackend | None:
-    """The chat backend ``name`` (cached), or None for ``none``. Raises LLMError if unavailable."""
-    if name in ("none", "", None):
-        return None
-    with _lock:
-        if name not in _cache:
-            factories = available_backends()
-            if name not in factories:
-                raise LLMError(f"未知的回答后端 {name!r}，可选：none, {', '.join(sorted(factories))}")
-            _cache[name] = factories[name]()
-        return _cache[name]
+def available_backends() -> dict[str, Callable[[], ChatBackend | None]]:
+    """Factories of the model backends by name (``none`` excluded); kept for older callers."""
+    return {s.name: s.factory for s in list_backends() if s.uses_model}

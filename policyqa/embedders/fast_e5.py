@@ -23,10 +23,10 @@ import os
 import re
 import struct
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -66,7 +66,7 @@ class PackedE5:
     """fp32 tensors as float32 arrays; Q4_0 tensors as raw (n_rows, n_blocks, 18) uint8 arrays."""
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "PackedE5":
+    def load(cls, path: str | os.PathLike) -> PackedE5:
         with open(path, "rb") as fh:  # mapped, not read: only the pages used become resident
             buf = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         if buf[:4] != b"E5S1":

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..settings import Settings
 from .base import DENSE, SPARSE, PointRecord, ScoredPayload, Store, StoreError, date_to_int
 
-__all__ = ["open_store", "Store", "StoreError", "PointRecord", "ScoredPayload", "DENSE", "SPARSE", "date_to_int"]
+__all__ = ["DENSE", "SPARSE", "PointRecord", "ScoredPayload", "Store", "StoreError", "date_to_int", "open_store"]
 
 
 def open_store(settings: Settings, dim: int, embedder: str) -> Store:

@@ -17,8 +17,9 @@ Crash safety: passages are written with ``complete=False`` and only flipped to
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 import numpy as np
 
@@ -150,7 +151,7 @@ class Store(abc.ABC):
     def close(self) -> None:  # pragma: no cover - trivial default
         pass
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -41,16 +41,28 @@ import json
 import logging
 import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, cast
 
 import numpy as np
 import qdrant_edge as qe
 
 from ..types import DocumentMeta, SearchFilter
 from .base import (
-    BOOL_INDEXES, DENSE, INTEGER_INDEXES, KEYWORD_INDEXES, LEAD_WEIGHT, RRF_K, SPARSE,
-    Mode, PointRecord, ScoredPayload, Store, StoreError, date_to_int,
+    BOOL_INDEXES,
+    DENSE,
+    INTEGER_INDEXES,
+    KEYWORD_INDEXES,
+    LEAD_WEIGHT,
+    RRF_K,
+    SPARSE,
+    Mode,
+    PointRecord,
+    ScoredPayload,
+    Store,
+    StoreError,
+    date_to_int,
 )
 
 log = logging.getLogger("policyqa.store")
@@ -101,7 +113,7 @@ def _doc_filter(doc_id: str, *, hash: str | None = None, except_hash: str | None
     must: list[Any] = [_match("doc_id", doc_id)]
     if hash:
         must.append(_match("hash", hash))
-    must_not = [_match("hash", except_hash)] if except_hash else None
+    must_not: list[Any] | None = [_match("hash", except_hash)] if except_hash else None
     return qe.Filter(must=must, must_not=must_not)
 
 
@@ -320,10 +332,12 @@ class EdgeStore(Store):
                 lf = build_filter(flt)
                 lf = qe.Filter(must=list(lf.must or []) + [_match("idx", 0)])
                 prefetches.append(qe.Prefetch(limit=pk, query=qe.Query.Nearest(sv, using=SPARSE), filter=lf))
+            # qdrant_edge's stubs nest Rrf in Fusion; at run time Fusion.Rrf is a subclass of Fusion.
+            fusion = cast(qe.Fusion, qe.Fusion.Rrf(k=RRF_K, weights=[1.0, 1.0, LEAD_WEIGHT] if lead else None))
             req = qe.QueryRequest(
                 limit=limit,
                 prefetches=prefetches,
-                query=qe.Fusion.Rrf(k=RRF_K, weights=[1.0, 1.0, LEAD_WEIGHT] if lead else None),
+                query=fusion,
                 filter=qf,
                 with_payload=True,
             )

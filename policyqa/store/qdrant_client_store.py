@@ -7,15 +7,27 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from qdrant_client import QdrantClient, models
 
 from ..types import DocumentMeta, SearchFilter
 from .base import (
-    BOOL_INDEXES, DENSE, LEAD_WEIGHT, RRF_K, INTEGER_INDEXES, KEYWORD_INDEXES, SPARSE,
-    Mode, PointRecord, ScoredPayload, Store, StoreError, date_to_int,
+    BOOL_INDEXES,
+    DENSE,
+    INTEGER_INDEXES,
+    KEYWORD_INDEXES,
+    LEAD_WEIGHT,
+    RRF_K,
+    SPARSE,
+    Mode,
+    PointRecord,
+    ScoredPayload,
+    Store,
+    StoreError,
+    date_to_int,
 )
 
 SCHEMA_VERSION = 1
@@ -182,8 +194,8 @@ class QdrantClientStore(Store):
                 models.Prefetch(query=sv, using=SPARSE, filter=qf, limit=pk),
             ]
             if lead:
-                lf = models.Filter(must=list(qf.must or []) + [
-                    models.FieldCondition(key="idx", match=models.MatchValue(value=0))])
+                must = qf.must if isinstance(qf.must, list) else []  # build_filter always sets a list
+                lf = models.Filter(must=[*must, models.FieldCondition(key="idx", match=models.MatchValue(value=0))])
                 prefetch.append(models.Prefetch(query=sv, using=SPARSE, filter=lf, limit=pk))
             res = self.client.query_points(
                 self.collection,
@@ -205,7 +217,7 @@ class QdrantClientStore(Store):
 
     def get_doc(self, doc_id: str) -> DocumentMeta | None:
         pts = self.client.retrieve(self.docs_collection, [self._doc_point_id(doc_id)], with_payload=True)
-        return DocumentMeta.from_payload(pts[0].payload) if pts else None
+        return DocumentMeta.from_payload(pts[0].payload or {}) if pts else None
 
     def list_docs(self) -> list[DocumentMeta]:
         flt = models.Filter(must=[models.FieldCondition(key="kind", match=models.MatchValue(value="doc"))])

@@ -1,24 +1,30 @@
-"""Quiz export: Markdown and Word (.docx via python-docx), with or without the answer key."""
+"""知识测验 export: Markdown and Word (.docx via python-docx), with or without the answer key.
+
+Sections follow the registered quiz types (paper order, each type's section name); each type says which
+lines go under its stems (lettered options) and how its key is shown.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 from policyqa.types import QuizItem, QuizSet
 
-SECTION_NAMES = {"单选": "单项选择题", "多选": "多项选择题", "判断": "判断题", "填空": "填空题"}
-_CN_ORDINALS = "一二三四五六七八九十"
-LETTERS = "ABCDEFGH"
+from .base import QuizType
+from .facts import int_to_cn
+from .grading import answer_display
+from .registry import quiz_types
 
+__all__ = ["quiz_docx", "quiz_markdown"]
 
-def _sections(quiz: QuizSet) -> list[tuple[str, list[tuple[int, QuizItem]]]]:
+def _sections(quiz: QuizSet) -> list[tuple[QuizType, list[tuple[int, QuizItem]]]]:
     """Items grouped by type in paper order, numbered continuously from 1."""
-    order = [t for t in SECTION_NAMES if any(it.qtype == t for it in quiz.items)]
+    order = [t for t in quiz_types() if any(it.qtype == t.name for it in quiz.items)]
     numbered = []
     n = 0
     for t in order:
         group = []
         for it in quiz.items:
-            if it.qtype == t:
+            if it.qtype == t.name:
                 n += 1
                 group.append((n, it))
         numbered.append((t, group))
@@ -36,17 +42,10 @@ def _scope(quiz: QuizSet) -> str:
 
 
 def _summary(quiz: QuizSet) -> str:
-    counts = [f"{t} {sum(1 for it in quiz.items if it.qtype == t)}" for t in SECTION_NAMES
-              if any(it.qtype == t for it in quiz.items)]
+    counts = [f"{t.name} {len(group)}" for t, group in _sections(quiz)]
     how = "规则生成" if quiz.backend == "none" else \
         f"模型（{quiz.model or quiz.backend}）改写 {quiz.llm_accepted} 题并经出处核验，其余按规则生成"
     return f"共 {len(quiz.items)} 题（{'、'.join(counts)}）；出题范围：{_scope(quiz)}；{how}；随机种子 {quiz.seed}。"
-
-
-def _key_line(item: QuizItem) -> str:
-    from .quiz import answer_display
-
-    return answer_display(item)
 
 
 def _source_line(item: QuizItem) -> str:
@@ -66,18 +65,19 @@ def quiz_markdown(quiz: QuizSet, with_key: bool = True) -> str:
     if not quiz.items:
         out.append("（没有生成题目。）")
     for k, (t, group) in enumerate(_sections(quiz)):
-        out += [f"## {_CN_ORDINALS[k]}、{SECTION_NAMES[t]}（共 {len(group)} 题）", ""]
+        out += [f"## {int_to_cn(k + 1, liang=False)}、{t.section}（共 {len(group)} 题）", ""]
         for n, it in group:
             out.append(f"**{n}.** {_md_escape(it.stem)}")
             out.append("")
-            if it.qtype in ("单选", "多选"):
-                out += [f"{LETTERS[i]}．{_md_escape(o)}  " for i, o in enumerate(it.options)]
+            lines = t.paper_options(it)
+            if lines:
+                out += [f"{_md_escape(line)}  " for line in lines]
                 out.append("")
     if with_key and quiz.items:
         out += ["---", "", "## 参考答案与解析", ""]
         for _, group in _sections(quiz):
             for n, it in group:
-                out.append(f"**{n}. {_md_escape(_key_line(it))}**  ")
+                out.append(f"**{n}. {_md_escape(answer_display(it))}**  ")
                 out.append(f"解析：{_md_escape(it.explanation)}  ")
                 out.append(f"出处：{_md_escape(_source_line(it))}")
                 out.append("")
@@ -121,23 +121,22 @@ def quiz_docx(quiz: QuizSet, path: str | Path, with_key: bool = True) -> Path:
     if not quiz.items:
         doc.add_paragraph("（没有生成题目。）")
     for k, (t, group) in enumerate(_sections(quiz)):
-        doc.add_heading(f"{_CN_ORDINALS[k]}、{SECTION_NAMES[t]}（共 {len(group)} 题）", level=1)
+        doc.add_heading(f"{int_to_cn(k + 1, liang=False)}、{t.section}（共 {len(group)} 题）", level=1)
         for n, it in group:
             p = doc.add_paragraph()
             p.add_run(f"{n}. ").bold = True
             p.add_run(it.stem)
-            if it.qtype in ("单选", "多选"):
-                for i, o in enumerate(it.options):
-                    op = doc.add_paragraph(f"{LETTERS[i]}．{o}")
-                    op.paragraph_format.left_indent = Cm(0.8)
-                    op.paragraph_format.space_after = Cm(0)
+            for line in t.paper_options(it):
+                op = doc.add_paragraph(line)
+                op.paragraph_format.left_indent = Cm(0.8)
+                op.paragraph_format.space_after = Cm(0)
     if with_key and quiz.items:
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         doc.add_heading("参考答案与解析", level=1)
         for _, group in _sections(quiz):
             for n, it in group:
                 p = doc.add_paragraph()
-                p.add_run(f"{n}. {_key_line(it)}").bold = True
+                p.add_run(f"{n}. {answer_display(it)}").bold = True
                 doc.add_paragraph(f"解析：{it.explanation}")
                 doc.add_paragraph(f"出处：{_source_line(it)}")
     for note in quiz.notices:

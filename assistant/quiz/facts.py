@@ -1,4 +1,4 @@
-"""知识测验, part 1: the checkable facts of source sentences and same-kind replacements for them.
+"""知识测验: the checkable facts of source sentences and same-kind replacements for them.
 
 A quiz-worthy sentence states a rule or a fact; its facts are numbers with their measure word
 (8个组, 两次, 30余名), frequencies (每年), fixed formulations (“两个维护”, 全面从严治党), 《》 titles,
@@ -13,13 +13,14 @@ import re
 import threading
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from policyqa import sparse
 from policyqa.types import QuizSource
 
-from .grounding import norm, split_sentences
+from ..grounding import norm, split_sentences
 
 STEM_MAX = 110
 """Longer source sentences are cut to the clauses around the fact."""
@@ -28,12 +29,12 @@ STEM_MAX = 110
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_NUM = "零〇一二两三四五六七八九十百千"
+CN_NUM = "零〇一二两三四五六七八九十百千"
 MEASURES = ("人次", "个百分点", "方面", "环节", "个", "项", "条", "组", "名", "种", "类", "次", "批", "件", "轮", "场",
             "家", "位", "篇", "份", "所", "支", "户", "%")
 _MEASURE_RE = "|".join(MEASURES)
 NUMBER_FACT = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}]+)(?P<approx>余|多)?(?P<measure>{_MEASURE_RE})")
+    rf"(?P<num>\d+(?:\.\d+)?|[{CN_NUM}]+)(?P<approx>余|多)?(?P<measure>{_MEASURE_RE})")
 FREQUENCY = re.compile(r"每(?:半年|季度|年度|年|月|周|两年)")
 FREQUENCIES = ("每年", "每半年", "每季度", "每月", "每周", "每两年")
 TITLE = re.compile(r"《[^《》\n]{2,40}》")
@@ -109,15 +110,15 @@ def canon(text: str) -> str:
     return _PUNCT.sub("", t).lower()
 
 
-def _num_canon(text: str) -> str:
+def num_canon(text: str) -> str:
     """``canon`` with runs of Chinese numerals written as digits (八 → 8, 一百二十二 → 122)."""
     def sub(m: re.Match) -> str:
         v = cn_to_int(m.group(0))
         return str(v) if v is not None else m.group(0)
-    return re.sub(f"[{_CN_NUM}]+", sub, canon(text))
+    return re.sub(f"[{CN_NUM}]+", sub, canon(text))
 
 
-def _in(needle: str, hay_norm: str) -> bool:
+def occurs_in(needle: str, hay_norm: str) -> bool:
     return bool(needle) and norm(needle) in hay_norm
 
 
@@ -161,7 +162,7 @@ def _tokens(text: str, extra: tuple[str, ...] = ()) -> list[tuple[str, str, int]
 # -- candidate facts ---------------------------------------------------------------------------
 
 @dataclass
-class _Passage:
+class Passage:
     id: str
     doc_id: str
     title: str
@@ -175,7 +176,7 @@ class _Passage:
     idx: int = 0
 
     @classmethod
-    def from_payload(cls, p: Mapping[str, Any]) -> "_Passage":
+    def from_payload(cls, p: Mapping[str, Any]) -> Passage:
         return cls(id=str(p.get("id", "")), doc_id=p.get("doc_id", ""), title=p.get("title", ""),
                    heading_path=list(p.get("heading") or []), date=p.get("date", ""), text=p.get("text", ""),
                    doc_type=p.get("doc_type", "article"), source=p.get("source", ""), start=int(p.get("start", 0)),
@@ -193,7 +194,7 @@ class _Passage:
 
 
 @dataclass
-class _Fact:
+class Fact:
     kind: str
     """number | frequency | formulation | title | body"""
     start: int
@@ -211,24 +212,24 @@ class _Fact:
 
 
 @dataclass
-class _List:
+class Enumeration:
     start: int
     end: int
     items: list[str]
 
 
 @dataclass
-class _Sent:
-    p: _Passage
+class Sentence:
+    p: Passage
     pos: int
     text: str
     score: float
-    facts: list[_Fact] = field(default_factory=list)
-    lists: list[_List] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    lists: list[Enumeration] = field(default_factory=list)
 
 
 _GENERIC_FORMULATIONS = {"机关党建", "机关党委", "机关工委", "党组", "纪检监察", "主题教育", "政治生态", "高质量发展"}
-_BODY_SUFFIX = re.compile(r"(工委|党组|党委|纪委|委员会|常委会|宣传部|组织部|统战部|办公厅|办公室|编办|党校|民政部|新华社|保障局)$")
+BODY_SUFFIX = re.compile(r"(工委|党组|党委|纪委|委员会|常委会|宣传部|组织部|统战部|办公厅|办公室|编办|党校|民政部|新华社|保障局)$")
 _BODY_OK_PREFIX_FLAGS = ("nt", "ns", "j")
 _ORG_WORDS = {"中共", "中央", "国家", "全国", "省", "市", "县", "区", "市直", "省直", "北京", "北京市", "机关", "人大",
               "常委会", "人大常委会", "市州", "中央和国家机关", "常委会机关", "全国人大", "省人大", "市人大"}
@@ -237,9 +238,9 @@ _BODY_STOP = {"部门", "单位", "各", "本", "本单位", "有关", "基层",
 
 def _bodies(text: str, extra: tuple[str, ...]) -> list[tuple[int, int, str]]:
     toks = _tokens(text, extra)
-    out = []
+    out: list[tuple[int, int, str]] = []
     for i, (w, flag, start) in enumerate(toks):
-        if not _BODY_SUFFIX.search(w):
+        if not BODY_SUFFIX.search(w):
             continue
         j = i
         while j > 0:
@@ -255,7 +256,7 @@ def _bodies(text: str, extra: tuple[str, ...]) -> list[tuple[int, int, str]]:
         if name in _BODY_STOP or len(name) < 3 or (len(name) == 3 and not (j == i and flag == "nt")):
             continue
         # Parts of a longer name ("联席会议办公室设在市直机关工委组织部" keeps the whole name).
-        if e < len(text) and _BODY_SUFFIX.search(text[s:e + 3]) and text[e:e + 3] in ("组织部", "宣传部", "办公室"):
+        if e < len(text) and BODY_SUFFIX.search(text[s:e + 3]) and text[e:e + 3] in ("组织部", "宣传部", "办公室"):
             continue
         out = [o for o in out if not (s <= o[0] and o[1] <= e)]
         if not any(o[0] <= s and e <= o[1] for o in out):
@@ -267,7 +268,7 @@ def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in spans)
 
 
-def _number_facts(text: str, extra: tuple[str, ...], protected: list[tuple[int, int]]) -> list[_Fact]:
+def _number_facts(text: str, extra: tuple[str, ...], protected: list[tuple[int, int]]) -> list[Fact]:
     out = []
     toks = None
     for m in NUMBER_FACT.finditer(text):
@@ -279,7 +280,8 @@ def _number_facts(text: str, extra: tuple[str, ...], protected: list[tuple[int, 
         value = number_value(num)
         if value is None or value <= 0:
             continue
-        if cn and (num == "一" and not (measure == "次" and m.end() < len(text) and not re.match(r"[\u4e00-\u9fff]", text[m.end()]))):
+        counted_once = measure == "次" and m.end() < len(text) and not re.match(r"[\u4e00-\u9fff]", text[m.end()])
+        if cn and num == "一" and not counted_once:
             continue  # "一项重要…" is an article, not a count; "沟通联系一次。" is a count
         if cn and num in ("十", "百", "千"):
             continue
@@ -296,24 +298,24 @@ def _number_facts(text: str, extra: tuple[str, ...], protected: list[tuple[int, 
                             len(w) == 2 and flag.startswith("n") and not after.startswith(("n", "vn"))):
                         noun, end = w, m.end() + len(w)
                     break
-        out.append(_Fact("number", s, end, text[s:end], blank_start=s, blank_end=s + len(num), value=value,
+        out.append(Fact("number", s, end, text[s:end], blank_start=s, blank_end=s + len(num), value=value,
                          measure=measure, approx=m.group("approx") or "", noun=noun, cn=cn))
     return out
 
 
-def _formulation_facts(text: str, protected: list[tuple[int, int]]) -> list[_Fact]:
-    out: list[_Fact] = []
+def _formulation_facts(text: str, protected: list[tuple[int, int]]) -> list[Fact]:
+    out: list[Fact] = []
     spans: list[tuple[int, int]] = []
     for m in QUOTED.finditer(text):
         inner = m.group(1)
         if re.search(r"[，,。；;、：:！？\s‘’]", inner) or len(inner) > 10 or len(re.findall(r"[\u4e00-\u9fff]", inner)) < 2:
             continue
-        if len(inner) < 3 and not _NUMERIC_FORM.match(inner):
+        if len(inner) < 3 and not NUMERIC_FORM.match(inner):
             continue
         s, e = m.start(1), m.end(1)
         if re.search(r"简称\s*$", text[:m.start()]):
             continue
-        out.append(_Fact("formulation", s, e, inner, blank_start=s, blank_end=e))
+        out.append(Fact("formulation", s, e, inner, blank_start=s, blank_end=e))
         spans.append((m.start(), m.end()))
     for f in sorted(sparse.formulations(), key=len, reverse=True):
         if len(f) < 4 or f in _GENERIC_FORMULATIONS:
@@ -322,7 +324,7 @@ def _formulation_facts(text: str, protected: list[tuple[int, int]]) -> list[_Fac
             span = (m.start(), m.end())
             if _overlaps(span, spans) or _overlaps(span, protected):
                 continue
-            out.append(_Fact("formulation", span[0], span[1], f, blank_start=span[0], blank_end=span[1]))
+            out.append(Fact("formulation", span[0], span[1], f, blank_start=span[0], blank_end=span[1]))
             spans.append(span)
     return out
 
@@ -332,7 +334,7 @@ _ANCHORS = ("围绕|包括|包含|采取|采用|涵盖|分为|分成|聚焦|突�
 _ANCHOR = re.compile(f"(?:{_ANCHORS})$")
 
 
-def _list_items(clause: str, offset: int) -> list[_List]:
+def _list_items(clause: str, offset: int) -> list[Enumeration]:
     """Enumerations "甲、乙和丙" of a clause whose item boundaries are certain.
 
     The first item's start is found by a prefix shared by all items (以学铸魂、以学增智 …), a uniform
@@ -344,14 +346,17 @@ def _list_items(clause: str, offset: int) -> list[_List]:
     if "、" not in masked:
         return []
     parts, pos = [], 0
-    for seg in masked.split("、"):
-        parts.append([pos, pos + len(seg)])
-        pos += len(seg) + 1
+    for piece in masked.split("、"):
+        parts.append([pos, pos + len(piece)])
+        pos += len(piece) + 1
     ls, le = parts[-1]
     m = re.search(r"(以及|和|及|与)", masked[ls:le])
     if m and m.start() >= 2:
         parts[-1:] = [[ls, ls + m.start()], [ls + m.end(), le]]
-    seg = lambda pr: masked[pr[0]:pr[1]]
+
+    def seg(pr: list[int]) -> str:
+        return masked[pr[0]:pr[1]]
+
     middle = [seg(pr) for pr in parts[1:-1]]
     # Common prefix of the items after the first (the last one may be followed by more text).
     rest = [seg(pr) for pr in parts[1:]]
@@ -364,7 +369,7 @@ def _list_items(clause: str, offset: int) -> list[_List]:
     # End of the last item.
     ls, le = parts[-1]
     tail = masked[ls:le]
-    cut = re.search(rf"等|[{_CN_NUM}\d]+(?:个|项|种|类|条|方面)|共同|在内|方面|相结合|相统一|并举|的", tail)
+    cut = re.search(rf"等|[{CN_NUM}\d]+(?:个|项|种|类|条|方面)|共同|在内|方面|相结合|相统一|并举|的", tail)
     if cut and cut.start() >= 2:
         parts[-1][1] = ls + cut.start()
     elif uniform and len(tail) > len(middle[0]) and prefix:
@@ -400,14 +405,14 @@ def _list_items(clause: str, offset: int) -> list[_List]:
         return []
     if max(len(x) for x in items) > 1.6 * min(len(x) for x in items) + 1:
         return []
-    return [_List(offset + parts[0][0], offset + parts[-1][1], items)]
+    return [Enumeration(offset + parts[0][0], offset + parts[-1][1], items)]
 
 
-def _common_prefix(items: list[str]) -> str:
-    return _common_suffix([x[::-1] for x in items])[::-1]
+def common_prefix(items: list[str]) -> str:
+    return common_suffix([x[::-1] for x in items])[::-1]
 
 
-def _common_suffix(items: list[str]) -> str:
+def common_suffix(items: list[str]) -> str:
     if not items:
         return ""
     s = items[0]
@@ -459,7 +464,7 @@ def _is_heading_like(raw: str, s: str, headings: list[str]) -> bool:
     return not re.search(r"[。！？!?；;]$", raw.strip()) and len(s) < 45
 
 
-def passage_sentences(p: _Passage, extra: tuple[str, ...] = ()) -> list[_Sent]:
+def passage_sentences(p: Passage, extra: tuple[str, ...] = ()) -> list[Sentence]:
     """The quiz-worthy sentences of a passage with their facts and enumerations."""
     out = []
     for pos, raw in enumerate(split_sentences(p.text)):
@@ -470,21 +475,21 @@ def passage_sentences(p: _Passage, extra: tuple[str, ...] = ()) -> list[_Sent]:
             continue
         protected = [(m.start(), m.end()) for m in QUOTED.finditer(s)] + \
                     [(m.start(), m.end()) for m in TITLE.finditer(s)]
-        facts: list[_Fact] = _formulation_facts(s, [(m.start(), m.end()) for m in TITLE.finditer(s)])
+        facts: list[Fact] = _formulation_facts(s, [(m.start(), m.end()) for m in TITLE.finditer(s)])
         protected += [(f.start, f.end) for f in facts]
         facts += _number_facts(s, extra, protected)
         for m in FREQUENCY.finditer(s):
             if not _overlaps((m.start(), m.end()), protected):
-                facts.append(_Fact("frequency", m.start(), m.end(), m.group(0), m.start(), m.end()))
+                facts.append(Fact("frequency", m.start(), m.end(), m.group(0), m.start(), m.end()))
         for m in TITLE.finditer(s):
             if re.search(r"简称\s*$", s[:m.start()]) or len(m.group(0)) > 32:
                 continue
-            facts.append(_Fact("title", m.start(), m.end(), m.group(0),
+            facts.append(Fact("title", m.start(), m.end(), m.group(0),
                                *((m.start(), m.end()) if len(m.group(0)) <= 16 else (-1, -1))))
         taken = [(f.start, f.end) for f in facts] + protected
         for bs, be, name in _bodies(s, extra):
             if not _overlaps((bs, be), taken):
-                facts.append(_Fact("body", bs, be, name, bs, be))
+                facts.append(Fact("body", bs, be, name, bs, be))
                 taken.append((bs, be))
         # A fact stated twice in the sentence would give its own answer away.
         counts = Counter(canon(f.text) for f in facts)
@@ -494,17 +499,17 @@ def passage_sentences(p: _Passage, extra: tuple[str, ...] = ()) -> list[_Sent]:
             lists += _list_items(clause, off)
         if not facts and not lists:
             continue
-        out.append(_Sent(p, pos, s, _sentence_score(s, len(facts) + len(lists)), facts, lists))
+        out.append(Sentence(p, pos, s, _sentence_score(s, len(facts) + len(lists)), facts, lists))
     return out
 
 
 # -- distractor pools --------------------------------------------------------------------------
 
-_NUMERIC_FORM = re.compile(rf"^[{_CN_NUM}]+[个项大条件]")
+NUMERIC_FORM = re.compile(rf"^[{CN_NUM}]+[个项大条件]")
 
 
 @dataclass
-class _Pools:
+class Pools:
     numbers: dict[str, Counter] = field(default_factory=dict)
     """measure → values seen in the corpus."""
     formulations: Counter = field(default_factory=Counter)
@@ -512,7 +517,7 @@ class _Pools:
     bodies: Counter = field(default_factory=Counter)
     list_items: Counter = field(default_factory=Counter)
 
-    def add(self, sent: _Sent) -> None:
+    def add(self, sent: Sentence) -> None:
         for f in sent.facts:
             if f.kind == "number":
                 self.numbers.setdefault(f.measure, Counter())[f.value] += 1
@@ -527,7 +532,7 @@ class _Pools:
                 self.list_items[x] += 1
 
 
-def _fmt_number(value: float, fact: _Fact) -> str:
+def _fmt_number(value: float, fact: Fact) -> str:
     if fact.cn and value == int(value) and 0 < value < 10000:
         num = int_to_cn(int(value), liang=fact.measure not in ("%", "人次"))
     else:
@@ -535,7 +540,7 @@ def _fmt_number(value: float, fact: _Fact) -> str:
     return f"{num}{fact.approx}{fact.measure}{fact.noun}"
 
 
-def _number_alternatives(fact: _Fact, pools: _Pools, rng: random.Random) -> list[str]:
+def _number_alternatives(fact: Fact, pools: Pools, rng: random.Random) -> list[str]:
     v = fact.value or 0
     if fact.measure == "%":
         cands = {v + d for d in (-20, -10, -5, 5, 10, 20)}
@@ -556,14 +561,14 @@ def _number_alternatives(fact: _Fact, pools: _Pools, rng: random.Random) -> list
     return [_fmt_number(c, fact) for c in ordered]
 
 
-def _form_class(text: str) -> str:
+def form_class(text: str) -> str:
     """numeric (两个确立), dictionary (全面从严治党) or quoted (other phrases in quotes)."""
-    if _NUMERIC_FORM.match(text):
+    if NUMERIC_FORM.match(text):
         return "numeric"
     return "dictionary" if text in sparse.formulations() else "quoted"
 
 
-def _similar_length(a: str, b: str, share: float = 0.3) -> bool:
+def similar_length(a: str, b: str, share: float = 0.3) -> bool:
     return abs(len(a) - len(b)) <= max(2, round(share * len(b)))
 
 
@@ -573,7 +578,7 @@ def _char_affinity(text: str, refs: Sequence[str]) -> float:
     return sum(1 for ch in text if ch in pool) / max(len(text), 1)
 
 
-def _alternatives(fact: _Fact, pools: _Pools, rng: random.Random) -> list[str]:
+def alternatives(fact: Fact, pools: Pools, rng: random.Random) -> list[str]:
     """Same-kind replacements for ``fact``, most plausible first (not yet checked against the passage)."""
     if fact.kind == "number":
         return _number_alternatives(fact, pools, rng)
@@ -584,19 +589,20 @@ def _alternatives(fact: _Fact, pools: _Pools, rng: random.Random) -> list[str]:
     pool = {"formulation": pools.formulations, "title": pools.titles, "body": pools.bodies}[fact.kind]
     cands = list(pool)
     ref = fact.text
+    keyed: list[tuple[tuple[int, ...], float, str]]
     if fact.kind == "formulation":
         cands += [f for f in sparse.formulations() if len(f) >= 4 and f not in _GENERIC_FORMULATIONS]
-        cls = _form_class(ref)
+        cls = form_class(ref)
         # Same class of formulation (两个确立 ↔ 四个意识; 全面从严治党 ↔ 党的自我革命) and similar length.
-        cands = [c for c in cands if (_form_class(c) == cls or "numeric" not in (cls, _form_class(c)))
-                 and _similar_length(c, ref)]
-        keyed = [((_form_class(c) != cls, c[-1] != ref[-1], abs(len(c) - len(ref))), rng.random(), c) for c in cands]
+        cands = [c for c in cands if (form_class(c) == cls or "numeric" not in (cls, form_class(c)))
+                 and similar_length(c, ref)]
+        keyed = [((form_class(c) != cls, c[-1] != ref[-1], abs(len(c) - len(ref))), rng.random(), c) for c in cands]
     elif fact.kind == "title":
-        cands = [c for c in cands if _similar_length(c, ref, 0.6)]
+        cands = [c for c in cands if similar_length(c, ref, 0.6)]
         keyed = [((abs(len(c) - len(ref)) // 3,), rng.random(), c) for c in cands]
     else:
-        suffix = _BODY_SUFFIX.search(ref)
-        cands = [c for c in cands if _similar_length(c, ref, 0.5)]
+        suffix = BODY_SUFFIX.search(ref)
+        cands = [c for c in cands if similar_length(c, ref, 0.5)]
         keyed = [((not (suffix and c.endswith(suffix.group(0))), abs(len(c) - len(ref)) // 2), rng.random(), c)
                  for c in cands]
     keyed = [k for k in keyed if k[2] != ref]
@@ -604,10 +610,10 @@ def _alternatives(fact: _Fact, pools: _Pools, rng: random.Random) -> list[str]:
     return list(dict.fromkeys(c for *_, c in keyed))
 
 
-def _ok_distractor(alt: str, keys: Sequence[str], hay: str, taken: Sequence[str]) -> bool:
+def ok_distractor(alt: str, keys: Sequence[str], hay: str, taken: Sequence[str]) -> bool:
     """A wrong option: absent from the passage (``hay``, normalised), not contained in / containing a key
     or another option."""
-    if not alt or _in(alt, hay):
+    if not alt or occurs_in(alt, hay):
         return False
     ca = canon(alt)
     if not ca:
@@ -618,7 +624,7 @@ def _ok_distractor(alt: str, keys: Sequence[str], hay: str, taken: Sequence[str]
             return False
     # Near-synonyms (为大局服务 ~ 服务大局, 北京市直机关工委 ~ 市直机关工委) could be read as correct too;
     # numbers differ in one digit by design.
-    if not re.search(r"\d|[" + _CN_NUM + "]", ca) and not ca.startswith("每"):
+    if not re.search(r"\d|[" + CN_NUM + "]", ca) and not ca.startswith("每"):
         for k in keys:
             a, b = set(ca), set(canon(k))
             if len(a & b) / len(a | b) >= 0.75:
@@ -626,18 +632,18 @@ def _ok_distractor(alt: str, keys: Sequence[str], hay: str, taken: Sequence[str]
     return True
 
 
-def _pick_distractors(cands: Iterable[str], keys: Sequence[str], p: _Passage, k: int) -> list[str]:
+def pick_distractors(cands: Iterable[str], keys: Sequence[str], p: Passage, k: int) -> list[str]:
     out: list[str] = []
     for c in cands:
-        if _ok_distractor(c, keys, p.norm_text, out):
+        if ok_distractor(c, keys, p.norm_text, out):
             out.append(c)
             if len(out) == k:
                 break
     return out
 
 
-def _list_alternatives(items: list[str], pools: _Pools, rng: random.Random) -> list[str]:
-    suffix = _common_suffix(items)
+def list_alternatives(items: list[str], pools: Pools, rng: random.Random) -> list[str]:
+    suffix = common_suffix(items)
     mean = sum(len(x) for x in items) / len(items)
     quoted = all(x.startswith(("“", "《")) for x in items)
     keyed = []
@@ -652,5 +658,5 @@ def _list_alternatives(items: list[str], pools: _Pools, rng: random.Random) -> l
     return [c for *_, c in keyed]
 
 
-_KIND_WEIGHT = {"number": 1.5, "frequency": 1.5, "formulation": 1.0, "title": 1.0, "body": 0.5, "list": 1.0}
+KIND_WEIGHT = {"number": 1.5, "frequency": 1.5, "formulation": 1.0, "title": 1.0, "body": 0.5, "list": 1.0}
 """How much a kind of fact is worth testing (added to the sentence's score)."""

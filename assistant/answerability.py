@@ -1,0 +1,346 @@
+"""Whether the retrieved passages can answer a question, and if not, what the library lacks.
+
+Checks, each for a class of unanswerable question:
+- relevance: the best passage's dense cosine is above the embedder's floor;
+- coverage: the passages contain the question's focus terms (a question about 中央一号文件 finds
+  "similar" passages that never name it);
+- unsupported specifics: a number, count (十个组, 三次), ordinal (第二批) or frequency (每季度) the
+  question states that no passage contains — a false premise;
+- unknown terms: content nouns (人名, 机构, 事物) found nowhere in the library;
+- missing documents: a named law, regulation or report (《…》, …条例, …法) that the library does not hold.
+Thresholds were calibrated on the tuning part of eval/questions.jsonl only.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from policyqa import sparse
+from policyqa.runtime import Resources
+from policyqa.textnorm import normalize_for_index
+from policyqa.types import Hit, SearchFilter
+
+from .extractive import QUESTION_WORDS, query_terms
+from .grounding import norm
+from .names import person_names
+
+RELEVANCE_FLOOR = {"e5": 0.80, "use": 0.25}
+"""Minimum dense cosine of the best passage, per embedder (e5 cosines sit in a narrow high band)."""
+DEFAULT_FLOOR = 0.35
+MIN_PASSAGE_COVERAGE = 0.45
+"""Share (by weight) of the question's focus terms that one retrieved passage must contain …"""
+MIN_UNION_COVERAGE = 0.5
+"""… and that the retrieved passages must contain together."""
+
+
+@dataclass
+class Verdict:
+    answerable: bool
+    relevance: float
+    coverage: float
+    unsupported: list[str] = field(default_factory=list)
+    """What the question names that the library / the retrieved passages do not contain."""
+    reason: str = ""
+    """Why not answerable: ``relevance`` | ``coverage`` | ``unsupported`` | ``empty``."""
+
+
+def focus_terms(question: str) -> dict[str, float]:
+    """The question's maximal Chinese/number content terms (not part of a longer query term) with weights.
+
+    Search-mode tokens repeat the parts of a long term (全国人大常委会 → 全国, 人大, 常委会 …);
+    counting them would let a long organ name outweigh the one word the question is about.
+    """
+    terms = {t: w for t, w in query_terms(question).items() if re.search(r"[\u4e00-\u9fff\d]", t)}
+    return {t: w for t, w in terms.items() if not any(t != o and t in o for o in terms)}
+
+
+def presence(term: str, hay: str) -> float:
+    """1 if ``term`` is in ``hay``; else the length share of its longest part (2+ characters) that is."""
+    if norm(term) in hay:
+        return 1.0
+    parts = [p for p in sparse.tokenize(term) if len(p) >= 2 and p != term and norm(p) in hay]
+    return max((len(p) for p in parts), default=0) / len(term)
+
+
+def _hays(hits: list[Hit]) -> list[str]:
+    return [norm(h.title + " ".join(h.heading_path) + h.text) for h in hits]
+
+
+def term_coverage(question: str, hits: list[Hit]) -> tuple[float, float, bool]:
+    """How well ``hits`` cover every content token of the question (parts of long terms included).
+
+    Returns (best single passage, all passages together, whether the question had such terms).
+    """
+    terms = {t: w for t, w in query_terms(question).items() if re.search(r"[\u4e00-\u9fff\d]", t)}
+    if not terms:
+        return 1.0, 1.0, False
+    total = sum(terms.values())
+    hays = _hays(hits)
+    best = max((sum(w for t, w in terms.items() if norm(t) in hay) / total for hay in hays), default=0.0)
+    union = sum(w for t, w in terms.items() if any(norm(t) in hay for hay in hays)) / total
+    return best, union, True
+
+
+def focus_coverage(question: str, hits: list[Hit]) -> tuple[float, float, bool]:
+    """Like :func:`term_coverage` over the focus terms; a term found only in part counts by its found share."""
+    terms = focus_terms(question)
+    if not terms:
+        return 1.0, 1.0, False
+    total = sum(terms.values())
+    per = [{t: presence(t, hay) for t in terms} for hay in _hays(hits)]
+    best = max((sum(w * p[t] for t, w in terms.items()) / total for p in per), default=0.0)
+    union = sum(w * max((p[t] for p in per), default=0.0) for t, w in terms.items()) / total
+    return best, union, True
+
+
+# -- false premises ----------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:[·•・.．]\d+)*")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百零两]+[批届轮次期项条章节]")
+_EVERY = re.compile(r"每(?:年|月|季度|半年|周|星期|天|日)")
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
+_CN_COUNT = re.compile(r"(?<![哪几多第每])([零一二两三四五六七八九十百]+)(?![多余来几])"
+                       r"(个|次|项|组|名|条|批|种|类|家|届|轮|方面)")
+
+
+def cn_int(text: str) -> int | None:
+    """Chinese numeral below 1,000 → int (十二 → 12, 一百二十二 → 122, 两 → 2)."""
+    total, cur = 0, 0
+    for ch in text:
+        if ch in _CN_DIGIT:
+            cur = _CN_DIGIT[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+_NUM_WITH_UNIT = re.compile(r"(?<![\d·.])(\d{1,4})(个|次|项|组|名|条|批|种|类|家|届|轮|期|件|人|场|篇)")
+
+
+def int_cn(n: int) -> str:
+    """12 → 十二, 122 → 一百二十二 (below 1,000)."""
+    d = "零一二三四五六七八九"
+    if n < 10:
+        return d[n]
+    if n < 20:
+        return "十" + (d[n % 10] if n % 10 else "")
+    if n < 100:
+        return d[n // 10] + "十" + (d[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = "" if rest == 0 else ("零" + int_cn(rest) if rest < 10 else (("一" if rest < 20 else "") + int_cn(rest)))
+    return d[n // 100] + "百" + tail
+
+
+def co_occurs(specific: str, question: str, hits: list[Hit]) -> bool:
+    """Some passage holds ``specific`` together with (most of) the question's main topic term."""
+    key = norm(specific)
+    others = {t: w for t, w in focus_terms(question).items() if norm(t) not in key and key not in norm(t)}
+    main = max(others, key=len) if others else ""
+    for h in hits:
+        hay = norm(h.title + " ".join(h.heading_path) + h.text)
+        if key in hay and (not main or presence(main, hay) >= 0.6):
+            return True
+    return False
+
+
+def _digits_key(text: str) -> str:
+    return re.sub(r"(?<=\d)[•・．](?=\d)", "·", text)
+
+
+def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
+    """Numbers, counts (十个组, 三次), ordinals (第二批) and frequencies (每月) the question states that no
+    passage contains.
+
+    A question built on a false premise ("分成了12个组", "每年召开三次", "第二批", "每月召开") names a
+    specific the library does not have; answering it from nearby passages would confirm the premise.
+    """
+    q = _digits_key(norm(question))
+    hay = _digits_key("\n".join(norm(h.title + " " + h.text) for h in hits))
+    missing = [n for n in dict.fromkeys(_NUMBER.findall(q))
+               if not re.search(rf"(?<![\d·.]){re.escape(n)}(?![\d·]|\.\d)", hay)]
+    for m in _NUM_WITH_UNIT.finditer(normalize_for_index(question)):  # "20次": the number must stand with its unit
+        num, unit = m.group(1), m.group(2)
+        if num in missing or re.search(rf"(?<![\d·.]){num}\s*{unit}", hay):
+            continue
+        cn = int_cn(int(num)) if num.isdigit() and int(num) < 1000 else ""
+        if not (cn and f"{cn}{unit}" in hay):
+            missing.append(m.group(0))
+    # An ordinal or a frequency must stand with the question's topic, not anywhere ("第三批" of another list).
+    missing += [x for x in dict.fromkeys(_ORDINAL.findall(q) + _EVERY.findall(q))
+                if not co_occurs(x, question, hits)]
+    asks_how_often = re.search(r"多久|多长时间|几|多少", q)
+    for m in _CN_COUNT.finditer(q):
+        word, unit = m.group(1), m.group(2)
+        value = cn_int(word)
+        if value is None or (value == 1 and asks_how_often) or m.group(0) in hay:
+            continue
+        if re.search(rf"(?<![\d·.]){value}{unit}", hay):
+            continue
+        missing.append(m.group(0))
+    return missing
+
+
+# -- nouns and documents the library lacks -----------------------------------------
+
+ASKED_NOUNS = {"比例", "标准", "规定", "要求", "情况", "问题", "作用", "意义", "措施", "做法", "办法", "产生", "内容",
+                "作者", "来源", "出处", "地方", "单位", "部门", "文章", "文件", "资料", "条例", "法律", "报告",
+                # attribute nouns: they frame what is asked about a topic, never name a topic of their own
+                *"特点 特征 区别 差别 差异 变化 部分 标题 题目 名称 时间段 阶段 栏目 版块 方式 形式 途径 渠道 原则 目标 任务 "
+                 "重点 成效 效果 成果 经验 举措 原因 背景 依据 条件 程序 环节 步骤 范围 对象 主体 职责 方面 领域 类型 种类 "
+                 "数量 数目 次数 频率 期限 时间 地点 日期 年份 月份 内容 名单 人选 负责人 顺序 区间 用途 好处".split()}
+"""Nouns that name what is asked for rather than what is asked about."""
+_NUMERAL_HEAD = re.compile(r"^[一二两三四五六七八九十百千万]")
+_pos_tokenizer: tuple[Any, Any] = (None, None)
+
+
+def noun_candidates(question: str) -> list[str]:
+    """Content nouns of the question: dictionary words (no HMM guesses) tagged n*, two characters or more."""
+    global _pos_tokenizer
+    import jieba.posseg as pseg
+
+    base = sparse._get_tokenizer()
+    if _pos_tokenizer[0] is not base:  # building one reads jieba's dictionary (~0.2 s)
+        _pos_tokenizer = (base, pseg.POSTokenizer(base))
+    out = []
+    q = normalize_for_index(question)
+    for w in _pos_tokenizer[1].cut(q, HMM=False):
+        t = w.word.strip().lower()
+        if (len(t) >= 2 and w.flag.startswith("n") and t not in QUESTION_WORDS and t not in ASKED_NOUNS
+                and not _NUMERAL_HEAD.match(t) and re.fullmatch(r"[\u4e00-\u9fff]+", t)
+                and not _frame_noun(t, q)):
+            out.append(t)
+    return list(dict.fromkeys(out))
+
+
+_FRAME_BEFORE = re.compile(r"(?:什么|哪个|哪些|哪种|哪类|哪几个|哪几项|哪一|哪|啥|何|怎样的|怎么样的|多少|几个|第[一二三四五六七八九十]+)"
+                           r"[的个项种类]?$")
+_FRAME_AFTER = re.compile(r"^(?:是什么|是啥|有哪些|有什么|有啥|如何|怎么样|怎样|在哪|是哪|叫什么|为何|是从哪)")
+
+
+def _frame_noun(noun: str, question: str) -> bool:
+    """A noun that frames the ask ("有什么区别", "哪个栏目", "标题是什么") rather than naming its topic."""
+    i = question.find(noun)
+    if i < 0:
+        return False
+    return bool(_FRAME_BEFORE.search(question[max(0, i - 5):i]) or _FRAME_AFTER.match(question[i + len(noun):]))
+
+
+_QUOTED_NAME = re.compile(r"《([^》]{2,40})》")
+_SUFFIX_NAME = re.compile(r"([\u4e00-\u9fff]{2,14}?(?:条例|办法|规定|准则|规则|细则|纲要|章程|决定|决议|意见|通知|政府工作报告|法))"
+                          r"(?![规定律院官治人])")
+_NAME_BREAK = re.compile(r".*[的了在和与及是有对把被从向为、，,。？?！!：:；;“”\"]")
+_QUESTION_CHARS = re.compile(r"什么|哪|多少|几|怎|如何|吗|呢|请问|是否|有没有")
+_NOT_A_NAME = re.compile(r"^(?:这|该|此|本|上述|有关|相关|其|那|各|每)")
+_COMMON_FA = set("做办方学立执司守违合非说想看用写算兵书家疗语打")
+""""做法", "办法", "方法", "学法" …: words ending in 法 that name no law."""
+_GENERIC = {"办法", "规定", "法律", "条例", "意见", "通知", "决定", "规则", "细则", "政府工作报告", "宪法", "法规",
+            "党内法规", "实施办法", "管理办法", "工作规则", "暂行办法", "有关规定", "相关规定", "决议"}
+
+
+def named_documents(question: str) -> list[str]:
+    """Names of laws, regulations and reports the question refers to (《…》 or a name ending in 法/条例/办法 …)."""
+    q = normalize_for_index(question)
+    out = [m.group(1) for m in _QUOTED_NAME.finditer(q)]
+    for m in _SUFFIX_NAME.finditer(_QUOTED_NAME.sub("，", q)):
+        name = _NAME_BREAK.sub("", m.group(1))  # the name starts after the last particle or punctuation
+        name = re.sub(r"^(?:请问|根据|按照|依据|依照|关于|那么|那|在|按|对于|年|月|日|违反|落实|贯彻|执行|学习|遵守|修改|制定|印发)+", "", name)
+        if name.endswith(("规则", "规定")) and len(name) < 6:  # 议事规则, 有关规定: sections and phrases, not titles
+            continue
+        if name.endswith("法") and (len(name) < 3 or name[-2] in _COMMON_FA):
+            continue
+        if len(name) < 3 or _NOT_A_NAME.match(name) or _QUESTION_CHARS.search(name) or name in _GENERIC:
+            continue
+        out.append(name)
+    out = [re.sub(r"^(?:中华人民共和国|中国共产党)", "", re.sub(r"[（(][^）)]*[）)]$", "", n)) or n for n in out]
+    return list(dict.fromkeys(n for n in out if len(n) >= 3))
+
+
+def focus_terms_besides(question: str, name: str) -> dict[str, float]:
+    key = norm(name)
+    return {t: w for t, w in focus_terms(question).items() if norm(t) not in key and key not in norm(t)}
+
+
+class Checker:
+    """The answerability checks over one open library."""
+
+    def __init__(self, res: Resources):
+        self.res = res
+
+    def floor(self) -> float:
+        return RELEVANCE_FLOOR.get(self.res.embedder.name.split(":")[0], DEFAULT_FLOOR)
+
+    def verdict(self, query: str, hits: list[Hit], query_vector: Any, flt: SearchFilter | None) -> Verdict:
+        relevance = self.relevance(query_vector, hits)
+        best, union, has_terms = focus_coverage(query, hits)
+        unsupported = (unsupported_specifics(query, hits) + self.unknown_terms(query, flt)
+                       + self.missing_documents(query, hits, flt))
+        unsupported = list(dict.fromkeys(unsupported))
+        covered = not has_terms or (best >= MIN_PASSAGE_COVERAGE and union >= MIN_UNION_COVERAGE)
+        reason = ("empty" if not hits else "unsupported" if unsupported else
+                  "relevance" if relevance < self.floor() else "coverage" if not covered else "")
+        return Verdict(answerable=not reason, relevance=relevance, coverage=best, unsupported=unsupported,
+                       reason=reason)
+
+    def relevance(self, q: Any, hits: list[Hit]) -> float:
+        """Best dense cosine between the query vector and the retrieved passages."""
+        if not hits or q is None:
+            return 0.0
+        found = self.res.store.query(q, None, limit=max(len(hits) * 4, 20), mode="dense",
+                                     flt=SearchFilter(doc_ids=sorted({h.doc_id for h in hits})))
+        by_id = {f.id: f.score for f in found}
+        scores = [by_id[h.passage_id] for h in hits if h.passage_id in by_id]
+        return float(max(scores)) if scores else 0.0
+
+    def _in_library(self, term: str, flt: SearchFilter | None, exact: bool = False) -> bool:
+        """Whether some passage holds ``term`` (its BM25 tokens; ``exact``: the whole string, in text or title)."""
+        toks = [x for x in dict.fromkeys([term, *sparse.tokenize(term)]) if len(x) >= 2]
+        ids = sorted({sparse.token_id(x) for x in toks})
+        if not ids:
+            return True
+        found = self.res.store.query(None, (ids, [1.0] * len(ids)), limit=20 if exact else 1, flt=flt, mode="sparse")
+        if not exact:
+            return bool(found)
+        key = norm(term)
+        return any(key in norm(str(f.payload.get("title", "")) + str(f.payload.get("text", ""))) for f in found)
+
+    def known(self, term: str, flt: SearchFilter | None = None) -> bool:
+        """Whether the library's texts use ``term`` as written."""
+        return self._in_library(term, flt, exact=True)
+
+    def unknown_terms(self, query: str, flt: SearchFilter | None = None) -> list[str]:
+        """Content nouns of the query that no passage of the library contains, not even in part.
+
+        ("党费", "博士"): the question is about something the library does not cover. Numeral-headed
+        abbreviations (三力, 四强) are exempt: the texts spell such enumerations out.
+        """
+        names = [n for n in person_names(query) if not self._in_library(n, flt, exact=True)]
+        return names + [t for t in noun_candidates(query) if t not in names and not self._in_library(t, flt)]
+
+    def missing_documents(self, query: str, hits: list[Hit], flt: SearchFilter | None = None) -> list[str]:
+        """Named laws/regulations/reports that neither a document title nor any passage contains."""
+        out = []
+        hay = "".join(norm(h.title + h.text) for h in hits)
+        titles = "\n".join(norm(d.title) for d in self._docs())
+        for name in named_documents(query):
+            key = norm(name)
+            if key in titles:
+                continue  # a document of the library
+            # Named inside the texts: it answers only where it stands with what is asked about.
+            if (key in hay and co_occurs(name, query, hits)) or (key not in hay and self._in_library(name, flt, exact=True)
+                                                                 and not focus_terms_besides(query, name)):
+                continue
+            out.append(f"《{name}》")
+        return out
+
+    def _docs(self) -> list[Any]:
+        try:
+            return self.res.store.list_docs()
+        except Exception:  # a store without a registry: passages alone decide
+            return []

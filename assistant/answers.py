@@ -1,0 +1,86 @@
+"""The one place that builds what the user gets: an answer with its citations, or a refusal that says
+in plain words what was not found."""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from policyqa.types import Answer, Citation, Hit
+
+from . import prompts
+from .asked import FORM_ZH, Asked, Form
+from .grounding import markers_of, split_sentences, strip_markers, supporting_sentences
+
+if TYPE_CHECKING:
+    from .engine import Event
+
+NOTICE_LIMIT = 1
+"""Notices shown with one answer (the most important first)."""
+
+
+@dataclass
+class Context:
+    """What every answer of one question records."""
+
+    question: str
+    standalone: str
+    hits: list[Hit]
+    t0: float
+    timings: dict[str, float]
+    notices: list[str] = field(default_factory=list)
+    backend: str = "none"
+    model: str = "extractive"
+    model_sentences: int = 0
+
+
+def _finish(ctx: Context) -> dict[str, float]:
+    ctx.timings.setdefault("first_token_ms", (time.perf_counter() - ctx.t0) * 1000)
+    ctx.timings["total_ms"] = (time.perf_counter() - ctx.t0) * 1000
+    return ctx.timings
+
+
+def answered(ctx: Context, text: str, hits: list[Hit]) -> Answer:
+    """An answer whose [n] refer to ``hits`` (1-based); each cited passage carries its supporting sentences."""
+    cited: list[int] = []
+    for s in split_sentences(text):
+        cited += [n for n in markers_of(s) if n not in cited and 1 <= n <= len(hits)]
+    citations = []
+    for n in cited:
+        c = Citation.from_hit(n, hits[n - 1])
+        claims = [strip_markers(s) for s in split_sentences(text) if n in markers_of(s)]
+        c.support = list(dict.fromkeys(x for cl in claims for x in supporting_sentences(cl, c.text)))
+        citations.append(c)
+    return Answer(question=ctx.question, answer=text, answerable=True, citations=citations,
+                  standalone_query=ctx.standalone, backend=ctx.backend, model=ctx.model, timings=_finish(ctx),
+                  notices=ctx.notices[:NOTICE_LIMIT], model_sentences=ctx.model_sentences)
+
+
+def refusal_notice(unsupported: list[str] | None = None, asked: Asked | None = None,
+                   missing: list[Form] | None = None) -> str:
+    """One plain line saying what was not found."""
+    if unsupported:
+        return "资料中没有找到问题里提到的：" + "、".join(x if x.startswith(("“", "《")) else f"“{x}”"
+                                                   for x in unsupported[:5]) + "。"
+    if asked is not None and asked.docfact:
+        what = {"author": "作者", "source": "来源或出处", "date": "日期", "title": "标题",
+                "count_articles": "条文数目", "count_chapters": "章节数目"}.get(asked.docfact, "这一信息")
+        return f"资料库的文档信息中没有载明所问文件的{what}。"
+    if missing:
+        return "资料中提到了这个话题，但没有说明所问的" + "、".join(FORM_ZH[f] for f in missing) + "。"
+    return ""
+
+
+def refuse(ctx: Context, unsupported: list[str] | None = None, not_stated: Asked | None = None,
+           missing: list[Form] | None = None) -> Iterator[Event]:
+    """Yield the refusal text and the final refused :class:`Answer` (nearest passages for reference)."""
+    from .engine import Final, Token
+
+    notice = refusal_notice(unsupported, not_stated, missing)
+    notices = ([notice] if notice else []) + ctx.notices
+    yield Token(prompts.NOT_FOUND)
+    yield Final(Answer(question=ctx.question, answer=prompts.NOT_FOUND, answerable=False,
+                       standalone_query=ctx.standalone,
+                       nearest=[Citation.from_hit(n, h) for n, h in enumerate(ctx.hits[:3], 1)],
+                       backend=ctx.backend, model=ctx.model, timings=_finish(ctx), notices=notices[:NOTICE_LIMIT]))

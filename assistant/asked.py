@@ -1,0 +1,266 @@
+"""What a question asks for: its form(s) and the facet an answer must hold.
+
+Answer planning starts here. "两项机制是怎么运作的？" asks how something operates, "联席会议多久召开一次？"
+asks a frequency, "两项机制指哪两项？" an enumeration of two named items, "监察法一共有多少条？" a fact
+about a document. The form decides which sentences the answer needs (a frequency sentence for
+多久, the named items for 哪些) and whether the passages state what was asked at all.
+
+Rules are written per *class* of question wording (Chinese and English), not per question.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Form(StrEnum):
+    ENUMERATION = "enumeration"
+    OPERATION = "operation"
+    QUANTITY = "quantity"
+    FREQUENCY = "frequency"
+    DURATION = "duration"
+    DATE = "date"
+    WHO = "who"
+    WHERE = "where"
+    DEFINITION = "definition"
+    SIGNIFICANCE = "significance"
+    COMPARISON = "comparison"
+    YESNO = "yesno"
+    DOCFACT = "docfact"
+    GENERAL = "general"
+
+
+FORM_ZH = {
+    Form.ENUMERATION: "列举", Form.OPERATION: "运作方式", Form.QUANTITY: "数量", Form.FREQUENCY: "频次",
+    Form.DURATION: "时长或期限", Form.DATE: "时间", Form.WHO: "主体", Form.WHERE: "地点或部门",
+    Form.DEFINITION: "含义", Form.SIGNIFICANCE: "意义作用", Form.COMPARISON: "比较", Form.YESNO: "是非判断",
+    Form.DOCFACT: "文档信息", Form.GENERAL: "一般问题",
+}
+
+_CN_NUM = "一二两三四五六七八九十"
+
+# Question wording per form. Order matters only for the primary form (first match wins).
+_Q: list[tuple[Form, re.Pattern]] = [
+    (Form.FREQUENCY, re.compile(
+        r"多久.{0,6}[一1][次回]|多长时间.{0,6}[一1][次回]|隔多久|频次|频率|[每一]年.{0,6}[几多]|"
+        r"(?:每|一年|一般|通常|平时|至少|定期|起码).{0,12}(?:几次|几回|多少次)|"
+        r"\bhow often\b|\bhow many times\b|\bfrequen", re.I)),
+    (Form.DURATION, re.compile(
+        r"多长时间|多久|多长|任期|期限|时限|几年|几个月|几天|多少天|多少年|\bhow long\b|\bterm of office\b|\bdeadline\b|"
+        r"\bwithin what\b", re.I)),
+    (Form.DATE, re.compile(
+        r"何时|什么时候|哪一?年|哪一?天|几月|几号|哪个月|日期|时间是|\bwhen\b|\bwhat date\b|\bwhat year\b|\bdate\b", re.I)),
+    (Form.ENUMERATION, re.compile(
+        rf"哪些|哪几|哪[{_CN_NUM}]|包括什么|包括哪|包含|分别是|分别指|分别为|有什么(?:措施|内容|形式|举措|要求|任务|做法)|"
+        rf"[{_CN_NUM}\d]+[项个条种类方面大]+.{{0,4}}(?:是什么|指什么|是指|具体是|分别|内容)|主要内容|"
+        r"\bwhich\b|\bwhat are\b|\blist\b|\bname the\b|\bwhat (?:kinds|types|forms|measures|items)\b", re.I)),
+    (Form.OPERATION, re.compile(
+        r"怎么运作|如何运作|运作|运行|运转|怎么(?:开展|实施|执行|落实|操作|做|搞|进行|组织|安排|办)|"
+        r"如何(?:开展|实施|执行|落实|操作|进行|组织|安排|推进)|怎样(?:开展|实施|执行|落实|进行|运作|运行)|"
+        r"程序|流程|步骤|机制.{0,3}(?:怎|如何)|议事规则|"
+        r"\bhow (?:do|does|did|is|are|was|were)\b.*\b(?:work|works|operate|operates|run|runs|function|organi[sz]ed|"
+        r"carried out|conducted|implemented)\b|\bprocedure\b|\bprocess\b", re.I)),
+    (Form.QUANTITY, re.compile(
+        r"多少|几个|几项|几名|几家|几条|几种|几类|几组|几批|几所|数量|规模|\bhow many\b|\bhow much\b|\bnumber of\b", re.I)),
+    (Form.WHO, re.compile(
+        r"谁|哪位|哪个人|由谁|哪个(?:部门|单位|机构|机关|组织)|哪些(?:部门|单位|机构)|什么(?:部门|单位|机构)|"
+        r"负责人|牵头|主持|\bwho\b|\bwhich (?:department|body|organ|unit|office|agency)\b|\bin charge\b", re.I)),
+    (Form.WHERE, re.compile(r"哪里|在哪|何处|何地|设在|地点|\bwhere\b", re.I)),
+    (Form.SIGNIFICANCE, re.compile(
+        r"意义|作用|为什么|为何|好处|目的|必要性|价值|\bwhy\b|\bsignifican|\bpurpose\b|\bimportance\b|\brole\b", re.I)),
+    (Form.COMPARISON, re.compile(r"区别|不同|异同|相比|比较|差别|有何差异|\bdiffer|\bcompare|\bversus\b|\bvs\.?\b", re.I)),
+    (Form.DEFINITION, re.compile(
+        r"是什么(?!时候|时间|样|地方|部门|单位|级别)|指什么|是指|什么是|什么叫|含义|意思|定义|\bwhat is\b|\bwhat's\b|\bwhat does .* mean\b|\bdefin", re.I)),
+    (Form.YESNO, re.compile(
+        r"是否|是不是|有没有|能不能|可不可以|可否|需不需要|要不要|对吗|吗[？?]?$|么[？?]?$|"
+        r"^(?:is|are|does|do|did|can|must|should|was|were|has|have)\b", re.I)),
+]
+
+# Facts about a document itself, answered from its record and structure.
+_DOC_REF = re.compile(r"《[^》]{2,40}》|这篇|该文|本文|文章|文件|报告|讲话|条例|办法|规定|法律|[\u4e00-\u9fff]{2,12}法|"
+                      r"\bdocument\b|\barticle\b|\breport\b|\bspeech\b|\blaw\b|\bregulation\b", re.I)
+_DOCFACT: list[tuple[str, re.Pattern]] = [
+    ("count_articles", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)条|条数|\bhow many articles\b", re.I)),
+    ("count_chapters", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)章|章数|\bhow many chapters\b", re.I)),
+    ("author", re.compile(r"作者|谁写|谁撰写|执笔|署名|\bauthor\b|\bwho wrote\b|\bwritten by\b", re.I)),
+    ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
+                          r"\bpublished (?:in|by)\b|\bsource\b)", re.I)),
+    ("date", re.compile(r"(?:什么时候|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|施行|写的|刊发)|"
+                        r"(?:发表|发布|印发|公布|施行)(?:于|的)?(?:什么时候|何时|哪天|哪一?年|日期|时间)|"
+                        r"\bwhen was\b.*\b(?:published|issued|adopted|written)\b", re.I)),
+    ("title", re.compile(r"^(?!.*(?:部分|第[一二三四五六七八九十\d]+|章|节|小标题)).*(?:文章|文件|报告|讲话|材料|稿子)的?"
+                         r"(?:标题|题目|名称)(?:是什么|叫什么)|\bwhat is the title\b", re.I)),
+]
+
+# Sentences that hold each facet (the asked thing stated, not just the topic named).
+CN_COUNTED = rf"(?:\d+|[{_CN_NUM}百千万]+)(?:多|余)?"
+FACET: dict[Form, re.Pattern] = {
+    Form.FREQUENCY: re.compile(rf"每(?:年|月|季度?|半年|周|星期|天|日|届|次)|{CN_COUNTED}次|定期|年度|一年一|按季|按月|"
+                               r"[月季年周]报|月度|季度|适时|不定期|随时|经常|常态化"),
+    Form.DURATION: re.compile(rf"任期|期限|{CN_COUNTED}(?:年|个月|月|天|日|周|小时|分钟)(?:内|以内|之内)?|届满|以内|之内|"
+                              r"日起|长期|一年"),
+    Form.DATE: re.compile(r"\d{4}年|\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月|[今去明]年|当年|年初|年底|年末|上半年|"
+                          r"下半年|\d{4}[-./]\d{1,2}"),
+    Form.QUANTITY: re.compile(rf"{CN_COUNTED}(?:个|项|名|家|组|条|种|类|批|所|人|件|处|支|方面|万|亿|%|％)|\d+"),
+    Form.WHO: re.compile(r"由|负责|牵头|主持|担任|委员会|部|局|厅|办公室|党组|党委|工委|支部|单位|机关|领导|书记|主任|"
+                         r"作者|[:：][\u4e00-\u9fff]{2,4}[,，]"),
+    Form.WHERE: re.compile(r"设在|位于|在[\u4e00-\u9fff]{1,12}(?:召开|举行|举办)|地点|在京|驻"),
+    Form.ENUMERATION: re.compile(r"、|《[^》]+》.{0,40}《[^》]+》|[一二三四五六七八九十]是|分别|包括|主要有|以下简称|"
+                                 rf"{CN_COUNTED}(?:种|项|个|类|大|方面)"),
+    Form.OPERATION: re.compile(r"每年|定期|负责|采取|通过|按照|分成|召开|形式|方式|至少|由|程序|流程|组织|建立|实行|"
+                               r"开展|收集|反馈|报告|汇报|督促"),
+    Form.DEFINITION: re.compile(r"是指|指的是|即|简称|是[\u4e00-\u9fff“”]{2,30}的|所称|包括|就是"),
+    Form.SIGNIFICANCE: re.compile(r"有利于|意义|作用|是[^。]{0,30}(?:重要|关键|有力|具体)|为了|旨在|目的|推动|促进|保障|提升|增强"),
+}
+"""A sentence matching FACET[form] can answer a question of that form; forms without an entry accept any sentence."""
+
+STRICT = {Form.FREQUENCY, Form.DURATION, Form.DATE, Form.QUANTITY}
+"""Forms whose facet must be stated in a topic sentence, else the question is refused as not stated."""
+
+_COUNT_WORD = re.compile(rf"哪([{_CN_NUM}]+|\d+)(?:项|个|条|种|类|方面|大|家|名)")
+_EN_NUM = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+_EN_COUNT = re.compile(r"\b(?:what|which)\b(?: \w+){0,2}? (two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
+_CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
+
+
+def _cn_small(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text in _CN_VALUE:
+        return _CN_VALUE[text]
+    if len(text) == 2 and text[0] == "十":
+        return 10 + _CN_VALUE.get(text[1], 0)
+    if len(text) in (2, 3) and text[1:2] == "十":
+        return _CN_VALUE.get(text[0], 0) * 10 + (_CN_VALUE.get(text[2], 0) if len(text) == 3 else 0)
+    return None
+
+
+@dataclass
+class Asked:
+    """What a question asks: its forms (primary first), the document fact asked, the count asked for."""
+
+    forms: list[Form] = field(default_factory=lambda: [Form.GENERAL])
+    docfact: str = ""
+    count: int | None = None
+    """"哪两项" → 2: the answer should name that many items."""
+    unit: str = ""
+    """"多少名" → 名: a quantity answer states a number with this unit."""
+    measure: str = ""
+    """"部门预算是多少" → 预算: without a unit, a quantity answer names what is counted."""
+    person: bool = False
+    """"…是谁": a person is asked for, so the answer names one."""
+    event: bool = False
+    """Where/when an event (a meeting) is held, not where an office sits."""
+    counted: str = ""
+    """"多少件实事" → 实事: the thing counted, which the answer sentence must name."""
+    quoted: list[str] = field(default_factory=list)
+    """Quoted terms of the question (“四好”党员): the specific thing asked about."""
+    across: bool = False
+    """Asked of several documents or bodies ("各篇材料里…分别"): one answer sentence from each."""
+
+    @property
+    def primary(self) -> Form:
+        return self.forms[0]
+
+    def wants(self, form: Form) -> bool:
+        return form in self.forms
+
+    @property
+    def strict(self) -> list[Form]:
+        """The asked facets that a passage must state for the question to be answerable."""
+        return [f for f in self.forms
+                if f in STRICT or (f is Form.WHO and self.person) or (f is Form.WHERE and self.event)]
+
+
+def analyse(question: str) -> Asked:
+    """Classify ``question`` (Chinese, English or mixed; ideally the standalone, translated form)."""
+    q = question.strip()
+    forms = [form for form, pat in _Q if pat.search(q)]
+    # A frequency question is also matched by the duration/quantity wording ("多长时间一次", "几次"): keep one.
+    if Form.FREQUENCY in forms:
+        forms = [f for f in forms if f not in (Form.DURATION, Form.QUANTITY)]
+    if Form.DURATION in forms and Form.DATE in forms and re.search(r"多长|多久|how long", q, re.I):
+        forms.remove(Form.DATE)
+    # "哪两项" is an enumeration, not a quantity; "多少个单位" is a quantity.
+    if Form.ENUMERATION in forms and Form.QUANTITY in forms and not re.search(r"多少|(?<!哪)几个|how many", q, re.I):
+        forms.remove(Form.QUANTITY)
+    if Form.YESNO in forms and len(forms) > 1 and not re.search(r"是否|是不是|吗|么[？?]?$|^(is|are|does|do|can)\b",
+                                                                  q, re.I):
+        forms.remove(Form.YESNO)
+    if "第几" in q and Form.QUANTITY in forms:  # an ordinal (第几批 → 首批), not a count
+        forms.remove(Form.QUANTITY)
+    docfact = ""
+    if _DOC_REF.search(q):
+        for name, pat in _DOCFACT:
+            if pat.search(q):
+                docfact = name
+                break
+    if docfact:
+        forms = [Form.DOCFACT] + [f for f in forms if f not in (Form.QUANTITY, Form.WHO, Form.DATE)]
+    m = _COUNT_WORD.search(q)
+    count = _cn_small(m.group(1)) if m else None
+    if count is None:
+        m = _EN_COUNT.search(q)
+        count = _EN_NUM.index(m.group(1).lower()) + 2 if m else None
+    unit, measure = "", ""
+    if Form.QUANTITY in forms:
+        mu = _QTY_UNIT.search(q)
+        unit = mu.group(1) if mu else ""
+        if not unit:
+            after = _QTY_AFTER.search(q)
+            before = _QTY_NOUN.search(q)
+            measure = after.group(1) if after else (before.group(1)[-2:] if before else "")
+            unit = _MEASURE_UNIT.get(measure, "")
+            if unit:
+                measure = ""
+    person = bool(_PERSON_Q.search(q))
+    counted = ""
+    if Form.QUANTITY in forms:
+        mc = _QTY_AFTER.search(q)
+        counted = mc.group(1) if mc and mc.group(1) not in _MEASURE_UNIT else ""
+    quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q)]
+    return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
+                 person=person, event=bool(re.search(r"召开|举行|举办|开会", q)), counted=counted, quoted=quoted,
+                 across=bool(_ACROSS.search(q)))
+
+
+_ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文件|文章|报告|单位|部门|省份|省|地)|"
+                     r"(?:和|与|、|及).{2,16}(?:分别|各自|各有)|\b(?:across|each of) the (?:documents|texts|reports)\b",
+                     re.I)
+
+
+_QTY_UNIT = re.compile(r"(?:多少|几)(个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|万|亿|元|天|年|月|回|届|轮|座|门)")
+_QTY_AFTER = re.compile(r"(?:多少|几)(?:个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位)?([\u4e00-\u9fff]{2})")
+_MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
+_QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2})(?:分别|各自|一共|总共|共|大约|约)?(?:是|有|为|达|达到|占)(?:多少|几)")
+_PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
+                       r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
+_NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*(个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|万|亿|元|天|年|月|回|届|轮|座|门|"
+                       r"方面|%|％)")
+_QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
+
+
+def quantity_ok(asked: Asked, sentence: str) -> bool:
+    """A sentence states the asked quantity: a number with the asked unit, or with the counted thing named.
+
+    Numbers inside quoted formulations and titles ("两个维护", 《…三年行动计划》) count nothing.
+    """
+    s = _QUOTE_SPAN.sub("", sentence)
+    units = [m.group(1) for m in _NUM_UNIT.finditer(s) if not re.match(r"\d{4}年", m.group(0))]
+    if asked.counted and asked.counted not in sentence:
+        return False
+    if asked.counted and units:  # "多少件实事" answered by "45项民生实事": the thing counted decides
+        return True
+    if asked.unit:
+        alt = {"回": "次", "次": "回", "个": "项", "项": "个", "人": "名", "名": "人"}.get(asked.unit, "")
+        return asked.unit in units or (alt and alt in units) or False
+    if asked.measure:
+        return bool(units) and asked.measure in s
+    return bool(units) or bool(re.search(r"\d+(?:\.\d+)?%", s))
+
+
+def holds(form: Form, sentence: str) -> bool:
+    """Whether ``sentence`` states the facet ``form`` asks for."""
+    pat = FACET.get(form)
+    return bool(pat.search(sentence)) if pat is not None else True

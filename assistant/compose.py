@@ -1,0 +1,229 @@
+"""Answer planning: which verbatim sentences answer the question, in the form it was asked.
+
+The plan is the answer without a model and the skeleton a model works from. It covers each asked
+facet (a frequency sentence for 多久, the named items for 哪些/哪两项, the rules and who does what for
+怎么运作), keeps sentences in the documents' order, and leaves out sentences that merely restate the
+topic. A strict facet (frequency, duration, date, quantity) that no sentence about the topic states
+makes the question "not stated in the texts" (:attr:`Plan.missing`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policyqa.types import Hit
+
+from .answerability import focus_terms, presence
+from .asked import Asked, Form, holds, quantity_ok
+from .extractive import ScoredSentence, answer_type, query_terms, score_sentences
+from .grounding import norm
+from .names import has_person
+
+MAX_SENTENCES = 4
+ACROSS_DOCS = 3
+"""Documents quoted for a question asked "of each" (各篇材料里…分别)."""
+MAX_CHARS = 420
+PER_PASSAGE = 3
+MIN_RELATIVE_SCORE = 0.6
+"""A filler sentence scoring below this share of the best sentence's score is left out (keeps answers on point)."""
+FACET_MIN_RELATIVE = 0.25
+"""A sentence holding an asked facet is taken down to this share of the best score (it answers what was asked)."""
+
+
+@dataclass
+class Planned:
+    n: int
+    """Passage number (1-based, in the hits given)."""
+    pos: int
+    text: str
+    score: float
+    facets: list[Form] = field(default_factory=list)
+    """The asked facets this sentence states."""
+
+    def cited(self) -> str:
+        body = self.text.rstrip()
+        if body.endswith(("；", ";", "，", ",", "：", ":")):
+            body = body[:-1] + "。"
+        elif body[-1] not in "。！？!?”’）)":
+            body += "。"
+        return f"{body}[{self.n}]"
+
+
+@dataclass
+class Plan:
+    sentences: list[Planned]
+    missing: list[Form] = field(default_factory=list)
+    """Strict facets asked for that no sentence about the topic states."""
+    spare: list[Planned] = field(default_factory=list)
+    """Next-best sentences (context for a model), not part of the answer."""
+
+    def text(self) -> str:
+        return "".join(s.cited() for s in self.sentences)
+
+
+def enumerated_items(sentence: str) -> int:
+    """How many items a sentence lists (《A》和《B》 → 2; A、B和C → 3; 一是…二是… → 2)."""
+    sentence = re.sub(r"[(（][^()（）]{0,30}[)）]", "", sentence)  # "机关党委(总支、支部)" lists nothing
+    titles = len(set(re.findall(r"《([^》]{2,40})》", sentence)))
+    ordinals = len(re.findall(r"[一二三四五六七八九十]是", sentence))
+    seps = sentence.count("、")
+    listed = seps + 1 + (1 if seps and re.search(r"、[^、。]{1,20}(?:和|及|以及|与)[^、。]{1,20}", sentence) else 0)
+    return max(titles, ordinals, listed if seps else 0)
+
+
+def _topic_terms(question: str) -> dict[str, float]:
+    return {t: w for t, w in query_terms(question).items() if re.search(r"[\u4e00-\u9fff\d]", t)}
+
+
+_GENERIC = set("工作 开展 进行 建设 推进 加强 推动 落实 实施 单位 部门 机关 问题 情况 方面 有关 相关 会议 规定 要求 "
+               "召开 负责 组织 一次 每年".split())
+"""Terms too common in policy texts to tie a sentence to the question's topic."""
+
+
+def _about_topic(s: ScoredSentence, hit: Hit, terms: dict[str, float]) -> bool:
+    """The sentence, its headings or its document's title names one of the question's topic terms."""
+    specific = [t for t in terms if t not in _GENERIC and len(t) >= 2]
+    if not specific:
+        return True
+    hay = s.text + " ".join(hit.heading_path) + hit.title
+    return any(t in hay for t in specific)
+
+
+_NAMING = re.compile(r"以下简称|简称|分别是|分别为|包括|主要有|即|是指|一是")
+NAMING_BONUS = 2.0
+OPERATION_RULE_BONUS = 1.5
+"""For "how does it operate": a rule that says how often (每年至少…一次) over one that names a channel."""
+
+POINTED = {Form.ENUMERATION, Form.QUANTITY, Form.FREQUENCY, Form.DURATION, Form.DATE, Form.WHO, Form.WHERE}
+"""Forms answered by the sentences that state the asked thing; filler sentences only dilute them."""
+
+
+def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = False,
+                max_sentences: int = MAX_SENTENCES, max_chars: int = MAX_CHARS) -> Plan:
+    """Choose the verbatim sentences of ``hits`` that answer ``question`` as ``asked``."""
+    scored = sorted(score_sentences(question, hits, overview, asked), key=lambda x: -x.score)
+    if not scored:
+        return Plan([], missing=asked.strict)
+    best = scored[0].score
+    terms = _topic_terms(question)
+    facets = [f for f in asked.forms if f not in (Form.GENERAL, Form.DOCFACT, Form.YESNO)]
+    chosen: list[ScoredSentence] = []
+    used = 0
+    missing: list[Form] = []
+    doc_texts: dict[str, str] = {}
+    for h in hits:
+        doc_texts[h.doc_id] = doc_texts.get(h.doc_id, "") + h.text
+
+    def take(s: ScoredSentence) -> bool:
+        nonlocal used
+        if any(s.text == c.text for c in chosen) or len(chosen) >= max_sentences:
+            return False
+        if used and used + len(s.text) > max_chars:
+            return False
+        if sum(c.n == s.n for c in chosen) >= PER_PASSAGE:
+            return False
+        chosen.append(s)
+        used += len(s.text)
+        return True
+
+    # 1. The opening statement of an overview ("X是什么 / how does X work"): what the topic is.
+    if overview:
+        opening = next((s for s in scored if hits[s.n - 1].idx == 0), None)
+        if opening is not None and opening.score >= 0.4 * best:
+            take(opening)
+    # 2. One sentence per asked facet: the best sentence about the topic that states it.
+    for form in facets:
+        if any(holds(form, c.text) and _facet_ok(form, asked, c.text) for c in chosen):
+            continue
+        strict = form in asked.strict
+        cands = [s for s in scored if holds(form, s.text) and _facet_ok(form, asked, s.text, question)
+                 and _about_topic(s, hits[s.n - 1], terms) and s.score >= FACET_MIN_RELATIVE * best
+                 and (not strict or _states_for_topic(question, asked, s, hits[s.n - 1],
+                                                      doc_texts.get(hits[s.n - 1].doc_id, "")))]
+        if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
+            atype = answer_type(question)
+            cands.sort(key=lambda s: -(s.score + (NAMING_BONUS if _NAMING.search(s.text) else 0.0)
+                                        + (NAMING_BONUS if atype and atype in s.text else 0.0)))
+        if cands and asked.across:  # one sentence from each document asked about
+            seen_docs: set[str] = set()
+            for c in cands:
+                doc = hits[c.n - 1].doc_id
+                if doc not in seen_docs and len(seen_docs) < ACROSS_DOCS:
+                    seen_docs.add(doc)
+                    take(c)
+        elif cands:
+            if form is Form.OPERATION:  # how it runs: rules that say how often, who does what, come first
+                cands.sort(key=lambda s: -(s.score + (OPERATION_RULE_BONUS if holds(Form.FREQUENCY, s.text) else 0.0)))
+            take(cands[0])
+            if form is Form.OPERATION:  # the other rules of the same section, and of one more passage
+                other = next((s for s in cands[1:] if s.n != cands[0].n and s.score >= 0.5 * cands[0].score), None)
+                for s in cands[1:]:
+                    if (s.n == cands[0].n or s is other) and len(chosen) < max_sentences \
+                            and s.score >= 0.5 * cands[0].score:
+                        take(s)
+        elif form in asked.strict:
+            missing.append(form)
+    # 3. Fill with the best remaining sentences that stay on point (for a pointed question only when
+    #    the asked facet was not found, or with a sentence nearly as good as the best).
+    floor = MIN_RELATIVE_SCORE * best
+    if facets and all(f in POINTED for f in facets) and chosen:
+        floor = max(floor, 0.9 * best)
+        max_sentences = min(max_sentences, len(chosen) + 1)
+    for s in scored:
+        if len(chosen) >= max_sentences:
+            break
+        if s.score >= floor:
+            take(s)
+    if not chosen:
+        take(scored[0])
+    chosen.sort(key=lambda c: (c.n, c.pos))
+    out = [Planned(c.n, c.pos, c.text, c.score, [f for f in facets if holds(f, c.text)]) for c in chosen]
+    spare = [Planned(s.n, s.pos, s.text, s.score) for s in scored if s not in chosen][:4]
+    return Plan(out, missing=missing, spare=spare)
+
+
+STRICT_COVERAGE = 0.2
+"""A sentence stating a strict facet (a number, a date …) must itself name this share of the question's focus
+terms: "21名优秀共产党员" does not answer how many “四好”党员 were chosen."""
+
+
+def sentence_coverage(question: str, sentence: str, hit: Hit) -> float:
+    terms = focus_terms(question)
+    if not terms:
+        return 1.0
+    hay = norm(sentence + " ".join(hit.heading_path[1:]))
+    return sum(w * presence(t, hay) for t, w in terms.items()) / sum(terms.values())
+
+
+def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, doc_text: str = "") -> bool:
+    """A strict facet's sentence must be about the question's own topic: its document (as retrieved) names
+    the main (longest) focus term, the sentence holds the quoted terms and a share of the other terms."""
+    if asked.counted and asked.counted in s.text and quantity_ok(asked, s.text):
+        return True  # "45项民生实事" for "多少件实事": the counted thing itself is named with its number
+    terms = focus_terms(question)
+    hay = norm((doc_text or hit.text) + " ".join(hit.heading_path) + hit.title)
+    if terms:
+        longest = max(len(t) for t in terms)
+        if max(presence(t, hay) for t in terms if len(t) == longest) < 0.6:
+            return False
+    return (sentence_coverage(question, s.text, hit) >= STRICT_COVERAGE
+            and all(norm(x) in norm(s.text) for x in asked.quoted))
+
+
+_EVENT = re.compile(r"召开|举行|举办|开会")
+_VENUE = re.compile(r"在[\u4e00-\u9fff]{1,12}(?:召开|举行|举办)|地点|在京")
+
+
+def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bool:
+    """Stricter checks than the facet pattern: an enumeration asked with a count ("哪两项") needs that many
+    items; a quantity needs a number with the asked unit; "是谁" needs a person's name."""
+    if form is Form.ENUMERATION:
+        need = asked.count or 2
+        return enumerated_items(sentence) >= need
+    if form is Form.QUANTITY:
+        return quantity_ok(asked, sentence)
+    if form is Form.WHO and asked.person:
+        return has_person(sentence)
+    if form is Form.WHERE and _EVENT.search(question):  # where a meeting is held, not where an office sits
+        return bool(_VENUE.search(sentence))
+    return True

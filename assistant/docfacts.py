@@ -1,0 +1,114 @@
+"""Facts about a document itself — author, source, date, title, number of articles or chapters.
+
+They come from the document record (:class:`~policyqa.types.DocumentMeta`) and the document's
+structure (its 第X条 / 第X章 lines), never from whichever passage happens to rank first; when the
+record does not state them, the question is refused.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policyqa.runtime import Resources
+from policyqa.types import DocumentMeta, Hit
+
+from .answerability import cn_int, named_documents
+from .grounding import norm, split_sentences
+from .retrieve import hit_from_payload as to_hit_payload
+
+_ARTICLE = re.compile(r"(?:^|\n|\s|。)第([一二三四五六七八九十百零〇两]+)条")
+_CHAPTER = re.compile(r"第([一二三四五六七八九十百零〇两]+)章")
+
+
+@dataclass
+class DocFact:
+    text: str
+    """The answer sentence, ending with [1]."""
+    hit: Hit
+    """The passage cited as [1] (holds the value, else the document's opening passage)."""
+
+
+def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> DocumentMeta | None:
+    """The document the question names (by 《title》, short law name or title words), else the top hit's."""
+    q = norm(question)
+    names = [norm(n) for n in named_documents(question)]
+    scored = []
+    for d in docs:
+        t = norm(d.title)
+        short = re.sub(r"^中华人民共和国|^中国共产党", "", t)
+        s = 0.0
+        if any(n and (n in t or short in n) for n in names):
+            s += 10
+        if short and short in q:
+            s += 8
+        s += sum(len(w) for w in re.findall(r"[\u4e00-\u9fff]{2,}", t) if w in q) * 0.1
+        scored.append((s, d))
+    scored.sort(key=lambda x: -x[0])
+    if scored and scored[0][0] >= 1:
+        return scored[0][1]
+    if hits:
+        return next((d for d in docs if d.doc_id == hits[0].doc_id), None)
+    return None
+
+
+def _count(pattern: re.Pattern, passages: list[dict]) -> tuple[int, dict | None]:
+    """Highest numbered 第X条/章 in the passages, and the passage where it stands."""
+    top, where = 0, None
+    for p in passages:
+        for m in pattern.finditer(str(p.get("text", ""))):
+            v = cn_int(m.group(1).replace("〇", "零"))
+            if v and v > top:
+                top, where = v, p
+    return top, where
+
+
+def document_fact(res: Resources, question: str, kind: str, hits: list[Hit]) -> DocFact | None:
+    """Answer a question about a document's ``kind`` (author | source | date | title | count_articles |
+    count_chapters) from its record and structure; None when the library does not state it."""
+    docs = res.store.list_docs()
+    if not docs:
+        return None
+    doc = _best_doc(question, docs, hits)
+    if doc is None:
+        return None
+    passages = res.store.doc_passages(doc.doc_id)
+    if not passages:
+        return None
+    title = f"《{doc.title}》"
+    opening = passages[0]
+
+    def holding(value: str) -> dict:
+        key = norm(value)
+        return next((p for p in passages if key and key in norm(str(p.get("text", "")))), opening)
+
+    if kind == "author":
+        if not doc.author:
+            return None
+        where = holding(doc.author)
+        byline = next((s for s in split_sentences(str(where.get("text", ""))) if doc.author in s and len(s) > len(doc.author) + 4), "")
+        text = f"{title}的作者是{doc.author}。[1]"
+        if byline and len(byline) <= 80:
+            text += f"原文署名：{byline.strip().rstrip('。')}。[1]"
+        return DocFact(text, to_hit_payload(where))
+    if kind == "source":
+        if not doc.source or "未注明" in doc.source:
+            return None
+        return DocFact(f"{title}的来源是{doc.source}。[1]", to_hit_payload(holding(doc.source)))
+    if kind == "date":
+        if not doc.date:
+            return None
+        shown = doc.date_text or doc.date
+        return DocFact(f"{title}的日期为{shown}。[1]", to_hit_payload(holding(shown)))
+    if kind == "title":
+        return DocFact(f"该文件的标题是{title}。[1]", to_hit_payload(opening))
+    if kind == "count_articles":
+        n, last = _count(_ARTICLE, passages)
+        if not n or last is None:
+            return None
+        return DocFact(f"{title}共{n}条（最后一条为第{n}条）。[1]", to_hit_payload(last))
+    if kind == "count_chapters":
+        n, last = _count(_CHAPTER, passages)
+        if not n or last is None:
+            return None
+        return DocFact(f"{title}共{n}章。[1]", to_hit_payload(last))
+    return None

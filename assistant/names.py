@@ -1,0 +1,45 @@
+"""Chinese personal names in questions and sentences (jieba's nr tags, checked against common surnames).
+
+Used for two classes of question: "…是谁" needs a sentence that names a person, and a question that
+names a person the library never mentions ("丁薛祥在座谈会上传达了什么？") rests on a false premise.
+jieba's HMM finds names its dictionary lacks; the surname check keeps it from taking ordinary words.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from policyqa import sparse
+from policyqa.textnorm import normalize_for_index
+
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石"
+    "廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章"
+    "鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟"
+    "艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄"
+    "丛仲虞敖巩明佘池乌查麻苑迟邝")
+_NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+
+
+@functools.lru_cache(maxsize=1)
+def _pos():
+    import jieba.posseg as pseg
+
+    return pseg.POSTokenizer(sparse._get_tokenizer())
+
+
+_BYLINE = re.compile(r"(?:作者|撰稿|执笔|讲话人|主讲)[:：]\s*([\u4e00-\u9fff]{2,3})(?=[,，、)）\s]|$)")
+
+
+def person_names(text: str) -> list[str]:
+    """Personal names in ``text``: nr-tagged 2–3 character words starting with a common surname, and bylines."""
+    out = [m.group(1) for m in _BYLINE.finditer(normalize_for_index(text))]
+    for w in _pos().cut(normalize_for_index(text), HMM=True):
+        t = w.word.strip()
+        if w.flag in ("nr", "nrfg", "nrt") and _NAME.match(t) and t[0] in SURNAMES:
+            out.append(t)
+    return list(dict.fromkeys(out))
+
+
+def has_person(sentence: str) -> bool:
+    return bool(person_names(sentence))

@@ -1,0 +1,298 @@
+"""The question as it is searched: follow-ups made standalone, English turned into Chinese.
+
+Follow-ups ("那联席会议多久开一次？") keep their own asked facet and take the topic of the previous
+question by rule — instant, deterministic, with or without a model. English questions are put into
+Chinese by the model when there is one, else by a bilingual glossary of policy terms
+(``policyqa/resources/glossary_en_zh.tsv``); English content words the glossary does not know are
+reported, so an out-of-scope English question is refused rather than answered from a loose match.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+
+from policyqa import sparse
+
+from . import prompts
+from .answerability import ASKED_NOUNS, focus_terms
+from .extractive import query_terms
+from .llm import ChatBackend, LLMError
+
+log = logging.getLogger("policyqa.rewrite")
+
+_ANAPHORA = re.compile(r"^(那|那么|那它|它|其|该|此|这|上述|还有|另外|然后)|(它|他们|它们|这个|那个|这项|该项|其中|上述|这些|那些)")
+_LEAD = re.compile(r"^(?:那么|那|还有|另外|然后|再问一下|再问|请问)[，,、\s]*")
+_PRONOUN = re.compile(r"它们|他们|它|这个机制|该机制|这项制度|该制度|这个制度|这项工作|这个|该项|这项|(?<![尤极])其(?![他中余实次后])")
+_ELLIPTIC = re.compile(r"^(?:那|那么)?(.{2,20}?)(?:呢|怎么样|如何)[？?]?$")
+""""那全国人大常委会机关呢？": the previous question, asked of something else."""
+
+
+@dataclass
+class Standalone:
+    query: str
+    """What is searched and answered (Chinese)."""
+    how: str = ""
+    """``followup`` | ``formal`` (everyday words put in the texts' wording) | ``glossary`` | ``model`` | ``""``."""
+    untranslated: list[str] = field(default_factory=list)
+    """English content words the glossary could not put into Chinese."""
+
+
+def topic_nouns(text: str) -> list[str]:
+    """Nouns (incl. names, organs, formulations in the user dictionary) of a question: what it is about."""
+    import jieba.posseg as pseg
+
+    out = []
+    for w in pseg.POSTokenizer(sparse._get_tokenizer()).cut(text):
+        if len(w.word) >= 2 and (w.flag.startswith("n") or w.flag in ("vn", "j", "l", "i", "x", "eng")):
+            out.append(w.word)
+    return out
+
+
+def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
+    """Without a model: carry the previous question's topic into an elliptical follow-up.
+
+    "那联席会议多久开一次？" after "两项机制是什么？" → "两项机制：联席会议多久开一次？"; a pronoun
+    (它, 该机制 …) is replaced by the topic. The follow-up's own question words stay, so its asked
+    facet (多久) is kept.
+    """
+    if not history:
+        return question
+    q = question.strip()
+    if len(q) > 30 and not _ANAPHORA.search(q):
+        return q
+    prev = rule_rewrite(history[:-1], history[-1][0])
+    m = _ELLIPTIC.match(q)
+    if m and not re.search(r"什么|哪|多少|几|谁|怎么|为什么", m.group(1)):
+        return f"{m.group(1)}：{_LEAD.sub('', prev)}"
+    own = query_terms(q)
+    nouns = set(topic_nouns(prev)) - ASKED_NOUNS
+    topic = [t for t in focus_terms(prev) if t in nouns and t not in own and not any(t in o for o in own)]
+    for t in sorted(topic, key=len, reverse=True):  # "那会议的议题" after "联席会议…": the short name, made full
+        short = next((o for o in own if len(o) >= 2 and t.endswith(o) and o != t), None)  # 会议 → 联席会议
+        if short and short in q:
+            return q.replace(short, t, 1) if not _LEAD.match(q) else _LEAD.sub("", q).replace(short, t, 1)
+    if not topic:
+        return q
+    # Keep the longest terms (fixed formulations, names) of the previous question.
+    topic = sorted(topic, key=len, reverse=True)[:3]
+    body = _LEAD.sub("", q)
+    if _PRONOUN.search(body):
+        return _PRONOUN.sub(topic[0], body, count=1) if len(topic) == 1 else \
+            "、".join(topic[1:]) + "：" + _PRONOUN.sub(topic[0], body, count=1)
+    return "、".join(topic) + "：" + body
+
+
+# -- English ------------------------------------------------------------------------
+
+_STOP = set("""a an the of to in on at for by with from and or but is are was were be been being do does did done
+have has had can could may might must shall should will would what which who whom whose when where why how that this
+these those it its they them their there here please tell me us about explain describe give list name main key specific
+some any each every all both either neither other another such than then so as if into onto up down out over under
+again further once more most very just also only own same too not no nor i you he she we my your his her our
+according text texts document documents library say says said mentioned mention state stated kind kinds type types
+way ways thing things part parts exactly actually really briefly detail details""".split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z]*")
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"]
+_EN_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
+
+
+@functools.lru_cache(maxsize=1)
+def glossary() -> dict[str, list[str]]:
+    """English phrase (lower case) → Chinese renderings, most usual first."""
+    out: dict[str, list[str]] = {}
+    try:
+        text = (resources.files("policyqa") / "resources" / "glossary_en_zh.tsv").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return out
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#") or "\t" not in line:
+            continue
+        en, zh = line.split("\t", 1)
+        out[_en_key(en)] = [z.strip() for z in zh.split("|") if z.strip()]
+    return out
+
+
+_ASKING_WORD = re.compile(r"多久|多长|多少|啥|咋|什么|哪|谁|几|吗|么")
+"""Question words are the asked facet: they are never "formalised" (多久 must stay 多久)."""
+
+
+@functools.lru_cache(maxsize=1)
+def colloquial() -> dict[str, list[str]]:
+    """Everyday word → formal policy wording (``policyqa/resources/colloquial_zh.tsv``)."""
+    out: dict[str, list[str]] = {}
+    try:
+        text = (resources.files("policyqa") / "resources" / "colloquial_zh.tsv").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return out
+    for line in text.splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        k, v = line.split("\t", 1)
+        out[k.strip()] = [x.strip() for x in v.split("|") if x.strip()]
+    return out
+
+
+def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
+    """The question with everyday words put in the texts' wording (起码 → 至少, 稿子 → 文章).
+
+    Whole jieba words only (环境 inside 营商环境 stays), phrases of four characters or more, and only
+    words the library itself does not use (``known``): 工委 stays 工委 where the texts say 工委.
+    """
+    table = colloquial()
+    if not table:
+        return question
+    known = known or (lambda _w: False)
+    table = {k: v for k, v in table.items() if not _ASKING_WORD.search(k)}
+
+    def formal(k: str) -> str:
+        return next((r for r in table[k] if known(r)), table[k][0])
+
+    q = question
+    for k in sorted((k for k in table if len(k) >= 4), key=len, reverse=True):
+        if k in q and not known(k):
+            q = q.replace(k, formal(k))
+    words = list(sparse._get_tokenizer().cut(q, HMM=False))
+    return "".join(formal(w) if len(w) >= 2 and w in table and not known(w) else w for w in words)
+
+
+def _en_key(text: str) -> str:
+    """Lower case, possessive 's and hyphens dropped: "People's" → "people", "criticism-education" → two words."""
+    t = re.sub(r"['’]s\b", "", text.strip().lower())
+    return re.sub(r"\s+", " ", re.sub(r"[-‐–]", " ", t)).strip()
+
+
+def _stems(word: str) -> list[str]:
+    w = word.lower().strip("'")
+    out = [w]
+    for suf, rep in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+                     ("'s", "")):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            out.append(w[: -len(suf)] + rep)
+    return out
+
+
+def is_english(question: str) -> bool:
+    """Mostly English: more Latin letters than Chinese characters."""
+    return len(re.findall(r"[A-Za-z]", question)) > len(re.findall(r"[\u4e00-\u9fff]", question))
+
+
+# English question forms → the Chinese wording of the same form (so that :mod:`.asked` and the
+# retrieval intents see "怎么运作", "多久" …); the matched words are not translated word by word.
+_EN_FORMS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"\bhow (?:do|does|did|is|are|will|would|can)\b(?=.*\b(?:work|works|operate|operates|function|"
+                r"functions|run|runs|operated|run)\b)", re.I), "是怎么运作的"),
+    (re.compile(r"\b(?:work|works|operate|operates|function|functions|run|runs)\b(?=[\s?.!]*$)", re.I), ""),
+    (re.compile(r"\bhow (?:often|frequently)\b", re.I), "多久一次"),
+    (re.compile(r"\bhow many times\b", re.I), "几次"),
+    (re.compile(r"\bhow (?:many|much)\b", re.I), "多少"),
+    (re.compile(r"\bhow long\b", re.I), "多长时间"),
+    (re.compile(r"\bwhat (?:are|were)\b", re.I), "有哪些"),
+    (re.compile(r"\bwhat(?: is|'s| was)\b", re.I), "是什么"),
+    (re.compile(r"\bwho\b", re.I), "由谁"),
+    (re.compile(r"\bwhen\b", re.I), "什么时候"),
+    (re.compile(r"\bwhere\b", re.I), "在哪里"),
+    (re.compile(r"\bwhy\b", re.I), "为什么"),
+    (re.compile(r"\bwhich\b", re.I), "哪些"),
+    (re.compile(r"\bhow\b", re.I), "如何"),
+    (re.compile(r"\b(?:in practice|in reality|in fact|actually|really|exactly|in general|generally|usually|"
+                r"according to the (?:texts?|documents?|materials?|article))\b", re.I), ""),
+]
+
+
+def _english_forms(question: str) -> tuple[str, list[str]]:
+    """The question with its English form words blanked, and their Chinese wordings in order."""
+    forms: list[str] = []
+    for pat, zh in _EN_FORMS:
+        def sub(m: re.Match, zh: str = zh) -> str:
+            if zh:
+                forms.append(zh)
+            return " " * len(m.group(0))
+        question = pat.sub(sub, question)
+    return question, forms
+
+
+def glossary_translate(question: str) -> Standalone:
+    """Chinese query for an English/mixed question: its Chinese parts plus glossary terms for the English."""
+    gl = glossary()
+    question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)
+    zh_parts = re.findall(r"[\u4e00-\u9fff0-9“”《》]+", question)
+    question, forms = _english_forms(question)
+    question = re.sub(r"['’]s\b", "  ", question).replace("-", " ")
+    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(question)]
+    out: list[str] = []
+    untranslated: list[str] = []
+    names: list[str] = []
+    i = 0
+    while i < len(words):
+        for span in (4, 3, 2, 1):
+            if i + span > len(words):
+                continue
+            toks = [w for w, _, _ in words[i:i + span]]
+            heads = [t.lower() for t in toks[:-1]]
+            hit = next((gl[" ".join(heads + [s])] for s in _stems(toks[-1]) if " ".join(heads + [s]) in gl), None)
+            if hit:
+                out.append(hit[0])
+                i += span
+                break
+        else:
+            w, start, _ = words[i]
+            if w.lower() not in _STOP and not any(s in _STOP for s in _stems(w)) and len(w) > 2:
+                untranslated.append(w)
+                if w[0].isupper() and start > 0 and question[:start].strip():
+                    names.append(w)  # a capitalised word the glossary lacks, mid-sentence: a name
+            i += 1
+    # Chinese parts first (they name the topic), then the translated words in question order.
+    query = " ".join(dict.fromkeys(zh_parts + out)).strip() + "".join(dict.fromkeys(forms))
+    # Unknown words among known ones are more likely words the glossary lacks than a foreign topic:
+    # the Chinese checks decide then. With nothing translated, the question is not understood.
+    unknown = untranslated if not out and not zh_parts else _name_runs(names, question)
+    return Standalone(query=query or question, how="glossary", untranslated=unknown)
+
+
+def _name_runs(names: list[str], question: str) -> list[str]:
+    """Adjacent capitalised words joined ("Wang Huning")."""
+    runs: list[str] = []
+    for n in names:
+        if runs and f"{runs[-1]} {n}" in question:
+            runs[-1] = f"{runs[-1]} {n}"
+        else:
+            runs.append(n)
+    return [r for r in runs if " " in r]  # one capitalised word may be a title-case term ('Four Strong')
+
+
+def model_translate(llm: ChatBackend, question: str) -> str | None:
+    """The model's Chinese rendering of an English question, or None when it fails or is implausible."""
+    try:
+        out = llm.chat(prompts.translate_messages(question), max_tokens=60).strip()
+    except LLMError as exc:
+        log.warning("翻译问题失败，改用词表：%s", exc)
+        return None
+    out = out.splitlines()[0].strip().strip("“”\"") if out else ""
+    out = re.sub(r"^(中文问题|问题|翻译)[:：]\s*", "", out)
+    return out if 2 <= len(out) <= 120 and re.search(r"[\u4e00-\u9fff]", out) else None
+
+
+def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend | None,
+               known: Callable[[str], bool] | None = None) -> Standalone:
+    """The standalone Chinese question to search and answer (``known``: whether the library uses a word)."""
+    q = question.strip()
+    if is_english(q):
+        if llm is not None:
+            t = model_translate(llm, q)
+            if t:
+                q2 = rule_rewrite(history, t) if history else t
+                return Standalone(query=q2, how="model")
+        g = glossary_translate(q)
+        if history:
+            g.query = rule_rewrite(history, g.query)
+        return g
+    f = formalize(q, known)
+    if history:
+        r = rule_rewrite(history, f)
+        return Standalone(query=r, how="followup" if r != q else "")
+    return Standalone(query=f, how="formal" if f != q else "")
