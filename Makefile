@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test install models ingest search bench clean browser app eval
+.PHONY: run test install models ingest search bench clean browser app eval lint
 
 # Browser tests drive Debian's chromium with CJK fonts (never a downloaded browser).
 browser:
@@ -73,7 +73,12 @@ app: install
 search: install
 	$(BIN)/python -m assistant search "$(Q)"
 
-test: install browser
+# Lint and type gates first (configured in pyproject.toml), then every test.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: install browser lint
 	$(BIN)/python -m pytest -q
 
 # The held part of the eval set on the sample corpus with the bars CI holds (see eval/README.md).

@@ -43,7 +43,7 @@ _CN_NUM = "一二两三四五六七八九十"
 # Question wording per form. Order matters only for the primary form (first match wins).
 _Q: list[tuple[Form, re.Pattern]] = [
     (Form.FREQUENCY, re.compile(
-        r"多久.{0,6}[一1][次回]|多长时间.{0,6}[一1][次回]|隔多久|频次|频率|[每一]年.{0,6}[几多]|"
+        r"多久.{0,6}[一1][次回]|多长时间.{0,6}[一1][次回]|隔多久|频次|频率|[每一]年.{0,6}(?:几|多少)[次回]|"
         r"(?:每|一年|一般|通常|平时|至少|定期|起码).{0,12}(?:几次|几回|多少次)|"
         r"\bhow often\b|\bhow many times\b|\bfrequen", re.I)),
     (Form.DURATION, re.compile(
@@ -206,7 +206,7 @@ def analyse(question: str) -> Asked:
     unit, measure = "", ""
     if Form.QUANTITY in forms:
         mu = _QTY_UNIT.search(q)
-        unit = mu.group(1) if mu else ""
+        unit = mu.group(1) if mu else ("元" if re.search(r"多少钱|多少经费|多少资金|金额", q) else "")
         if not unit:
             after = _QTY_AFTER.search(q)
             before = _QTY_NOUN.search(q)
@@ -225,19 +225,19 @@ def analyse(question: str) -> Asked:
                  across=bool(_ACROSS.search(q)))
 
 
-_ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文件|文章|报告|单位|部门|省份|省|地)|"
+_ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文件|文章|报告)|"
                      r"(?:和|与|、|及).{2,16}(?:分别|各自|各有)|\b(?:across|each of) the (?:documents|texts|reports)\b",
                      re.I)
 
 
-_QTY_UNIT = re.compile(r"(?:多少|几)(个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|万|亿|元|天|年|月|回|届|轮|座|门)")
-_QTY_AFTER = re.compile(r"(?:多少|几)(?:个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位)?([\u4e00-\u9fff]{2})")
+_UNITS = "个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|公里|吨"
+_QTY_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
+_QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNITS})?([\u4e00-\u9fff]{{2}})")
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
 _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2})(?:分别|各自|一共|总共|共|大约|约)?(?:是|有|为|达|达到|占)(?:多少|几)")
 _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
-_NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*(个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|万|亿|元|天|年|月|回|届|轮|座|门|"
-                       r"方面|%|％)")
+_NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({_UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
 
 

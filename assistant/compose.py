@@ -141,9 +141,10 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                  and (not strict or _states_for_topic(question, asked, s, hits[s.n - 1],
                                                       doc_texts.get(hits[s.n - 1].doc_id, "")))]
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
+            # "哪些形式": a sentence listing 形式 first; then one that names items (简称, 分别是); then score.
             atype = answer_type(question)
-            cands.sort(key=lambda s: -(s.score + (NAMING_BONUS if _NAMING.search(s.text) else 0.0)
-                                        + (NAMING_BONUS if atype and atype in s.text else 0.0)))
+            cands.sort(key=lambda s: (not (atype and atype in s.text),
+                                      -(s.score + (NAMING_BONUS if _NAMING.search(s.text) else 0.0))))
         if cands and asked.across:  # one sentence from each document asked about
             seen_docs: set[str] = set()
             for c in cands:

@@ -29,13 +29,8 @@ LABEL_WEIGHT = 1.0
 
 
 def hit_from_payload(p: dict[str, Any], score: float = 0.0, passage_id: str | None = None) -> Hit:
-    """The one place a stored passage payload becomes a :class:`Hit`."""
-    return Hit(
-        passage_id=passage_id if passage_id is not None else str(p.get("id", "")), doc_id=p.get("doc_id", ""),
-        title=p.get("title", ""), heading_path=list(p.get("heading") or []), text=p.get("text", ""), score=score,
-        date=p.get("date", ""), doc_type=p.get("doc_type", "article"), source=p.get("source", ""),
-        idx=int(p.get("idx", 0)), start=int(p.get("start", 0)), end=int(p.get("end", 0)), path=p.get("path", ""),
-    )
+    """A stored passage payload as a :class:`Hit` (the payload is read by :meth:`Passage.from_payload`)."""
+    return Hit.from_payload(p, passage_id=passage_id, score=score)
 
 
 def to_hit(sp: ScoredPayload) -> Hit:

@@ -38,7 +38,9 @@ class Standalone:
     how: str = ""
     """``followup`` | ``formal`` (everyday words put in the texts' wording) | ``glossary`` | ``model`` | ``""``."""
     untranslated: list[str] = field(default_factory=list)
-    """English content words the glossary could not put into Chinese."""
+    """English words taken as naming something the library lacks (a name the glossary does not know)."""
+    unknown_words: list[str] = field(default_factory=list)
+    """Every English content word the glossary could not put into Chinese."""
 
 
 def topic_nouns(text: str) -> list[str]:
@@ -251,7 +253,7 @@ def glossary_translate(question: str) -> Standalone:
     # Unknown words among known ones are more likely words the glossary lacks than a foreign topic:
     # the Chinese checks decide then. With nothing translated, the question is not understood.
     unknown = untranslated if not out and not zh_parts else _name_runs(names, question)
-    return Standalone(query=query or question, how="glossary", untranslated=unknown)
+    return Standalone(query=query or question, how="glossary", untranslated=unknown, unknown_words=untranslated)
 
 
 def _name_runs(names: list[str], question: str) -> list[str]:
@@ -282,12 +284,12 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
     """The standalone Chinese question to search and answer (``known``: whether the library uses a word)."""
     q = question.strip()
     if is_english(q):
-        if llm is not None:
+        # The glossary first (instant, deterministic); the model only for words the glossary does not know.
+        g = glossary_translate(q)
+        if llm is not None and g.unknown_words:
             t = model_translate(llm, q)
             if t:
-                q2 = rule_rewrite(history, t) if history else t
-                return Standalone(query=q2, how="model")
-        g = glossary_translate(q)
+                return Standalone(query=rule_rewrite(history, t) if history else t, how="model")
         if history:
             g.query = rule_rewrite(history, g.query)
         return g

@@ -31,9 +31,9 @@ from tqdm import tqdm
 from policyqa import sparse
 from policyqa.runtime import Resources, open_resources
 from policyqa.settings import Settings
-from policyqa.store import PointRecord, date_to_int, embedder_slug
+from policyqa.store import PointRecord, embedder_slug
 from policyqa.textnorm import normalize_for_index
-from policyqa.types import Document, DocumentMeta, FileResult, IngestReport
+from policyqa.types import Document, DocumentMeta, FileResult, IngestReport, Passage
 
 from .clean import clean_text
 from .embed_cache import EmbeddingCache
@@ -241,17 +241,12 @@ class Ingestor:
         for j, (c, text) in enumerate(zip(chunks, texts)):
             k = first + j
             si, sv = self._sparse(text)
-            out.append(PointRecord(
-                id=passage_id(meta.doc_id, meta.content_hash, k), dense=vecs[j],
-                sparse_indices=si, sparse_values=sv,
-                payload={
-                    "doc_id": meta.doc_id, "hash": meta.content_hash, "idx": k, "text": c.text,
-                    "heading": c.heading_path, "start": c.start, "end": c.end,
-                    "title": meta.title, "date": meta.date, "date_int": date_to_int(meta.date),
-                    "doc_type": meta.doc_type, "source": meta.source, "path": meta.path,
-                    "complete": False,
-                },
-            ))
+            p = Passage(passage_id=passage_id(meta.doc_id, meta.content_hash, k), doc_id=meta.doc_id,
+                        content_hash=meta.content_hash, idx=k, text=c.text, heading_path=c.heading_path,
+                        start=c.start, end=c.end, title=meta.title, date=meta.date, doc_type=meta.doc_type,
+                        source=meta.source, path=meta.path)
+            out.append(PointRecord(id=p.passage_id, dense=vecs[j], sparse_indices=si, sparse_values=sv,
+                                   payload=p.to_payload(complete=False)))
         return out
 
     def _finish(self, meta: DocumentMeta, flush: bool = True) -> None:

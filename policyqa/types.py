@@ -5,8 +5,9 @@ One module of plain dataclasses, each field described, so that every layer
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Self
 
 # Document types (stored in payload as these English keys; shown in Chinese).
 DOC_TYPES: dict[str, str] = {
@@ -66,27 +67,156 @@ class Document:
     """Clutter lines the cleaner dropped (kept for reports and tests)."""
 
 
-@dataclass
+def date_to_int(date: str, upper: bool = False) -> int:
+    """``2025-04-03`` → 20250403; partial dates pad with 00 (or 99 as an upper bound)."""
+    digits = "".join(ch for ch in (date or "") if ch.isdigit())
+    if not digits:
+        return 0
+    pad = "9" if upper else "0"
+    return int((digits + pad * 8)[:8])
+
+
+_PAYLOAD_KEY: dict[str, str] = {"heading_path": "heading", "content_hash": "hash"}
+"""Passage fields stored under another payload key (the keys existing stores hold)."""
+PAYLOAD_BOOKKEEPING: tuple[str, ...] = ("date_int", "complete")
+"""Payload keys that are store bookkeeping, not passage facts: ``date_int`` (derived from ``date`` for
+range filters) and ``complete`` (False while a document version is being written)."""
+
+
+@dataclass(kw_only=True)
 class Passage:
-    """A retrievable span of a document: the unit that is embedded and cited."""
+    """A retrievable span of a document: the unit that is embedded, stored, retrieved and cited.
+
+    The one passage record from ingest to UI. :meth:`to_payload` and :meth:`from_payload` are the
+    only places a stored payload dict is built or read; :class:`Hit` is a Passage with a score, and
+    :class:`Citation` and :class:`QuizSource` hold one.
+    """
 
     passage_id: str
-    """Point id in Qdrant: uuid5 of doc id, content hash and index."""
-    doc_id: str
-    idx: int
-    """Position of the passage within its document (0-based)."""
-    text: str
+    """Point id in Qdrant: uuid5 of doc id, content hash and index (not in the payload)."""
+    doc_id: str = ""
+    title: str = ""
+    """Title of the document."""
+    heading_path: list[str] = field(default_factory=list)
+    """Headings above the passage, outermost first, the document title first (payload key ``heading``)."""
+    text: str = ""
     """Verbatim slice ``document.text[start:end]``."""
-    heading_path: list[str]
-    """Headings above the passage, outermost first, the document title first."""
-    start: int
+    date: str = ""
+    """The document's ISO date, when known."""
+    doc_type: str = "article"
+    """One of :data:`DOC_TYPES`."""
+    source: str = ""
+    """Publisher / issuing body of the document."""
+    idx: int = 0
+    """Position of the passage within its document (0-based)."""
+    start: int = 0
     """Character offset of the passage in the cleaned document text."""
-    end: int
+    end: int = 0
     """End offset (exclusive)."""
+    path: str = ""
+    """Resolved path of the source file."""
+    content_hash: str = ""
+    """Content hash of the document version the passage belongs to (payload key ``hash``)."""
 
     @property
     def heading(self) -> str:
         return " › ".join(self.heading_path)
+
+    @classmethod
+    def payload_keys(cls) -> tuple[str, ...]:
+        """Every key of a stored passage payload, derived from the fields."""
+        return tuple(_PAYLOAD_KEY.get(f.name, f.name) for f in fields(Passage) if f.name != "passage_id") \
+            + PAYLOAD_BOOKKEEPING
+
+    def to_payload(self, complete: bool = False) -> dict[str, Any]:
+        """The payload stored with the passage's point (``passage_id`` is the point id)."""
+        out = {_PAYLOAD_KEY.get(f.name, f.name): getattr(self, f.name) for f in fields(Passage)
+               if f.name != "passage_id"}
+        out["heading"] = list(self.heading_path)
+        out["date_int"] = date_to_int(self.date)
+        out["complete"] = complete
+        return out
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any], passage_id: str | None = None, **extra: Any) -> Self:
+        """The record of a stored payload; ``passage_id`` defaults to the payload's ``id`` (added by
+        :meth:`~policyqa.store.base.Store.doc_passages`). ``extra`` fills a subclass's own fields."""
+        kw: dict[str, Any] = {}
+        for f in fields(Passage):
+            value = payload.get(_PAYLOAD_KEY.get(f.name, f.name))
+            if f.name == "passage_id" or value is None:
+                continue
+            if f.name == "heading_path":
+                value = list(value)
+            elif isinstance(f.default, int):
+                value = int(value)
+            kw[f.name] = value
+        pid = passage_id if passage_id is not None else str(payload.get("id", ""))
+        return cls(passage_id=pid, **kw, **extra)
+
+    def as_passage(self) -> Passage:
+        """The plain record (drops what a subclass adds, such as a hit's score)."""
+        return Passage(**{f.name: getattr(self, f.name) for f in fields(Passage)})
+
+
+class PassageView:
+    """Read-only passage attributes of a record that holds a :class:`Passage` as ``passage``."""
+
+    passage: Passage
+
+    @property
+    def passage_id(self) -> str:
+        return self.passage.passage_id
+
+    @property
+    def doc_id(self) -> str:
+        return self.passage.doc_id
+
+    @property
+    def title(self) -> str:
+        return self.passage.title
+
+    @property
+    def heading_path(self) -> list[str]:
+        return self.passage.heading_path
+
+    @property
+    def heading(self) -> str:
+        """Heading path joined with ›."""
+        return self.passage.heading
+
+    @property
+    def text(self) -> str:
+        """The verbatim passage."""
+        return self.passage.text
+
+    @property
+    def date(self) -> str:
+        return self.passage.date
+
+    @property
+    def doc_type(self) -> str:
+        return self.passage.doc_type
+
+    @property
+    def source(self) -> str:
+        return self.passage.source
+
+    @property
+    def idx(self) -> int:
+        return self.passage.idx
+
+    @property
+    def start(self) -> int:
+        return self.passage.start
+
+    @property
+    def end(self) -> int:
+        return self.passage.end
+
+    @property
+    def path(self) -> str:
+        return self.passage.path
 
 
 @dataclass
@@ -105,33 +235,19 @@ class SearchFilter:
         return not (self.doc_types or self.doc_ids or self.sources or self.date_from or self.date_to)
 
 
-@dataclass
-class Hit:
-    """One retrieved passage with the document fields needed to cite it."""
+@dataclass(kw_only=True)
+class Hit(Passage):
+    """One retrieved passage: the passage record plus its retrieval score."""
 
-    passage_id: str
-    doc_id: str
-    title: str
-    heading_path: list[str]
-    text: str
     score: float
     """Fused score (RRF) for hybrid search, cosine for dense, BM25 for sparse."""
-    date: str = ""
-    doc_type: str = "article"
-    source: str = ""
-    idx: int = 0
-    start: int = 0
-    end: int = 0
-    path: str = ""
-
-    @property
-    def heading(self) -> str:
-        return " › ".join(self.heading_path)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["heading"] = self.heading
-        return d
+        """JSON form (``search --json``); the keys predate :class:`Passage` and stay as they are."""
+        return {"passage_id": self.passage_id, "doc_id": self.doc_id, "title": self.title,
+                "heading_path": list(self.heading_path), "text": self.text, "score": self.score, "date": self.date,
+                "doc_type": self.doc_type, "source": self.source, "idx": self.idx, "start": self.start,
+                "end": self.end, "path": self.path, "heading": self.heading}
 
 
 @dataclass
@@ -184,35 +300,31 @@ class IngestReport:
 
 
 @dataclass
-class Citation:
-    """A passage cited as [n] in an answer, with what the UI needs to show it."""
+class Citation(PassageView):
+    """A passage cited as [n] in an answer, with what the UI needs to show it.
+
+    The passage's attributes (``passage_id``, ``doc_id``, ``title``, ``heading``, ``date``, ``text``,
+    ``doc_type``, ``source``, ``start``, ``end`` …) read through to :attr:`passage`.
+    """
 
     n: int
     """The marker number used in the answer text."""
-    passage_id: str
-    doc_id: str
-    title: str
-    heading: str
-    """Heading path joined with ›."""
-    date: str
-    text: str
-    """The verbatim passage."""
-    score: float
+    passage: Passage
+    score: float = 0.0
+    """The hit's retrieval score (0 when not retrieved, e.g. a quiz item's source)."""
     support: list[str] = field(default_factory=list)
     """Sentences of the passage that support the answer (for highlighting)."""
-    doc_type: str = "article"
-    source: str = ""
-    start: int = 0
-    end: int = 0
 
     @classmethod
     def from_hit(cls, n: int, hit: Hit) -> Citation:
-        return cls(n=n, passage_id=hit.passage_id, doc_id=hit.doc_id, title=hit.title, heading=hit.heading,
-                   date=hit.date, text=hit.text, score=hit.score, doc_type=hit.doc_type, source=hit.source,
-                   start=hit.start, end=hit.end)
+        return cls(n=n, passage=hit.as_passage(), score=hit.score)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON form (``/ask`` API, ``ask --json``); the keys predate :class:`Passage` and stay as they are."""
+        return {"n": self.n, "passage_id": self.passage_id, "doc_id": self.doc_id, "title": self.title,
+                "heading": self.heading, "date": self.date, "text": self.text, "score": self.score,
+                "support": list(self.support), "doc_type": self.doc_type, "source": self.source,
+                "start": self.start, "end": self.end}
 
 
 @dataclass
@@ -418,6 +530,8 @@ class Outline:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d["citations"] = [c.to_dict() for c in self.citations]
+        d["nearest"] = [c.to_dict() for c in self.nearest]
         d["timings"] = {k: round(v, 1) for k, v in self.timings.items()}
         return d
 
@@ -425,29 +539,25 @@ class Outline:
 # -- 知识测验 (quiz) ------------------------------------------------------------
 
 @dataclass
-class QuizSource:
-    """The passage a quiz item is drawn from: what the app shows as the item's source card."""
+class QuizSource(PassageView):
+    """The passage a quiz item is drawn from: what the app shows as the item's source card.
 
-    doc_id: str
-    passage_id: str
-    title: str
-    heading: str
-    """Heading path joined with ›."""
-    date: str
-    text: str
-    """The verbatim passage."""
+    The passage's attributes (``doc_id``, ``title``, ``heading``, ``text`` …) read through to :attr:`passage`.
+    """
+
+    passage: Passage
     sentence: str
     """The source sentence (verbatim slice of ``text``) the item was built from."""
-    heading_path: list[str] = field(default_factory=list)
-    doc_type: str = "article"
-    source: str = ""
-    start: int = 0
-    end: int = 0
 
     def to_citation(self, n: int = 1) -> Citation:
-        return Citation(n=n, passage_id=self.passage_id, doc_id=self.doc_id, title=self.title, heading=self.heading,
-                        date=self.date, text=self.text, score=0.0, support=[self.sentence], doc_type=self.doc_type,
-                        source=self.source, start=self.start, end=self.end)
+        return Citation(n=n, passage=self.passage, score=0.0, support=[self.sentence])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``quiz --json``); the keys predate :class:`Passage` and stay as they are."""
+        return {"doc_id": self.doc_id, "passage_id": self.passage_id, "title": self.title, "heading": self.heading,
+                "date": self.date, "text": self.text, "sentence": self.sentence,
+                "heading_path": list(self.heading_path), "doc_type": self.doc_type, "source": self.source,
+                "start": self.start, "end": self.end}
 
 
 @dataclass
@@ -485,7 +595,9 @@ class QuizItem:
         return "ABCDEFGH"[:len(self.options)]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["source"] = self.source.to_dict()
+        return d
 
 
 @dataclass
@@ -508,4 +620,6 @@ class QuizSet:
     """One reason per model proposal that failed verification (the rule item was kept)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["items"] = [it.to_dict() for it in self.items]
+        return d

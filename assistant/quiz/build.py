@@ -16,7 +16,7 @@ from policyqa.types import QuizItem, QuizSet, SearchFilter
 
 from .. import prompts
 from .base import BuildContext, Candidate, QuizType
-from .facts import KIND_WEIGHT, NUMERIC_FORM, Fact, Passage, Pools, Sentence, canon, passage_sentences
+from .facts import KIND_WEIGHT, NUMERIC_FORM, Fact, Pools, QuizPassage, Sentence, canon, passage_sentences
 from .registry import find_quiz_type, quiz_type_names
 from .rewrite import llm_choice_item
 
@@ -60,9 +60,9 @@ class QuizGenerator:
         with self._lock:
             if self._cache is not None and key == self._cache_key:
                 return self._cache
-            passages: list[Passage] = []
+            passages: list[QuizPassage] = []
             for d in docs:
-                passages += [Passage.from_payload(p) for p in self.res.store.doc_passages(d.doc_id)]
+                passages += [QuizPassage.from_payload(p) for p in self.res.store.doc_passages(d.doc_id)]
             if len(passages) > MAX_PASSAGES:  # a large library: a fixed sample keeps extraction quick
                 passages = sorted(random.Random(0).sample(passages, MAX_PASSAGES), key=lambda p: (p.doc_id, p.idx))
             extra = self._extra()
@@ -88,7 +88,7 @@ class QuizGenerator:
             flt = SearchFilter(doc_ids=list(doc_ids or []))
             hits = Retriever(self.res).search(topic, top_k=20, flt=flt).hits
             ids = {h.passage_id for h in hits}
-            sents = [s for s in sents if s.p.id in ids]
+            sents = [s for s in sents if s.p.passage_id in ids]
         return sents
 
     # -- selection ------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ class QuizGenerator:
                 queue = by_doc.get((qt.name, doc), [])
                 while queue:
                     c = queue.pop(0)
-                    key = (c.sent.p.id, c.sent.pos)
+                    key = (c.sent.p.passage_id, c.sent.pos)
                     if key in used_sents:
                         continue
                     item = qt.build(c, ctx)

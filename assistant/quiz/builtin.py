@@ -62,9 +62,9 @@ def _fill_item(qtype: str, sent: Sentence, fact: Fact) -> QuizItem | None:
     elif fact.kind == "title":
         accept = [answer.strip("《》")]
     accept = [a for a in dict.fromkeys(accept) if a and a != answer]
-    return QuizItem(id=item_id(qtype, sent.p.id, sent.pos, fact.start), qtype=qtype,
+    return QuizItem(id=item_id(qtype, sent.p.passage_id, sent.pos, fact.start), qtype=qtype,
                     stem=title_prefix(sent.p) + stem_body, options=[], answer=answer, answer_texts=[answer],
-                    explanation=explain(sent, f"答案：{answer}。"), source=sent.p.quiz_source(sent.text),
+                    explanation=explain(sent, f"答案：{answer}。"), source=sent.quiz_source(),
                     kind=fact.kind, accept=accept)
 
 
@@ -75,11 +75,11 @@ def _choice_item(qtype: str, sent: Sentence, fact: Fact, pools: Pools, rng: rand
     options = [fact.text] + alts
     rng.shuffle(options)
     letter = LETTERS[options.index(fact.text)]
-    return QuizItem(id=item_id(qtype, sent.p.id, sent.pos, fact.start), qtype=qtype,
+    return QuizItem(id=item_id(qtype, sent.p.passage_id, sent.pos, fact.start), qtype=qtype,
                     stem=title_prefix(sent.p) + render_blank(sent, fact.start, fact.end), options=options,
                     answer=letter, answer_texts=[fact.text],
                     explanation=explain(sent, f"正确答案为{letter}（{fact.text}）。"),
-                    source=sent.p.quiz_source(sent.text), kind=fact.kind, distractors=alts)
+                    source=sent.quiz_source(), kind=fact.kind, distractors=alts)
 
 
 def _multi_item(qtype: str, sent: Sentence, lst: Enumeration, pools: Pools, rng: random.Random) -> QuizItem | None:
@@ -93,10 +93,10 @@ def _multi_item(qtype: str, sent: Sentence, lst: Enumeration, pools: Pools, rng:
     rng.shuffle(options)
     letters = "".join(LETTERS[i] for i, o in enumerate(options) if o in correct)
     stem = title_prefix(sent.p) + render_blank(sent, lst.start, lst.end)
-    return QuizItem(id=item_id(qtype, sent.p.id, sent.pos, lst.start), qtype=qtype, stem=stem, options=options,
+    return QuizItem(id=item_id(qtype, sent.p.passage_id, sent.pos, lst.start), qtype=qtype, stem=stem, options=options,
                     answer=letters, answer_texts=correct,
                     explanation=explain(sent, f"正确答案为{letters}（{'；'.join(correct)}）。"),
-                    source=sent.p.quiz_source(sent.text), kind="list", distractors=alts)
+                    source=sent.quiz_source(), kind="list", distractors=alts)
 
 
 def _judge_item(qtype: str, sent: Sentence, target: Fact | Enumeration | None, truth: bool, pools: Pools,
@@ -107,10 +107,10 @@ def _judge_item(qtype: str, sent: Sentence, target: Fact | Enumeration | None, t
         statement = statement_span(sent, s, e)
         ws, _ = window(sent.text, s, e)
         body = ("……" if ws > 0 else "") + statement + "。"
-        return QuizItem(id=item_id(qtype, p.id, sent.pos, s, "T"), qtype=qtype,
+        return QuizItem(id=item_id(qtype, p.passage_id, sent.pos, s, "T"), qtype=qtype,
                         stem=title_prefix(p) + body + BLANK, options=list(TRUE_FALSE), answer="正确",
                         answer_texts=[statement], explanation=explain(sent, "正确，与原文一致。"),
-                        source=p.quiz_source(sent.text), kind=target.kind if isinstance(target, Fact) else "list")
+                        source=sent.quiz_source(), kind=target.kind if isinstance(target, Fact) else "list")
     if target is None:  # a false statement needs a fact to alter
         return None
     if isinstance(target, Enumeration):
@@ -133,10 +133,10 @@ def _judge_item(qtype: str, sent: Sentence, target: Fact | Enumeration | None, t
         return None
     altered = alts[0]
     body = render(sent, s, e, altered)
-    return QuizItem(id=item_id(qtype, p.id, sent.pos, s, "F"), qtype=qtype,
+    return QuizItem(id=item_id(qtype, p.passage_id, sent.pos, s, "F"), qtype=qtype,
                     stem=title_prefix(p) + body + BLANK, options=list(TRUE_FALSE), answer="错误",
                     answer_texts=[original], explanation=explain(sent, f"错误。原文为“{original}”，不是“{altered}”。"),
-                    source=p.quiz_source(sent.text), kind=kind, altered=altered)
+                    source=sent.quiz_source(), kind=kind, altered=altered)
 
 
 # -- reading responses -------------------------------------------------------------------------

@@ -13,12 +13,11 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from policyqa import sparse
-from policyqa.types import QuizSource
+from policyqa.types import Passage, QuizSource
 
 from ..grounding import norm, split_sentences
 
@@ -161,36 +160,24 @@ def _tokens(text: str, extra: tuple[str, ...] = ()) -> list[tuple[str, str, int]
 
 # -- candidate facts ---------------------------------------------------------------------------
 
-@dataclass
-class Passage:
-    id: str
-    doc_id: str
-    title: str
-    heading_path: list[str]
-    date: str
-    text: str
-    doc_type: str = "article"
-    source: str = ""
-    start: int = 0
-    end: int = 0
-    idx: int = 0
+class QuizPassage(Passage):
+    """The passage record as the quiz scans it (read with :meth:`Passage.from_payload`, no fields of its own).
 
-    @classmethod
-    def from_payload(cls, p: Mapping[str, Any]) -> Passage:
-        return cls(id=str(p.get("id", "")), doc_id=p.get("doc_id", ""), title=p.get("title", ""),
-                   heading_path=list(p.get("heading") or []), date=p.get("date", ""), text=p.get("text", ""),
-                   doc_type=p.get("doc_type", "article"), source=p.get("source", ""), start=int(p.get("start", 0)),
-                   end=int(p.get("end", 0)), idx=int(p.get("idx", 0)))
+    ``id`` and :meth:`quiz_source` keep quiz types written against the quiz's earlier passage class working.
+    """
 
-    @functools.cached_property
-    def norm_text(self) -> str:
-        return norm(self.text)
+    @property
+    def id(self) -> str:
+        return self.passage_id
 
     def quiz_source(self, sentence: str) -> QuizSource:
-        return QuizSource(doc_id=self.doc_id, passage_id=self.id, title=self.title,
-                          heading=" › ".join(self.heading_path), date=self.date, text=self.text, sentence=sentence,
-                          heading_path=list(self.heading_path), doc_type=self.doc_type, source=self.source,
-                          start=self.start, end=self.end)
+        return QuizSource(passage=self.as_passage(), sentence=sentence)
+
+
+@functools.lru_cache(maxsize=1024)
+def _norm_text(text: str) -> str:
+    """Loose form of a passage text (many distractor checks run against the same passage)."""
+    return norm(text)
 
 
 @dataclass
@@ -220,12 +207,16 @@ class Enumeration:
 
 @dataclass
 class Sentence:
-    p: Passage
+    p: QuizPassage
     pos: int
     text: str
     score: float
     facts: list[Fact] = field(default_factory=list)
     lists: list[Enumeration] = field(default_factory=list)
+
+    def quiz_source(self) -> QuizSource:
+        """The source card of an item built from this sentence."""
+        return self.p.quiz_source(self.text)
 
 
 _GENERIC_FORMULATIONS = {"机关党建", "机关党委", "机关工委", "党组", "纪检监察", "主题教育", "政治生态", "高质量发展"}
@@ -464,7 +455,7 @@ def _is_heading_like(raw: str, s: str, headings: list[str]) -> bool:
     return not re.search(r"[。！？!?；;]$", raw.strip()) and len(s) < 45
 
 
-def passage_sentences(p: Passage, extra: tuple[str, ...] = ()) -> list[Sentence]:
+def passage_sentences(p: QuizPassage, extra: tuple[str, ...] = ()) -> list[Sentence]:
     """The quiz-worthy sentences of a passage with their facts and enumerations."""
     out = []
     for pos, raw in enumerate(split_sentences(p.text)):
@@ -634,8 +625,9 @@ def ok_distractor(alt: str, keys: Sequence[str], hay: str, taken: Sequence[str])
 
 def pick_distractors(cands: Iterable[str], keys: Sequence[str], p: Passage, k: int) -> list[str]:
     out: list[str] = []
+    passage_norm = _norm_text(p.text)
     for c in cands:
-        if ok_distractor(c, keys, p.norm_text, out):
+        if ok_distractor(c, keys, passage_norm, out):
             out.append(c)
             if len(out) == k:
                 break

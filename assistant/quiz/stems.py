@@ -8,7 +8,9 @@ import hashlib
 import re
 from typing import Any
 
-from .facts import STEM_MAX, Passage, Sentence
+from policyqa.types import Passage
+
+from .facts import STEM_MAX, Sentence
 
 BLANK = "（　　）"
 LETTERS = "ABCDEFGH"

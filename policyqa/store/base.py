@@ -6,7 +6,7 @@ local mode or a Qdrant server given ``QDRANT_URL``) and :mod:`.edge_store`
 
 * passages collection ``<name>``: named dense vector ``dense`` (cosine), sparse
   vector ``bm25`` (IDF modifier: IDF is computed by Qdrant), payload
-  :data:`PASSAGE_FIELDS`;
+  :data:`PASSAGE_FIELDS` (:meth:`~policyqa.types.Passage.to_payload`);
 * documents collection ``<name>_docs``: one record per document
   (:class:`~policyqa.types.DocumentMeta`), written after its passages.
 
@@ -23,16 +23,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..types import DocumentMeta, SearchFilter
+from ..types import DocumentMeta, Passage, SearchFilter
+from ..types import date_to_int as date_to_int  # re-exported: stores and callers import it from here
 
 DENSE = "dense"
 SPARSE = "bm25"
 
-# Payload of a passage point; keyword/integer/bool indexes are created on the indexed ones.
-PASSAGE_FIELDS = (
-    "doc_id", "hash", "idx", "text", "heading", "start", "end",
-    "title", "date", "date_int", "doc_type", "source", "path", "complete",
-)
+# Payload of a passage point, derived from the record (Passage.to_payload builds it, Passage.from_payload
+# reads it); keyword/integer/bool indexes are created on the indexed ones.
+PASSAGE_FIELDS: tuple[str, ...] = Passage.payload_keys()
 KEYWORD_INDEXES = ("doc_id", "hash", "doc_type", "source")
 INTEGER_INDEXES = ("date_int", "idx")
 BOOL_INDEXES = ("complete",)
@@ -61,15 +60,6 @@ class ScoredPayload:
     id: str
     score: float
     payload: dict[str, Any]
-
-
-def date_to_int(date: str, upper: bool = False) -> int:
-    """``2025-04-03`` → 20250403; partial dates pad with 00 (or 99 as an upper bound)."""
-    digits = "".join(ch for ch in (date or "") if ch.isdigit())
-    if not digits:
-        return 0
-    pad = "9" if upper else "0"
-    return int((digits + pad * 8)[:8])
 
 
 class StoreError(RuntimeError):
