@@ -21,6 +21,8 @@ from .names import has_person
 
 MAX_SENTENCES = 4
 ACROSS_DOCS = 3
+OTHER_DOC_FILL = 0.85
+"""A filler sentence from a document none of the chosen sentences come from needs this share of the best score."""
 """Documents quoted for a question asked "of each" (各篇材料里…分别)."""
 MAX_CHARS = 420
 PER_PASSAGE = 3
@@ -173,8 +175,13 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     for s in scored:
         if len(chosen) >= max_sentences:
             break
-        if s.score >= floor:
-            take(s)
+        if s.score < floor or not _about_topic(s, hits[s.n - 1], terms):
+            continue
+        # Another document's sentence joins only when it is nearly as good: fillers stay with the topic's source.
+        docs = {hits[c.n - 1].doc_id for c in chosen}
+        if docs and hits[s.n - 1].doc_id not in docs and s.score < OTHER_DOC_FILL * best and not asked.across:
+            continue
+        take(s)
     if not chosen:
         take(scored[0])
     chosen.sort(key=lambda c: (c.n, c.pos))

@@ -138,7 +138,7 @@ class AnswerEngine:
         sa = standalone(question, history, llm, known=lambda w: self.checker.known(w, flt))
         if sa.query != question or history:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
-        asked = analyse(sa.query if sa.how in ("", "followup", "formal") else f"{sa.query} {question}")
+        asked = analyse(sa.asked_text or f"{sa.query} {question}")
         r = self.retrieve(sa.query, flt, sa=sa, asked=asked)
         r.question, r.standalone_query, r.rewritten_by = question, sa.query, sa.how
         timings["retrieve_ms"] = r.retrieve_ms

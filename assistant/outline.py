@@ -11,6 +11,7 @@ API: ``OutlineBuilder(resources, backend=None).build(topic, length, audience, fl
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable
@@ -637,8 +638,7 @@ class OutlineBuilder:
         """Let the model write the 研讨题目 and 学习目的 and reword long points; keep only what verifies."""
         passages = {c.n: c.text for c in out.citations}
         titles = {c.n: c.title for c in out.citations}
-        hits = {c.n: Hit(passage_id=c.passage_id, doc_id=c.doc_id, title=c.title,
-                         heading_path=c.heading.split(" › "), text=c.text, score=c.score, date=c.date)
+        hits = {c.n: Hit(**{f.name: getattr(c.passage, f.name) for f in dataclasses.fields(c.passage)}, score=c.score)
                 for c in out.citations}
         kept = 0
         failed: list[str] = []

@@ -41,6 +41,9 @@ class Standalone:
     """English words taken as naming something the library lacks (a name the glossary does not know)."""
     unknown_words: list[str] = field(default_factory=list)
     """Every English content word the glossary could not put into Chinese."""
+    asked_text: str = ""
+    """What the question's form is read from: the user's own wording (made standalone), before everyday
+    words are replaced — 手续 → 程序 must not turn "办什么手续" into a how-does-it-operate question."""
 
 
 def topic_nouns(text: str) -> list[str]:
@@ -296,5 +299,5 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
     f = formalize(q, known)
     if history:
         r = rule_rewrite(history, f)
-        return Standalone(query=r, how="followup" if r != q else "")
-    return Standalone(query=f, how="formal" if f != q else "")
+        return Standalone(query=r, how="followup" if r != q else "", asked_text=rule_rewrite(history, q))
+    return Standalone(query=f, how="formal" if f != q else "", asked_text=q)

@@ -31,7 +31,7 @@ from assistant.llm import (
 )
 
 TOY_MODULE = r'''
-"""A toy answer backend: quotes the first sentence of the material that the prompt has not written yet."""
+"""A toy answer backend: a short gist — the first clause of the first material sentence not written yet."""
 import os
 import re
 
@@ -60,7 +60,7 @@ class ToyBackend(ChatBackend):
         for n, text in re.findall(r"^\[(\d+)\] (.+)$", material, re.M):
             fresh = [s for s in re.findall(r"[^。！？]{8,}[。！？]", text) if s not in rest]
             if fresh:
-                answer = f"{fresh[0]}[{n}]"
+                answer = "简要地说，" + re.split("[,，]", fresh[0].rstrip("。！？"))[0] + f"。[{n}]"
                 break
         for i in range(0, len(answer), 4):
             yield answer[i:i + 4]
@@ -165,7 +165,7 @@ def test_plugin_backend_is_registered_and_listed_by_the_app(toy_installed, monke
     assert isinstance(toy, ChatBackend) and toy.name == "toy" and get_backend("toy") is toy
     prompt = ("<资料>\n[1] 这是第一段资料的第一句话。\n[2] 这是第二段资料的第一句话。\n</资料>\n"
               "已写好：这是第一段资料的第一句话。")
-    assert toy.chat([{"role": "user", "content": prompt}]) == "这是第二段资料的第一句话。[2]"
+    assert toy.chat([{"role": "user", "content": prompt}]) == "简要地说，这是第二段资料的第一句话。[2]"
 
     # A plugin that cannot be imported is listed as unavailable with the reason; it breaks nothing else.
     assert not infos["broken"].available and "加载失败" in infos["broken"].detail
