@@ -140,6 +140,13 @@ class AnswerEngine:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
         asked = analyse(sa.asked_text or f"{sa.query} {question}")
         r = self.retrieve(sa.query, flt, sa=sa, asked=asked)
+        if not r.answerable and sa.fallback is not None:  # the glossary fell short: the model's translation
+            alt = sa.fallback()
+            if alt:
+                alt_asked = analyse(f"{alt} {question}")
+                r2 = self.retrieve(alt, flt, asked=alt_asked)
+                if r2.answerable:
+                    r, asked, sa.query, sa.how = r2, alt_asked, alt, "model"
         r.question, r.standalone_query, r.rewritten_by = question, sa.query, sa.how
         timings["retrieve_ms"] = r.retrieve_ms
         yield r
@@ -165,16 +172,14 @@ class AnswerEngine:
             yield from answers.refuse(ctx, not_stated=r.asked, missing=plan.missing)
             return
         passages = {n: h.text for n, h in enumerate(safe_hits, 1)}
-        if llm is None:
-            verified = verify_answer(plan.text(), passages)
-            timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
-            yield Token(verified.text)
-            yield Final(answers.answered(ctx, verified.text, hits))
-            return
-        # With a model: the planned answer at once, then the model's verified gist.
+        # The planned answer at once, with or without a model.
         verified = verify_answer(plan.text(), passages)
         timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
         yield Token(verified.text)
+        if llm is None:
+            yield Final(answers.answered(ctx, verified.text, hits))
+            return
+        # With a model: its plain-language gist, each sentence verified before it is shown.
         streamed = Streamed()
         titles = {n: h.title for n, h in enumerate(hits, 1)}
         t_m = time.perf_counter()
@@ -188,7 +193,7 @@ class AnswerEngine:
                                   else ("none", "extractive"))
         ctx.model_sentences = streamed.model_kept
         if streamed.error:
-            notices.append(f"模型未能完成回答（{streamed.error}），其余部分为资料原文摘录。")
+            notices.append(f"模型未能完成概括（{streamed.error}），以上为资料原文摘录。")
         elif streamed.dropped:
             notices.append("模型写的概括中有的话在原文中找不到依据，已删去。")
         yield Final(answers.answered(ctx, text, hits))

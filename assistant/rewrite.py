@@ -41,6 +41,9 @@ class Standalone:
     """English words taken as naming something the library lacks (a name the glossary does not know)."""
     unknown_words: list[str] = field(default_factory=list)
     """Every English content word the glossary could not put into Chinese."""
+    fallback: Callable[[], str | None] | None = None
+    """Another standalone question to try when this one finds nothing answerable (the model's translation of
+    an English question the glossary did not fully cover); computed only when needed."""
     asked_text: str = ""
     """What the question's form is read from: the user's own wording (made standalone), before everyday
     words are replaced — 手续 → 程序 must not turn "办什么手续" into a how-does-it-operate question."""
@@ -289,12 +292,13 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
     if is_english(q):
         # The glossary first (instant, deterministic); the model only for words the glossary does not know.
         g = glossary_translate(q)
-        if llm is not None and g.unknown_words:
-            t = model_translate(llm, q)
-            if t:
-                return Standalone(query=rule_rewrite(history, t) if history else t, how="model")
         if history:
             g.query = rule_rewrite(history, g.query)
+        if llm is not None and g.unknown_words:
+            def by_model(llm: ChatBackend = llm) -> str | None:
+                t = model_translate(llm, q)
+                return (rule_rewrite(history, t) if history else t) if t else None
+            g.fallback = by_model
         return g
     f = formalize(q, known)
     if history:
