@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import prompts
+from .answerability import focus_terms, presence
 from .compose import Plan, Planned
 from .grounding import (
     CN_COUNT,
@@ -105,7 +106,8 @@ class SentenceChecker:
                      and any(m.strip("“”") in norm(self.passages[n]) for m in missing)][:2]
             if extra and not facts_missing(body, [self.passages[n] for n in valid + extra]):
                 valid, missing = valid + extra, []
-        ok = bool(valid) and not missing and not any(overlap(body, self.titles.get(n, "")) >= 0.8 for n in valid)
+        ok = (bool(valid) and not missing and not any(overlap(body, self.titles.get(n, "")) >= 0.8 for n in valid)
+              and self._facts_keep_their_subject(body, valid))
         if ok:
             copied = any(overlap(body, p.text) >= COPIED and overlap(p.text, body) >= COPIED
                          for p in self.plan.sentences + self.plan.spare)
@@ -114,6 +116,23 @@ class SentenceChecker:
         if source is not None:
             return source.cited(), "replaced"
         return None, "dropped"
+
+    def _facts_keep_their_subject(self, body: str, cited: list[int]) -> bool:
+        """Each number or count stays with what it counts: the main term written before it in the same clause
+        stands in a source sentence that holds the number ("两项机制每年召开两次" is refused when only
+        the 联席会 meets twice a year)."""
+        sources = [x for n in cited for x in split_sentences(self.passages[n])]
+        for clause in re.split(r"[，,；;：:]", body):
+            for m in list(NUMBER.finditer(clause)) + list(CN_COUNT.finditer(clause)):
+                fact = norm(m.group(0))
+                terms = [t for t in focus_terms(clause[:m.start()]) if len(t) >= 2]
+                if not terms:
+                    continue
+                main = max(terms, key=len)
+                holders = [norm(x) for x in sources if fact in norm(x)]
+                if holders and not any(presence(main, h) >= 0.6 for h in holders):
+                    return False
+        return True
 
     def _paraphrased(self, body: str, shown: list[str]) -> Planned | None:
         cands = [p for p in self.plan.sentences + self.plan.spare

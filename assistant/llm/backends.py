@@ -47,7 +47,7 @@ class LocalBackend(ChatBackend):
 
     name = "local"
     label = "本地模型"
-    note = "在本机运行；每个回答约需 10–30 秒，先显示检索到的原文"
+    note = "在本机运行；先立即给出原文回答，再用几秒钟补一句通俗的概括"
 
     @classmethod
     def availability(cls) -> tuple[bool, str]:
