@@ -26,7 +26,8 @@ def fake_reply(messages: list[dict]) -> str:
         return "资料库中没有找到能回答这个问题的内容。"
     n, text = blocks[-1]  # the last material sentence: not the answer's first sentence, which is already shown
     last = [x for x in re.split(r"(?<=。)", text) if x.strip()][-1]
-    gist = "也就是说，" + re.sub(r"[(（][^)）]*[)）]", "", last)  # a shorter wording: what a model's gist looks like
+    # A shorter wording of it (its first clause), as a model's gist looks.
+    gist = "也就是说，" + re.split(r"[,，]", re.sub(r"[(（][^)）]*[)）]", "", last).rstrip("。"))[0] + "。"
     return f"{gist}[{n}] 该机制由外星代表团监督。[9] 共有999个小组参加。[{n}]"
 
 

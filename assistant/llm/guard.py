@@ -60,6 +60,8 @@ class TimeLimitedBackend(ChatBackend):
         try:
             while True:
                 left = self.timeout_s - (time.monotonic() - start)
+                if left <= 0:  # a model that keeps talking past the limit is stopped too, not only a silent one
+                    raise LLMError(TIMEOUT_MESSAGE)
                 limit = left if got_first else min(self.first_token_timeout_s, left)
                 try:
                     kind, val = q.get(timeout=max(0.1, limit))
