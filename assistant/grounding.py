@@ -150,7 +150,7 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
             continue
         if not valid:
             # Unmarked claim: attach the passage that supports it, if one clearly does.
-            best = _clear_support(body, passages, attach_threshold)
+            best = clear_support(body, passages, attach_threshold)
             if best is not None:
                 valid = [best]
             else:
@@ -161,7 +161,7 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
             continue  # a title echo or a repeated sentence says nothing
         if overlap(body, "".join(passages[n] for n in valid)) < min_support:
             # Mis-cited (small models do this): re-cite to the passage that clearly says it, else drop.
-            best = _clear_support(body, passages, attach_threshold)
+            best = clear_support(body, passages, attach_threshold)
             if best is not None:
                 valid = [best]
                 recited += 1
@@ -173,7 +173,7 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
             dropped.append(body)
             notices.append(f"已删去一句无法在所引段落中核实的内容（{ '、'.join(missing[:3]) }）。")
             continue
-        kept.append(_with_markers(body, valid))
+        kept.append(with_markers(body, valid))
         cited += [n for n in valid if n not in cited]
     if unknown:
         notices.append(f"已去除 {unknown} 个不存在的引用编号。")
@@ -182,13 +182,13 @@ def verify_answer(answer: str, passages: dict[int, str], attach_threshold: float
     return Verified(text="".join(kept), cited=cited, notices=notices, dropped=dropped)
 
 
-def _clear_support(body: str, passages: dict[int, str], threshold: float) -> int | None:
+def clear_support(body: str, passages: dict[int, str], threshold: float) -> int | None:
     """The passage sharing most of ``body``'s bigrams, if it shares at least ``threshold``."""
     best = max(passages, key=lambda n: overlap(body, passages[n]), default=None)
     return best if best is not None and overlap(body, passages[best]) >= threshold else None
 
 
-def _with_markers(body: str, ns: list[int]) -> str:
+def with_markers(body: str, ns: list[int]) -> str:
     marks = "".join(f"[{n}]" for n in ns)
     if body and body[-1] in _SENT_END + _CLOSERS:
         return body + marks

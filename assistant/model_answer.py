@@ -25,14 +25,14 @@ from .grounding import (
     CN_COUNT,
     NUMBER,
     QUOTED,
-    _clear_support,
-    _with_markers,
+    clear_support,
     facts_missing,
     markers_of,
     norm,
     overlap,
     split_sentences,
     strip_markers,
+    with_markers,
 )
 from .llm import ChatBackend, LLMError
 
@@ -99,7 +99,7 @@ class SentenceChecker:
         if valid and overlap(body, "".join(self.passages[n] for n in valid)) < MIN_SUPPORT:
             valid = []
         if not valid:
-            best = _clear_support(body, self.passages, 0.5)
+            best = clear_support(body, self.passages, 0.5)
             valid = [best] if best is not None else []
         missing = facts_missing(body, [self.passages[n] for n in valid]) if valid else []
         if valid and missing:  # a name or number from another given passage: cite that one too
@@ -112,7 +112,7 @@ class SentenceChecker:
         if ok:
             copied = any(overlap(body, p.text) >= COPIED and overlap(p.text, body) >= COPIED
                          for p in self.plan.sentences + self.plan.spare)
-            return _with_markers(body, valid), "copied" if copied else "model"
+            return with_markers(body, valid), "copied" if copied else "model"
         source = self._paraphrased(body, shown)
         if source is not None:
             return source.cited(), "replaced"

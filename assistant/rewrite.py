@@ -109,20 +109,25 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
 _EN_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
 
 
-@functools.lru_cache(maxsize=1)
-def glossary() -> dict[str, list[str]]:
-    """English phrase (lower case) → Chinese renderings, most usual first."""
+def _word_table(name: str, key: Callable[[str], str]) -> dict[str, list[str]]:
+    """A ``word<TAB>rendering1|rendering2`` resource of policyqa (``#`` lines are comments)."""
     out: dict[str, list[str]] = {}
     try:
-        text = (resources.files("policyqa") / "resources" / "glossary_en_zh.tsv").read_text(encoding="utf-8")
+        text = (resources.files("policyqa") / "resources" / name).read_text(encoding="utf-8")
     except FileNotFoundError:
         return out
     for line in text.splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
+        if line.startswith("#") or "\t" not in line:
             continue
-        en, zh = line.split("\t", 1)
-        out[_en_key(en)] = [z.strip() for z in zh.split("|") if z.strip()]
+        k, v = line.split("\t", 1)
+        out[key(k)] = [x.strip() for x in v.split("|") if x.strip()]
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def glossary() -> dict[str, list[str]]:
+    """English phrase (lower case) → Chinese renderings, most usual first."""
+    return _word_table("glossary_en_zh.tsv", _en_key)
 
 
 _ASKING_WORD = re.compile(r"多久|多长|多少|啥|咋|什么|哪|谁|几|吗|么")
@@ -132,17 +137,7 @@ _ASKING_WORD = re.compile(r"多久|多长|多少|啥|咋|什么|哪|谁|几|吗|
 @functools.lru_cache(maxsize=1)
 def colloquial() -> dict[str, list[str]]:
     """Everyday word → formal policy wording (``policyqa/resources/colloquial_zh.tsv``)."""
-    out: dict[str, list[str]] = {}
-    try:
-        text = (resources.files("policyqa") / "resources" / "colloquial_zh.tsv").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return out
-    for line in text.splitlines():
-        if line.startswith("#") or "\t" not in line:
-            continue
-        k, v = line.split("\t", 1)
-        out[k.strip()] = [x.strip() for x in v.split("|") if x.strip()]
-    return out
+    return _word_table("colloquial_zh.tsv", str.strip)
 
 
 def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
