@@ -54,6 +54,8 @@ class ShortAnswer(QuizType):
     def build(self, cand: Candidate, ctx: BuildContext) -> QuizItem | None:
         sent, fact = cand.sent, cand.target
         stem = title_prefix(sent.p) + render_blank(sent, fact.start, fact.end) + "请写出括号中的内容。"
+        if fact.text in stem:  # the title (or the rest of the sentence) would give the answer away
+            return None
         return QuizItem(id=item_id(self.name, sent.p.id, sent.pos, fact.start), qtype=self.name, stem=stem,
                         options=[], answer=fact.text, answer_texts=[fact.text],
                         explanation=explain(sent, f"答案：{fact.text}。"), source=sent.p.quiz_source(sent.text),
