@@ -24,7 +24,6 @@ from .compose import Plan, Planned
 from .grounding import (
     CN_COUNT,
     NUMBER,
-    QUOTED,
     clear_support,
     facts_missing,
     markers_of,
@@ -41,12 +40,10 @@ log = logging.getLogger("policyqa.answer")
 ANSWER_MAX_TOKENS = 120
 """The model's part is one to three sentences; this also bounds a small model stuck in a loop."""
 MIN_SUPPORT = 0.3
-PARAPHRASE = 0.35
 GIST_LEAD = "简言之，"
 """Put before the model's first sentence: the plain-language gist follows the quoted answer."""
 COPIED = 0.9
 """A model sentence sharing this much with a source sentence both ways is a copy, not the model's own wording."""
-"""A failing model sentence sharing this much with a planned sentence is replaced by it."""
 _ASIDE = re.compile(r"[(（][^()（）]{0,20}[)）]")
 _REFUSAL = re.compile(r"没有找到|无法回答|不能回答|未提及|没有提到|资料中没有")
 
@@ -60,26 +57,8 @@ class Streamed:
     """Sentences in the model's own wording, verified and shown."""
     copied: int = 0
     """Sentences the model copied from the sources (shown, not counted as its own wording)."""
-    replaced: int = 0
     dropped: int = 0
-    appended: int = 0
     error: str = ""
-
-
-def key_facts(sentence: str) -> list[str]:
-    """Numbers, counts, quoted names and 《titles》 of a sentence: what a faithful rewording must keep."""
-    body = strip_markers(sentence)
-    out = NUMBER.findall(body) + CN_COUNT.findall(body) + QUOTED.findall(body)
-    return [norm(x) for x in dict.fromkeys(out)]
-
-
-def covered(planned: Planned, shown: str) -> bool:  # kept for callers that check coverage of a plan
-    """Whether ``shown`` already says what ``planned`` says (its key facts, else most of its wording)."""
-    facts = key_facts(planned.text)
-    hay = norm(strip_markers(shown))
-    if facts:
-        return all(f in hay for f in facts)
-    return overlap(planned.text, shown) >= 0.6
 
 
 class SentenceChecker:
@@ -89,7 +68,9 @@ class SentenceChecker:
         self.passages, self.titles, self.plan = passages, titles, plan
 
     def check(self, sentence: str, shown: list[str]) -> tuple[str | None, str]:
-        """(sentence to show or None, outcome: ``model`` | ``replaced`` | ``dropped`` | ``skip``)."""
+        """(sentence to show or None, outcome: ``model`` | ``copied`` | ``dropped`` | ``skip``).
+
+        A failing sentence is dropped, not replaced by its source: the source is on screen already."""
         body = strip_markers(sentence)
         if not re.search(r"[\u4e00-\u9fff\w]", body) or _REFUSAL.search(body):
             return None, "skip"
@@ -113,9 +94,6 @@ class SentenceChecker:
             copied = any(overlap(body, p.text) >= COPIED and overlap(p.text, body) >= COPIED
                          for p in self.plan.sentences + self.plan.spare)
             return with_markers(body, valid), "copied" if copied else "model"
-        source = self._paraphrased(body, shown)
-        if source is not None:
-            return source.cited(), "replaced"
         return None, "dropped"
 
     def _facts_keep_their_subject(self, body: str, cited: list[int]) -> bool:
@@ -135,12 +113,6 @@ class SentenceChecker:
                 if holders and not any(presence(main, h) >= 0.6 for h in holders):
                     return False
         return True
-
-    def _paraphrased(self, body: str, shown: list[str]) -> Planned | None:
-        cands = [p for p in self.plan.sentences + self.plan.spare
-                 if not any(overlap(p.text, strip_markers(s)) > 0.8 for s in shown)]
-        best = max(cands, key=lambda p: overlap(body, p.text), default=None)
-        return best if best is not None and overlap(body, best.text) >= PARAPHRASE else None
 
 
 def stream_model_part(llm: ChatBackend, question: str, plan: Plan, shown: str, passages: dict[int, str],
@@ -172,16 +144,12 @@ def stream_model_part(llm: ChatBackend, question: str, plan: Plan, shown: str, p
 def _emit(checker: SentenceChecker, sentence: str, result: Streamed) -> Iterator[str]:
     out, how = checker.check(sentence, split_sentences("".join(result.shown)))
     log.debug("model sentence %s: %s", how, sentence)
-    if how == "replaced":  # the source sentence is on screen already
-        out, how = None, "dropped"
     if out is not None and not (result.model_kept or result.copied):
         out = GIST_LEAD + out
     if how == "model":
         result.model_kept += 1
     elif how == "copied":
         result.copied += 1
-    elif how == "replaced":
-        result.replaced += 1
     elif how == "dropped":
         result.dropped += 1
     if out is not None:
