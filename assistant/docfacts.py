@@ -62,10 +62,12 @@ def _count(pattern: re.Pattern, passages: list[dict]) -> tuple[int, dict | None]
     return top, where
 
 
-def document_fact(res: Resources, question: str, kind: str, hits: list[Hit]) -> DocFact | None:
+def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
+                  docs: list[DocumentMeta] | None = None) -> DocFact | None:
     """Answer a question about a document's ``kind`` (author | source | date | title | count_articles |
-    count_chapters) from its record and structure; None when the library does not state it."""
-    docs = res.store.list_docs()
+    count_chapters) from its record and structure; None when the library does not state it. ``docs``:
+    the documents in scope (default: the whole library)."""
+    docs = res.store.list_docs() if docs is None else docs
     if not docs:
         return None
     doc = _best_doc(question, docs, hits)
@@ -97,7 +99,7 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit]) -> 
     if kind == "date":
         if not doc.date:
             return None
-        shown = doc.date_text or doc.date
+        shown = doc.version or doc.date_text or doc.date
         return DocFact(f"{title}的日期为{shown}。[1]", to_hit_payload(holding(shown)))
     if kind == "title":
         return DocFact(f"该文件的标题是{title}。[1]", to_hit_payload(opening))

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from policyqa.runtime import Resources
-from policyqa.types import Answer, Hit, SearchFilter
+from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 
 from . import answers
 from .answerability import Checker
@@ -35,11 +35,15 @@ from .injection import defuse_hits
 from .llm import ChatBackend, LLMError, TimeLimitedBackend, default_backend_name, get_backend
 from .model_answer import Streamed, stream_model_part
 from .retrieve import Retriever, diversify, is_overview
+from .revision_note import difference_line
 from .rewrite import Standalone, rule_rewrite, standalone
+from .scope import Scope, named_places, resolve_scope, without_version_words
 
 log = logging.getLogger("policyqa.answer")
 
 LEAD_MAX_CHARS = 20
+DOCS_TTL_S = 2.0
+"""How long the document list read for scoping is reused (uploads and deletions show within it)."""
 """Enumeration/definition questions up to this length also search documents' opening passages."""
 
 __all__ = ["AnswerEngine", "Event", "Final", "Retrieved", "Token", "default_backend_name", "rule_rewrite"]
@@ -88,6 +92,7 @@ class AnswerEngine:
             self.backend_name = backend if isinstance(backend, str) else default_backend_name()
         self.timeout_s = timeout_s
         self.first_token_timeout_s = first_token_timeout_s
+        self._docs: tuple[float, list[DocumentMeta]] | None = None
 
     # -- pieces ---------------------------------------------------------------
     def backend(self, name: str | None = None) -> ChatBackend | None:
@@ -98,8 +103,18 @@ class AnswerEngine:
     def guarded(self, llm: ChatBackend) -> TimeLimitedBackend:
         return TimeLimitedBackend(llm, self.timeout_s, self.first_token_timeout_s)
 
+    def docs(self) -> list[DocumentMeta]:
+        """The library's document records (re-read at most every :data:`DOCS_TTL_S` seconds)."""
+        now = time.monotonic()
+        if self._docs is None or now - self._docs[0] > DOCS_TTL_S:
+            try:
+                self._docs = (now, self.res.store.list_docs())
+            except Exception:  # a store without a registry: no scoping
+                self._docs = (now, [])
+        return self._docs[1]
+
     def retrieve(self, query: str, flt: SearchFilter | None = None, k: int | None = None,
-                 sa: Standalone | None = None, asked: Asked | None = None) -> Retrieved:
+                 sa: Standalone | None = None, asked: Asked | None = None, scope: Scope | None = None) -> Retrieved:
         s = self.res.settings
         k = k or s.top_k
         t0 = time.perf_counter()
@@ -112,9 +127,16 @@ class AnswerEngine:
             from .rerank import rerank
 
             cands = rerank(query, cands, s.reranker)
+        absent: list[str] = []
+        if scope is not None and scope.absent_places:
+            # A place no document is about: only passages that speak of it can answer.
+            shorts = [s for full, s in named_places(" ".join(scope.absent_places))]
+            cands = [h for h in cands if any(x in h.text or x in h.title for x in shorts)]
+            if not cands:
+                absent = scope.absent_places
         hits = diversify(cands, k)
         v = self.checker.verdict(query, hits, result.query_vector, flt)
-        unsupported = v.unsupported + (sa.untranslated if sa is not None else [])
+        unsupported = absent + v.unsupported + (sa.untranslated if sa is not None else [])
         ms = (time.perf_counter() - t0) * 1000
         return Retrieved(question=query, standalone_query=query, hits=hits,
                          answerable=v.answerable and not unsupported, relevance=v.relevance, coverage=v.coverage,
@@ -139,12 +161,19 @@ class AnswerEngine:
         if sa.query != question or history:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
         asked = analyse(sa.asked_text or f"{sa.query} {question}")
-        r = self.retrieve(sa.query, flt, sa=sa, asked=asked)
+        docs = self.docs()
+        scope = resolve_scope(f"{sa.query} {question}" if sa.query != question else question, docs, flt)
+        flt = scope.flt
+        if scope.version_note:
+            notices.append(f"{scope.version_note}（现行文本以资料库中最新修订为准）。")
+        if scope.version_asked:
+            sa.query = without_version_words(sa.query)
+        r = self.retrieve(sa.query, flt, sa=sa, asked=asked, scope=scope)
         if not r.answerable and sa.fallback is not None:  # the glossary fell short: the model's translation
             alt = sa.fallback()
             if alt:
                 alt_asked = analyse(f"{alt} {question}")
-                r2 = self.retrieve(alt, flt, asked=alt_asked)
+                r2 = self.retrieve(alt, flt, asked=alt_asked, scope=scope)
                 if r2.answerable:
                     r, asked, sa.query, sa.how = r2, alt_asked, alt, "model"
         r.question, r.standalone_query, r.rewritten_by = question, sa.query, sa.how
@@ -154,7 +183,9 @@ class AnswerEngine:
                               notices=notices, backend="none", model="extractive")
 
         if r.asked.docfact and not r.unsupported:
-            fact = document_fact(self.res, sa.query, r.asked.docfact, r.hits)
+            in_scope = [d for d in docs if (flt is None or not flt.doc_ids or d.doc_id in flt.doc_ids)
+                        and (flt is None or d.doc_id not in flt.exclude_doc_ids)]
+            fact = document_fact(self.res, sa.query, r.asked.docfact, r.hits, in_scope)
             if fact is None:
                 yield from answers.refuse(ctx, not_stated=r.asked)
                 return
@@ -174,6 +205,11 @@ class AnswerEngine:
         passages = {n: h.text for n, h in enumerate(safe_hits, 1)}
         # The planned answer at once, with or without a model.
         verified = verify_answer(plan.text(), passages)
+        if scope.current_only:
+            note = difference_line(self.res, verified.text, hits, docs)
+            if note is not None:
+                hits = [*hits, note[1]]
+                verified.text = f"{verified.text}\n\n{note[0]}[{len(hits)}]"
         timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
         yield Token(verified.text)
         if llm is None:

@@ -76,6 +76,13 @@ FACET_BONUS = 0.8
 """Bonus of a sentence stating an asked facet (a frequency for 多久, a list for 哪些 …)."""
 
 
+_NOT_A_STATEMENT = re.compile(
+    r"(?:^|\s)#{1,6}\s"  # a Markdown heading run into the sentence
+    r"|^\s*[（(]?\d{4}年\d{1,2}月\d{1,2}日\s*[^。；]{0,80}?(?:会议|国务院|中共中央)[^。；]{0,60}?"
+    r"(?:通过|修正|修订|公布|批准|发布|印发)[）)]?\s*$")
+"""Header lines of a regulation (its adoption and revision record) and headings: not answers."""
+
+
 def score_sentences(question: str, hits: list[Hit], overview: bool = False,
                     asked: Asked | None = None) -> list[ScoredSentence]:
     """Score every sentence of ``hits`` for answering ``question``.
@@ -99,7 +106,7 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
         context = " ".join(h.heading_path)
         labelled = len(h.heading_path) > 1 and h.heading_path[-1].strip("。.： ") in labels
         for pos, s in enumerate(split_sentences(h.text)):
-            if len(s) < 8 or s.strip() in headings:
+            if len(s) < 8 or s.strip() in headings or _NOT_A_STATEMENT.search(s):
                 continue
             score = _term_score(terms, s, context)
             if overview and h.idx == 0:

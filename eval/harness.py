@@ -19,7 +19,7 @@ from . import metrics as m
 TYPES = ("fact", "synthesis", "unanswerable")
 SPLITS = ("tune", "held")
 """``tune``: thresholds, rules and prompts may be fitted on it; ``held``: written before tuning, never fitted on."""
-TAGS = ("split", "form", "style", "family", "kind")
+TAGS = ("split", "form", "style", "family", "kind", "as_of")
 DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")
 
 # Metric keys → Chinese labels (report order).

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from policyqa.runtime import setup_logging
 from policyqa.settings import load_settings
-from policyqa.types import DOC_TYPES, IngestReport
+from policyqa.types import DOC_TYPES, DocumentMeta, IngestReport
+from policyqa.versions import status_label
 
 STATUS_ZH = {"added": "新增", "updated": "更新", "unchanged": "未变", "skipped": "跳过"}
 
@@ -27,6 +28,16 @@ def print_summary(report: IngestReport) -> None:
             print(f"  {STATUS_ZH[f.status]}  {f.title}（{f.n_passages} 段，{f.doc_id}）")
     for doc_id in report.deleted:
         print(f"  删除  {doc_id}")
+
+
+def version_note(d: DocumentMeta) -> str:
+    """ ``（2024年12月25日修正，现行）`` / ``（2018年3月20日通过，已被修订：2024-12-25）`` for versioned texts."""
+    if not d.work:
+        return ""
+    status = status_label(d)
+    if d.status == "superseded" and d.superseded_on:
+        status += f"：{d.superseded_on}"
+    return f"（{'，'.join(x for x in (d.version, status) if x)}）"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,9 +72,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps([d.to_payload() for d in docs], ensure_ascii=False, indent=2))
             else:
                 print(f"共 {len(docs)} 篇文档（集合 {ing.res.store.collection}）：")
-                for d in docs:
+                for d in sorted(docs, key=lambda d: (d.doc_type, d.work or d.title, d.date)):
                     print(f"  {d.doc_id}  {DOC_TYPES.get(d.doc_type, d.doc_type)}  {d.date or '日期不详':10}  "
-                          f"{d.n_passages:4d} 段  {d.title}")
+                          f"{d.n_passages:4d} 段  {d.title}{version_note(d)}")
             return 0
         if args.delete:
             code = 0

@@ -30,7 +30,10 @@ _MANIFEST_FIELDS = {
     "source": "source", "来源": "source", "出处": "source", "发布机构": "source",
     "author": "author", "作者": "author",
     "type": "type", "类型": "type", "doc_type": "type", "文档类型": "type",
+    "status": "status", "状态": "status", "效力": "status", "时效性": "status",
 }
+_STATUS_ALIASES = {"repealed": "repealed", "已废止": "repealed", "废止": "repealed", "失效": "repealed",
+                   "已失效": "repealed", "current": "current", "现行": "current", "现行有效": "current", "有效": "current"}
 
 
 @dataclass
@@ -309,7 +312,7 @@ def guess_doc_type(title: str, text: str) -> str:
 
 
 def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
-    """``folder/manifest.csv`` → {file name: {title, date, source, author, type}} (only non-empty values).
+    """``folder/manifest.csv`` → {file name: {title, date, source, author, type, status}} (only non-empty values).
 
     UTF-8 (with or without BOM; GB18030 accepted as a fallback). Returns {} when absent or unreadable.
     """
@@ -368,5 +371,12 @@ def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
                 log.warning("%s：%s 的类型“%s”无法识别（可用 %s），已忽略", path, name, rec["type"],
                             "/".join(DOC_TYPE_KEYS))
                 del rec["type"]
+        if "status" in rec:
+            status = _STATUS_ALIASES.get(rec["status"].strip().lower())
+            if status:
+                rec["status"] = status
+            else:
+                log.warning("%s：%s 的效力“%s”无法识别（可用 现行/已废止），已忽略", path, name, rec["status"])
+                del rec["status"]
         out[name] = rec
     return out

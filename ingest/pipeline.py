@@ -34,17 +34,19 @@ from policyqa.settings import Settings
 from policyqa.store import PointRecord, embedder_slug
 from policyqa.textnorm import normalize_for_index
 from policyqa.types import Document, DocumentMeta, FileResult, IngestReport, Passage
+from policyqa.versions import STATUS_LABELS, assign_status
 
 from .clean import clean_text
 from .embed_cache import EmbeddingCache
 from .loaders import SUPPORTED_SUFFIXES, LoadError, load_file
 from .lock import IngestLock
 from .metadata import extract_metadata, read_manifest
+from .revisions import RevisionInfo, parse_revisions, work_title
 from .split import Chunk, split_document
 
 log = logging.getLogger("policyqa.ingest")
 
-RECIPE_VERSION = "v1"
+RECIPE_VERSION = "v2"  # v2: passages carry work / version
 _IGNORED_NAMES = {"manifest.csv", "README.md", "readme.md", ".DS_Store", "Thumbs.db"}
 
 ProgressFn = Callable[[str, int, int], None]
@@ -198,23 +200,35 @@ class Ingestor:
         if not cleaned.text.strip():
             raise LoadError("清理后没有正文内容")
         hints = extract_metadata(_excerpt(raw.text), _excerpt(cleaned.text), path, raw.title_hint)
-        del raw  # only the cleaned text is kept (large files: one copy less while splitting)
         over = manifest.get(path.name, {})
         title = over.get("title") or hints.title or path.stem
         doc_type = over.get("type") or hints.doc_type or "article"
-        date = over.get("date") or hints.date
-        digest = hashlib.sha256(f"{self.recipe}\n{title}\n{cleaned.text}".encode()).hexdigest()[:16]
+        # A regulation is dated by its latest revision (the header's last act), not its first adoption.
+        rev = parse_revisions(_excerpt(raw.text)) if doc_type == "regulation" else RevisionInfo()
+        del raw  # only the cleaned text is kept (large files: one copy less while splitting)
+        date = over.get("date") or rev.date or hints.date
+        # Everything a passage payload repeats from its document is part of the version: a manifest
+        # that re-dates or re-types a file re-writes its passages.
+        stamp = "|".join((title, date, doc_type, over.get("source") or hints.source or rev.issuer, rev.version))
+        digest = hashlib.sha256(f"{self.recipe}\n{stamp}\n{cleaned.text}".encode()).hexdigest()[:16]
         meta = DocumentMeta(
             doc_id=doc_id_for(path),
             title=title,
             path=str(path.resolve()),
             content_hash=digest,
             date=date,
-            date_text=hints.date_text or over.get("date", ""),
-            source=over.get("source") or hints.source,
+            date_text=(rev.version if rev.date and not over.get("date") else hints.date_text or over.get("date", "")),
+            source=over.get("source") or hints.source or rev.issuer,
             author=over.get("author") or hints.author,
             doc_type=doc_type,
             n_chars=len(cleaned.text),
+            work=work_title(title) if doc_type == "regulation" else "",
+            version=rev.version if rev.date and date == rev.date else "",
+            first_date=rev.first_date,
+            history=rev.history,
+            issuer=rev.issuer,
+            doc_number=rev.doc_number,
+            status="repealed" if over.get("status") == "repealed" else "current",
         )
         chunks = split_document(cleaned.text, title, target=s.chunk_target, max_chars=s.chunk_max,
                                 article_max=s.article_max)
@@ -244,7 +258,7 @@ class Ingestor:
             p = Passage(passage_id=passage_id(meta.doc_id, meta.content_hash, k), doc_id=meta.doc_id,
                         content_hash=meta.content_hash, idx=k, text=c.text, heading_path=c.heading_path,
                         start=c.start, end=c.end, title=meta.title, date=meta.date, doc_type=meta.doc_type,
-                        source=meta.source, path=meta.path)
+                        source=meta.source, path=meta.path, work=meta.work, version=meta.version)
             out.append(PointRecord(id=p.passage_id, dense=vecs[j], sparse_indices=si, sparse_values=sv,
                                    payload=p.to_payload(complete=False)))
         return out
@@ -315,6 +329,7 @@ class Ingestor:
                 report.files.extend(results)
                 if prune:
                     report.deleted = self._prune()
+                self._refresh_versions()
             finally:
                 self._end_run()
         report.seconds = time.perf_counter() - t_start
@@ -375,6 +390,14 @@ class Ingestor:
         self.res.store.delete_passages(doc_id)
         self.res.store.delete_doc(doc_id)
 
+    def _refresh_versions(self) -> None:
+        """现行 / 已被修订 over the whole library: an added revision supersedes the one before it, a
+        deleted one gives force back to its predecessor."""
+        for meta in assign_status(self.res.store.list_docs()):
+            self.res.store.put_doc(meta, flush=False)
+            log.info("%s（%s）：%s", meta.title, meta.version or meta.date, STATUS_LABELS[meta.status])
+        self.res.store.flush()
+
     def delete(self, doc_id: str) -> DocumentMeta | None:
         """Delete a document and its passages; returns its metadata, or None if unknown."""
         with IngestLock(self.settings.home_path):
@@ -382,6 +405,7 @@ class Ingestor:
             if meta is None and not self.res.store.count_passages(doc_id, complete_only=False):
                 return None
             self._delete(doc_id)
+            self._refresh_versions()
             return meta
 
     def list_docs(self) -> list[DocumentMeta]:

@@ -46,6 +46,25 @@ class DocumentMeta:
     """Length of the cleaned text in characters."""
     ingested_at: str = ""
     """ISO timestamp (UTC) of the ingest that stored the current version."""
+    work: str = ""
+    """Normalised work title grouping the revisions of one regulation (``监察法``); empty when the
+    document is not a versioned text."""
+    version: str = ""
+    """How the text's own date reads as a version: ``2024年12月25日修正``, ``2023年12月29日修订``."""
+    first_date: str = ""
+    """ISO date of first adoption (``通过``) when the header gives it."""
+    history: list[str] = field(default_factory=list)
+    """The header's adoption / revision lines, oldest first, as ``YYYY-MM-DD 修正`` etc."""
+    issuer: str = ""
+    """Adopting or issuing body from the header (``全国人民代表大会常务委员会``)."""
+    doc_number: str = ""
+    """发文字号 (``中办发〔2019〕40号``), when printed."""
+    status: str = "current"
+    """``current`` (现行), ``superseded`` (已被修订) or ``repealed`` (已废止); derived over the library."""
+    superseded_by: str = ""
+    """Doc id of the revision that replaced this one."""
+    superseded_on: str = ""
+    """ISO date of the replacing revision."""
 
     def to_payload(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,6 +136,10 @@ class Passage:
     """Resolved path of the source file."""
     content_hash: str = ""
     """Content hash of the document version the passage belongs to (payload key ``hash``)."""
+    work: str = ""
+    """The document's work title (:attr:`DocumentMeta.work`), grouping revisions."""
+    version: str = ""
+    """The document's version label (:attr:`DocumentMeta.version`), shown on citations."""
 
     @property
     def heading(self) -> str:
@@ -230,9 +253,14 @@ class SearchFilter:
     """Inclusive lower bound, ISO ``YYYY-MM-DD`` (prefixes allowed)."""
     date_to: str = ""
     """Inclusive upper bound, ISO ``YYYY-MM-DD`` (prefixes allowed)."""
+    exclude_doc_ids: list[str] = field(default_factory=list)
+    """Documents left out (revisions not in force; set by the query side, not by users)."""
+    as_of: str = ""
+    """Use the revisions in force on this ISO date; empty: the texts in force today."""
 
     def is_empty(self) -> bool:
-        return not (self.doc_types or self.doc_ids or self.sources or self.date_from or self.date_to)
+        return not (self.doc_types or self.doc_ids or self.sources or self.date_from or self.date_to
+                    or self.exclude_doc_ids)
 
 
 @dataclass(kw_only=True)
@@ -391,6 +419,8 @@ class EvalItem:
     """Items asking the same fact share a family."""
     kind: str = ""
     """Unanswerable items: false_number, false_frequency, missing_doc, unstated_attribute, …"""
+    as_of: str = ""
+    """Answer from the revisions in force on this ISO date (``--as-of``); empty: the texts in force."""
 
     @property
     def answerable(self) -> bool:

@@ -40,9 +40,13 @@ def _legacy_payload() -> dict:
 
 # -- payload <-> Passage ---------------------------------------------------------------
 
+VERSION_KEYS = {"work", "version"}
+"""Added with revision-aware documents; payloads written before them read back with empty values."""
+
+
 def test_passage_fields_derived_from_record():
-    assert set(PASSAGE_FIELDS) == LEGACY_PAYLOAD_KEYS
-    assert len(PASSAGE_FIELDS) == len(LEGACY_PAYLOAD_KEYS)
+    assert set(PASSAGE_FIELDS) == LEGACY_PAYLOAD_KEYS | VERSION_KEYS
+    assert len(PASSAGE_FIELDS) == len(LEGACY_PAYLOAD_KEYS | VERSION_KEYS)
     assert PASSAGE_FIELDS == Passage.payload_keys()
     assert set(_passage().to_payload()) == set(PASSAGE_FIELDS)
 
@@ -62,7 +66,8 @@ def test_legacy_payload_reads_and_writes_back_identically():
     legacy = _legacy_payload()
     p = Passage.from_payload(legacy, passage_id="p-1")
     assert p == _passage()
-    assert p.to_payload(complete=True) == legacy
+    # Written back: the legacy keys unchanged, the version keys added empty.
+    assert p.to_payload(complete=True) == {**legacy, "work": "", "version": ""}
 
 
 def test_from_payload_id_defaults_and_coercion():

@@ -106,7 +106,8 @@ def build_filter(flt: SearchFilter | None, complete_only: bool = True) -> qe.Fil
                 lte=float(date_to_int(flt.date_to, upper=True)) if flt.date_to else None,
             )
             must.append(qe.FieldCondition(key="date_int", range=rng))
-    return qe.Filter(must=must)
+    must_not: list[Any] = [qe.FieldCondition(key="doc_id", match=qe.MatchAny(list(flt.exclude_doc_ids)))] if flt is not None and flt.exclude_doc_ids else []
+    return qe.Filter(must=must, must_not=must_not or None)
 
 
 def _doc_filter(doc_id: str, *, hash: str | None = None, except_hash: str | None = None) -> qe.Filter:

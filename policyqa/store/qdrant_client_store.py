@@ -51,7 +51,8 @@ def build_filter(flt: SearchFilter | None, complete_only: bool = True) -> models
                 lte=date_to_int(flt.date_to, upper=True) if flt.date_to else None,
             )
             must.append(models.FieldCondition(key="date_int", range=rng))
-    return models.Filter(must=must)
+    must_not: list[Any] = [models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(flt.exclude_doc_ids)))] if flt is not None and flt.exclude_doc_ids else []
+    return models.Filter(must=must, must_not=must_not or None)
 
 
 def _doc_filter(doc_id: str, **extra: Any) -> models.Filter:

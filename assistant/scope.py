@@ -1,0 +1,204 @@
+"""Which documents a question may be answered from: the source it names, and the revision in force.
+
+A question that names its source — a province (广东, 浙江省), a law (政务处分法), a report
+(浙江省政府工作报告) — is answered from that document or refused, never from a look-alike: another
+province's report states another target in the same words. Regulations come in revisions
+(:mod:`policyqa.versions`): by default only the text in force is searched; a question asking for the
+earlier text ("修订前", "2018年版", "原来的规定") or a date ("截至2020年", ``--as-of``) gets the revision in
+force then.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+
+from policyqa.textnorm import normalize_for_index
+from policyqa.types import DocumentMeta, SearchFilter
+from policyqa.versions import by_work, in_force_ids, superseded_ids, version_label
+
+from .answerability import named_documents
+from .grounding import norm
+
+__all__ = ["PLACES", "Scope", "named_places", "resolve_scope", "without_version_words"]
+
+# Province-level divisions: (full name, short name, English names).
+PLACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("北京市", "北京", ("beijing",)), ("天津市", "天津", ("tianjin",)), ("上海市", "上海", ("shanghai",)),
+    ("重庆市", "重庆", ("chongqing",)), ("河北省", "河北", ("hebei",)), ("山西省", "山西", ("shanxi",)),
+    ("辽宁省", "辽宁", ("liaoning",)), ("吉林省", "吉林", ("jilin",)), ("黑龙江省", "黑龙江", ("heilongjiang",)),
+    ("江苏省", "江苏", ("jiangsu",)), ("浙江省", "浙江", ("zhejiang",)), ("安徽省", "安徽", ("anhui",)),
+    ("福建省", "福建", ("fujian",)), ("江西省", "江西", ("jiangxi",)), ("山东省", "山东", ("shandong",)),
+    ("河南省", "河南", ("henan",)), ("湖北省", "湖北", ("hubei",)), ("湖南省", "湖南", ("hunan",)),
+    ("广东省", "广东", ("guangdong",)), ("海南省", "海南", ("hainan",)), ("四川省", "四川", ("sichuan",)),
+    ("贵州省", "贵州", ("guizhou",)), ("云南省", "云南", ("yunnan",)), ("陕西省", "陕西", ("shaanxi",)),
+    ("甘肃省", "甘肃", ("gansu",)), ("青海省", "青海", ("qinghai",)), ("台湾省", "台湾", ("taiwan",)),
+    ("内蒙古自治区", "内蒙古", ("inner mongolia", "neimenggu")), ("广西壮族自治区", "广西", ("guangxi",)),
+    ("西藏自治区", "西藏", ("tibet", "xizang")), ("宁夏回族自治区", "宁夏", ("ningxia",)),
+    ("新疆维吾尔自治区", "新疆", ("xinjiang",)), ("香港特别行政区", "香港", ("hong kong",)),
+    ("澳门特别行政区", "澳门", ("macao", "macau")),
+)
+_LATIN_PLACE = {en: short for _full, short, ens in PLACES for en in ens}
+_LATIN_PLACE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _LATIN_PLACE), key=len, reverse=True)) + r")\b",
+                             re.I)
+# A short name inside a longer word is not the place: 江西 in 浙江西部, 海南 in 海南岛 is the place.
+_PLACE_NOT_BEFORE = {"江西": "浙", "山西": "陕"}
+
+# The earlier text of a regulation.
+_BEFORE_RE = re.compile(r"修[订正改]前|修[订正改]以前|原来的?(?:规定|条文|表述|写法|版本|说法)|原(?:规定|条文|版本|法)"
+                        r"|旧版|老版|此前的?(?:规定|版本)|以前的?(?:规定|版本)|未修[订正改]")
+# "2018年版", "2018年的监察法", "2018年监察法": the revision of that year.
+_YEAR_VERSION_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(?:版|修[订正]版?|通过的|颁布的|制定的|的版本)")
+# "截至2020年1月1日", "2020年时", "在2019年的时候": the revision in force on that date.
+_AS_OF_RE = re.compile(r"(?:截至|截止到?|到|在|于)?\s*((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?"
+                       r"\s*(?:时|的时候|当时|那时|之时|时候|施行时|有效的?(?:版本|规定)?)")
+
+
+@dataclass
+class Scope:
+    flt: SearchFilter | None
+    """The filter to retrieve with (the user's, narrowed)."""
+    places: list[str] = field(default_factory=list)
+    """Places the question names (full names)."""
+    absent_places: list[str] = field(default_factory=list)
+    """Named places no document of the library is about: passages must mention them."""
+    documents: list[str] = field(default_factory=list)
+    """Titles of the documents a named source resolved to."""
+    version_note: str = ""
+    """"按2018年3月20日通过的版本回答" when a text not in force today is used."""
+    current_only: bool = True
+    """Whether superseded revisions were left out (the default)."""
+    version_asked: bool = False
+    """The question chooses a revision by its wording (修订前, 2018年版, 2020年时)."""
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.places or self.documents)
+
+
+def named_places(question: str) -> list[tuple[str, str]]:
+    """(full name, short name) of the provinces a question names, in order of appearance."""
+    q = normalize_for_index(question)
+    found: list[tuple[int, str, str]] = []
+    for full, short, _ens in PLACES:
+        for m in re.finditer(short, q):
+            before = q[m.start() - 1] if m.start() else ""
+            if before and before == _PLACE_NOT_BEFORE.get(short):
+                continue
+            found.append((m.start(), full, short))
+            break
+    for m in _LATIN_PLACE_RE.finditer(question):
+        short = _LATIN_PLACE[m.group(1).lower()]
+        full = next(f for f, s, _ in PLACES if s == short)
+        found.append((10_000 + m.start(), full, short))
+    seen: dict[str, tuple[str, str]] = {}
+    for _pos, full, short in sorted(found):
+        seen.setdefault(full, (full, short))
+    return list(seen.values())
+
+
+def _about_place(d: DocumentMeta, short: str) -> bool:
+    return short in d.title or short in d.source or short in d.author
+
+
+def _end_of(y: str, m: str | None, d: str | None) -> str:
+    if m and d:
+        return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+    if m:
+        return f"{int(y):04d}-{int(m):02d}-31"
+    return f"{int(y):04d}-12-31"
+
+
+def _version_request(question: str) -> tuple[str, str]:
+    """("before" | "year" | "as_of" | "", value) from the question's wording."""
+    q = normalize_for_index(question)
+    if m := _YEAR_VERSION_RE.search(q):
+        return "year", m.group(1)
+    if m := _AS_OF_RE.search(q):
+        return "as_of", _end_of(m.group(1), m.group(2), m.group(3))
+    if _BEFORE_RE.search(q):
+        return "before", ""
+    return "", ""
+
+
+def without_version_words(question: str) -> str:
+    """The question without the words that choose a revision ("2018年版", "修订前的", "截至2020年时"): they
+    select documents, they are not what is searched for."""
+    q = _YEAR_VERSION_RE.sub("", question)
+    q = _AS_OF_RE.sub("", q)
+    q = re.sub(rf"(?:{_BEFORE_RE.pattern})的?", "", q)
+    return re.sub(r"^[，,、\s]+", "", q).strip() or question
+
+
+def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | None = None) -> Scope:
+    """The documents to search for ``question`` (see module docstring)."""
+    base = flt or SearchFilter()
+    if base.doc_ids:  # the user picked the documents: theirs is the last word
+        return Scope(flt=flt, current_only=False)
+    live = [d for d in docs if not base.doc_types or d.doc_type in base.doc_types]
+    scope = Scope(flt=flt)
+
+    # Named sources → document ids.
+    place_ids: set[str] = set()
+    for full, short in named_places(question):
+        ids = {d.doc_id for d in live if _about_place(d, short)}
+        scope.places.append(full)
+        if ids:
+            place_ids |= ids
+        else:
+            scope.absent_places.append(full)
+    if scope.absent_places and place_ids:
+        scope.absent_places = []  # "广东对口帮扶贵州": the named place with documents is the source
+    doc_ids: set[str] = set()
+    for name in named_documents(question):
+        key = norm(name)
+        ids = {d.doc_id for d in live if key and (key in norm(d.title) or key == norm(d.work))}
+        if ids:
+            doc_ids |= ids
+            scope.documents += sorted({d.title for d in live if d.doc_id in ids})
+    if place_ids and doc_ids:
+        chosen = (place_ids & doc_ids) or (place_ids | doc_ids)
+    else:
+        chosen = place_ids | doc_ids
+
+    # Revisions: the text in force today, unless another is asked for.
+    kind, value = _version_request(question)
+    scope.version_asked = bool(kind)
+    as_of = base.as_of or (value if kind == "as_of" else "")
+    groups = by_work(live)
+    named_works = {d.work for d in live if d.doc_id in chosen and d.work}
+    exclude: set[str] = set()
+    picked: list[DocumentMeta] = []
+    if as_of:
+        keep, drop = in_force_ids(live, as_of)
+        exclude |= drop
+        picked = [d for d in live if d.doc_id in keep and d.status != "current"]
+    elif kind in ("year", "before"):
+        for work, group in groups.items():
+            if named_works and work not in named_works:
+                continue
+            if kind == "year":
+                fit = [d for d in group if d.date[:4] <= value] or group[:1]
+                choice = next((d for d in group if d.date[:4] == value), fit[-1])
+            else:
+                current = [d for d in group if d.status == "current"] or group[-1:]
+                older = [d for d in group if d.date < current[-1].date]
+                if not older:
+                    continue
+                choice = older[-1]
+            exclude |= {d.doc_id for d in group if d is not choice}
+            if choice.status != "current":
+                picked.append(choice)
+    else:
+        exclude = superseded_ids(live)
+    if picked:
+        scope.current_only = False
+        scope.version_note = "按" + "、".join(f"{version_label(d)}的《{d.title}》" for d in picked[:2]) + "回答"
+    if chosen:
+        chosen -= exclude
+        if not chosen:  # the named work has only texts not in force on that date
+            chosen = {d.doc_id for d in live if d.work in named_works} - exclude
+    new = dataclasses.replace(base, doc_ids=sorted(chosen) if chosen else [],
+                              exclude_doc_ids=sorted(exclude - chosen) if not chosen else [])
+    scope.flt = None if new.is_empty() and flt is None else new
+    return scope
