@@ -236,7 +236,10 @@ _QUOTED_NAME = re.compile(r"《([^》]{2,40})》")
 _SUFFIX_NAME = re.compile(r"([\u4e00-\u9fff]{2,14}?(?:条例|办法|规定|准则|规则|细则|纲要|章程|决定|决议|意见|通知|政府工作报告|法))"
                           r"(?![规定律院官治人])")
 _NAME_BREAK = re.compile(r".*[的了在和与及是有对把被从向为、，,。？?！!：:；;“”\"]")
-_QUESTION_CHARS = re.compile(r"什么|哪|多少|几|怎|如何|吗|呢|请问|是否|有没有")
+_QUESTION_CHARS = re.compile(r"什么|哪|多少|多长|多久|多大|几|怎|如何|吗|呢|请问|是否|有没有")
+_VERB_SUFFIX = ("通知", "决定", "规定", "意见")
+"""Title endings that are also verbs: "要通知家属", "决定给予处分" name no document."""
+_AFTER_TITLE = set("的中里和与及等第、，,。？?！!：:；;）)》”\"")
 _NOT_A_NAME = re.compile(r"^(?:这|该|此|本|上述|有关|相关|其|那|各|每)")
 _COMMON_FA = set("做办方学立执司守违合非说想看用写算兵书家疗语打")
 """"做法", "办法", "方法", "学法" …: words ending in 法 that name no law."""
@@ -248,7 +251,11 @@ def named_documents(question: str) -> list[str]:
     """Names of laws, regulations and reports the question refers to (《…》 or a name ending in 法/条例/办法 …)."""
     q = normalize_for_index(question)
     out = [m.group(1) for m in _QUOTED_NAME.finditer(q)]
-    for m in _SUFFIX_NAME.finditer(_QUOTED_NAME.sub("，", q)):
+    bare = _QUOTED_NAME.sub("，", q)
+    for m in _SUFFIX_NAME.finditer(bare):
+        nxt = bare[m.end():m.end() + 1]
+        if m.group(1).endswith(_VERB_SUFFIX) and nxt and nxt not in _AFTER_TITLE:
+            continue
         name = _NAME_BREAK.sub("", m.group(1))  # the name starts after the last particle or punctuation
         name = re.sub(r"^(?:请问|根据|按照|依据|依照|关于|那么|那|在|按|对于|年|月|日|违反|落实|贯彻|执行|学习|遵守|修改|制定|印发)+", "", name)
         if name.endswith(("规则", "规定")) and len(name) < 6:  # 议事规则, 有关规定: sections and phrases, not titles

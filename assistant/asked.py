@@ -235,7 +235,8 @@ _UNITS = "个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|�
 _QTY_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
 _QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNITS})?([\u4e00-\u9fff]{{2}})")
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
-_QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2})(?:分别|各自|一共|总共|共|大约|约)?(?:是|有|为|达|达到|占)(?:多少|几)")
+_QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:分别|各自|一共|总共|共|大约|约)?"
+                       r"(?:是|有|为|达|达到|占)(?:多少|几)")
 _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({_UNITS}|方面|%|％)")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from policyqa.types import Hit
 
 from .answerability import focus_terms, presence
-from .asked import Asked, Form, holds, quantity_ok
+from .asked import CN_COUNTED, Asked, Form, holds, quantity_ok
 from .extractive import ScoredSentence, answer_type, query_terms, score_sentences
 from .grounding import norm
 from .names import has_person
@@ -100,6 +100,14 @@ POINTED = {Form.ENUMERATION, Form.QUANTITY, Form.FREQUENCY, Form.DURATION, Form.
 """Forms answered by the sentences that state the asked thing; filler sentences only dilute them."""
 
 
+VALUE: dict[Form, re.Pattern] = {
+    Form.DURATION: re.compile(rf"{CN_COUNTED}(?:年|个月|月|天|日|周|小时|分钟|个工作日)"),
+    Form.FREQUENCY: re.compile(rf"每(?:年|月|季度?|半年|周|星期|天|日|届)|{CN_COUNTED}次"),
+    Form.QUANTITY: re.compile(rf"{CN_COUNTED}\S{{0,2}}?(?:个|项|名|家|组|条|种|类|批|所|人|件|处|支|万|亿|%|％|元)|\d"),
+}
+"""What states the value a strict question asks for; a sentence that only names the measure (期限届满, 定期) comes after."""
+
+
 def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = False,
                 max_sentences: int = MAX_SENTENCES, max_chars: int = MAX_CHARS) -> Plan:
     """Choose the verbatim sentences of ``hits`` that answer ``question`` as ``asked``."""
@@ -142,6 +150,8 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                  and _about_topic(s, hits[s.n - 1], terms) and s.score >= FACET_MIN_RELATIVE * best
                  and (not strict or _states_for_topic(question, asked, s, hits[s.n - 1],
                                                       doc_texts.get(hits[s.n - 1].doc_id, "")))]
+        if form in VALUE and cands:  # "多久 / 几次 / 多少": a sentence stating the value before one naming 期限
+            cands.sort(key=lambda s: (not VALUE[form].search(s.text), -s.score))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
             # "哪些形式": a sentence listing 形式 first; then one that names items (简称, 分别是); then score.
             atype = answer_type(question)

@@ -37,7 +37,7 @@ from .model_answer import Streamed, stream_model_part
 from .retrieve import Retriever, diversify, is_overview
 from .revision_note import difference_line
 from .rewrite import Standalone, rule_rewrite, standalone
-from .scope import Scope, named_places, resolve_scope, without_version_words
+from .scope import Scope, named_places, places_of, resolve_scope, without_version_words
 
 log = logging.getLogger("policyqa.answer")
 
@@ -129,9 +129,23 @@ class AnswerEngine:
             cands = rerank(query, cands, s.reranker)
         absent: list[str] = []
         if scope is not None and scope.absent_places:
-            # A place no document is about: only passages that speak of it can answer.
-            shorts = [s for full, s in named_places(" ".join(scope.absent_places))]
-            cands = [h for h in cands if any(x in h.text or x in h.title for x in shorts)]
+            # A place no document's title or source names: passages that speak of it answer, and documents
+            # that speak of it and are about no other place (an article on 湖北's 人大 that names 湖北 once);
+            # never another province's report.
+            shorts = [s for _full, s in named_places(" ".join(scope.absent_places))]
+            placed = {d.doc_id for d in self.docs() if places_of(d)}
+            mentions: dict[str, bool] = {}
+
+            def speaks_of_place(h: Hit) -> bool:
+                if any(x in h.text or x in h.title for x in shorts):
+                    return True
+                if h.doc_id in placed:
+                    return False
+                if h.doc_id not in mentions:
+                    mentions[h.doc_id] = any(self.checker.known(x, SearchFilter(doc_ids=[h.doc_id])) for x in shorts)
+                return mentions[h.doc_id]
+
+            cands = [h for h in cands if speaks_of_place(h)]
             if not cands:
                 absent = scope.absent_places
         hits = diversify(cands, k)

@@ -153,7 +153,10 @@ class Retriever:
         if intent and mode == "hybrid" and found:
             found = self._with_labelled(found, intent, k, flt, extra)
         t2 = time.perf_counter()
-        return SearchResult(query=query, hits=[to_hit(f) for f in found], mode=mode, timings={
+        # Fusion ties (equal reciprocal ranks) come back from the engine in no fixed order: break them by
+        # document order, so that one question gets one answer run after run.
+        hits = sorted((to_hit(f) for f in found), key=lambda h: (-round(h.score, 6), h.doc_id, h.idx))
+        return SearchResult(query=query, hits=hits, mode=mode, timings={
             "embed_ms": (t1 - t0) * 1000, "search_ms": (t2 - t1) * 1000, "total_ms": (t2 - t0) * 1000},
             query_vector=dense)
 

@@ -20,7 +20,7 @@ from policyqa.versions import by_work, in_force_ids, superseded_ids, version_lab
 from .answerability import named_documents
 from .grounding import norm
 
-__all__ = ["PLACES", "Scope", "named_places", "resolve_scope", "without_version_words"]
+__all__ = ["PLACES", "Scope", "named_places", "places_of", "resolve_scope", "without_version_words"]
 
 # Province-level divisions: (full name, short name, English names).
 PLACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -99,6 +99,11 @@ def named_places(question: str) -> list[tuple[str, str]]:
 
 def _about_place(d: DocumentMeta, short: str) -> bool:
     return short in d.title or short in d.source or short in d.author
+
+
+def places_of(d: DocumentMeta) -> list[str]:
+    """Short names of the provinces a document's title, source or author names (广东 for 广东省政府工作报告)."""
+    return [short for _full, short, _ in PLACES if _about_place(d, short)]
 
 
 def _end_of(y: str, m: str | None, d: str | None) -> str:

@@ -103,9 +103,10 @@ def _kind(clause: str) -> str:
     bare = _QUOTED.sub("", clause)
     if re.search(r"修正案", clause) and not re.search(r"修[订正](?!案)", bare):
         return "修正"  # 宪法: "……通过的《中华人民共和国宪法修正案》"
-    for k in _KINDS:
-        if k in bare:
-            return k
+    for hay in (bare, clause):  # "《……的决定修正》": a misplaced mark still names the act
+        for k in _KINDS:
+            if k in hay:
+                return k
     return ""
 
 

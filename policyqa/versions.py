@@ -71,7 +71,7 @@ def in_force_ids(docs: Iterable[DocumentMeta], as_of: str) -> tuple[set[str], se
     keep: set[str] = set()
     drop: set[str] = set()
     for group in by_work(docs).values():
-        before = [d for d in group if d.date and d.date[:10] <= as_of]
+        before = [d for d in group if d.date and d.date[:10] <= as_of and d.status != "repealed"]
         chosen = before[-1] if before else None
         for d in group:
             (keep if d is chosen else drop).add(d.doc_id)
