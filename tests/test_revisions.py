@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 import shutil
 import tarfile
-from pathlib import Path
 
 import pytest
+from conftest import ROOT, SHARED, make_settings
 
 from ingest.revisions import parse_revisions, work_title
 from policyqa.types import DocumentMeta, SearchFilter
 from policyqa.versions import assign_status, in_force_ids, superseded_ids
-
-from conftest import ROOT, SHARED, make_settings
 
 LAWREFBOOK = SHARED / "corpora" / "lawrefbook.tar.gz"
 LAWS = ROOT / "data" / "starter" / "laws"
