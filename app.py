@@ -15,7 +15,7 @@ log = logging.getLogger("policyqa.app")
 def build_app(svc):
     import gradio as gr
 
-    from webui import chat_tab, library_tab, outline_tab, quiz_tab
+    from webui import chat_tab, compare_view, library_tab, outline_tab, quiz_tab
 
     with gr.Blocks(title="政策研学助手", analytics_enabled=False) as demo:
         gr.Markdown("## 政策研学助手\n根据本地资料库中的原文回答问题、起草研讨提纲、练习知识测验；全部离线运行。",
@@ -28,6 +28,7 @@ def build_app(svc):
             dropdowns.append(quiz_tab.build_tab(svc, choices))
             with gr.Tab("资料库", id="library"):
                 _, refreshed, outs = library_tab.build(svc, dropdowns)
+            compare_view.build_tab(svc)
         demo.load(refreshed, None, outs, queue=False)
         from webui.api import register
 

@@ -236,7 +236,7 @@ class Comparison:
 
     def summary(self) -> str:
         """``监察法：2018年3月20日通过 → 2024年12月25日修正，新增 N 条，删除 N 条，修改 N 条，未修改 N 条（其中序号变化 N 条）``"""
-        return (f"{self.work}：{self.old.label} → {self.new.label}，新增 {self.n_added} 条，删除 {self.n_deleted} 条，"
+        return (f"{self.work or self.new.title}：{self.old.label} → {self.new.label}，新增 {self.n_added} 条，删除 {self.n_deleted} 条，"
                 f"修改 {self.n_modified} 条，未修改 {self.n_unchanged} 条（其中序号变化 {self.n_renumbered} 条）")
 
     def to_dict(self) -> dict[str, Any]:
@@ -250,8 +250,8 @@ class Comparison:
 
 _CN_NUM = "〇零一二三四五六七八九十百千两"
 _ZW = "\u200b\u200c\u200d\u2060\ufeff"
-_ARTICLE_RE = re.compile(rf"第([{_CN_NUM}0-9０-９]+)条(之[{_CN_NUM}]+)?(?![的、，,。及与或第至款项中])")
-_HEADING_RE = re.compile(rf"^#{{0,6}}\s*(第[{_CN_NUM}0-9]+(?:编|章|节|部分)(?:[\s\u3000].*)?)$")
+_ARTICLE_RE = re.compile(rf"第([{_CN_NUM}0-9０-９]+)条(之[{_CN_NUM}]+)?(?![的、，,。及与或第至款项中规所])")
+_HEADING_RE = re.compile(rf"^#{{0,6}}\s*(第[{_CN_NUM}0-9]+(?:编|章|节|部分))(?![的、，,。及与或第至款项中规所])[\s\u3000]*(.*)$")
 _SPACES = re.compile(r"[\s\u3000" + _ZW + r"]+")
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -279,12 +279,14 @@ def _clean_line(line: str) -> str:
 
 
 def _heading_text(line: str) -> str | None:
-    """``## 第一章 总 则`` → ``第一章 总则`` (spaces inside the name dropped); None for other lines."""
+    """``## 第一章 总 则`` / ``第一章总则`` → ``第一章 总则`` (spaces inside the name dropped); None for other
+    lines (a sentence that merely starts with ``第二章`` is not a heading)."""
     m = _HEADING_RE.match(line)
     if not m:
         return None
-    head, _, name = m.group(1).partition(" ") if " " in m.group(1) else m.group(1).partition("\u3000")
-    name = _SPACES.sub("", name)
+    head, name = m.group(1), _SPACES.sub("", m.group(2))
+    if len(name) > 30 or any(ch in name for ch in "。；，：！？;:!?"):
+        return None
     return f"{head} {name}" if name else head
 
 
@@ -384,18 +386,16 @@ class _Sim:
     def build(cls, old: Sequence[Article], new: Sequence[Article]) -> _Sim:
         og = [_grams(a.body) for a in old]
         ng = [_grams(a.body) for a in new]
+        from scipy.sparse import csr_matrix  # a dependency of sentence-transformers (requirements.lock)
+
         vocab: dict[str, int] = {}
-        for g in (*og, *ng):
-            for x in g:
-                vocab.setdefault(x, len(vocab))
-        om = np.zeros((len(og), max(1, len(vocab))), dtype=np.float32)
-        nm = np.zeros((len(ng), max(1, len(vocab))), dtype=np.float32)
-        for i, g in enumerate(og):
-            om[i, [vocab[x] for x in g]] = 1.0
-        for j, g in enumerate(ng):
-            nm[j, [vocab[x] for x in g]] = 1.0
-        inter = om @ nm.T
-        sizes = om.sum(1)[:, None] + nm.sum(1)[None, :]
+        coords = [([i for i, g in enumerate(grams) for _ in g],
+                   [vocab.setdefault(x, len(vocab)) for g in grams for x in g]) for grams in (og, ng)]
+        om, nm = (csr_matrix((np.ones(len(c), dtype=np.float32), (r, c)), shape=(len(grams), max(1, len(vocab))),
+                             dtype=np.float32) for (r, c), grams in zip(coords, (og, ng)))
+        inter = np.asarray((om @ nm.T).toarray(), dtype=np.float64)
+        sizes = np.array([len(g) for g in og], dtype=np.float64)[:, None] + \
+            np.array([len(g) for g in ng], dtype=np.float64)[None, :]
         dice = np.where(sizes > 0, 2.0 * inter / np.maximum(sizes, 1.0), 0.0)
         return cls(og, ng, dice, [_norm(a.body) for a in old], [_norm(a.body) for a in new])
 
@@ -452,7 +452,7 @@ class _Row:
     old: list[int]
     new: list[int]
     moved: bool = False
-    grouped: str = ""  # "split" | "merge" when articles were absorbed
+    grouped: str = ""  # "split" | "merge" | "regroup" (both) when articles were absorbed
 
 
 def align(old: Sequence[Article], new: Sequence[Article]) -> list[ArticlePair]:
@@ -517,14 +517,15 @@ def _absorb(rows: list[_Row], sim: _Sim, used_o: set[int], used_n: set[int], n_o
         if best is None:
             return
         _, k, side, idx = best
+        r = rows[k]
         if side == "new":
-            rows[k].new = sorted([*rows[k].new, idx])
-            rows[k].grouped = "split"
+            r.new = sorted([*r.new, idx])
             used_n.add(idx)
         else:
-            rows[k].old = sorted([*rows[k].old, idx])
-            rows[k].grouped = "merge"
+            r.old = sorted([*r.old, idx])
             used_o.add(idx)
+        kind = "split" if side == "new" else "merge"
+        r.grouped = kind if r.grouped in ("", kind) else "regroup"
 
 
 def _order(rows: list[_Row]) -> list[_Row]:
@@ -539,7 +540,7 @@ def _order(rows: list[_Row]) -> list[_Row]:
         anchor = -1.0
         for p in range(i - 1, -1, -1):
             q = row_of_old.get(p)
-            if q is not None and q.new:
+            if q is not None and q.new and not q.moved:
                 anchor = float(min(q.new))
                 break
         keyed.append(((anchor, 1, i), r))
@@ -565,6 +566,8 @@ def _classify(r: _Row, old: Sequence[Article], new: Sequence[Article], sim: _Sim
         notes.append(f"原{o[0].label}拆分为{'、'.join(a.label for a in n)}")
     elif r.grouped == "merge":
         notes.append(f"原{'、'.join(a.label for a in o)}合并为{n[0].label}")
+    elif r.grouped == "regroup":
+        notes.append(f"原{'、'.join(a.label for a in o)}调整为{'、'.join(a.label for a in n)}")
     if r.moved:
         notes.append("位置调整")
     old_seq, new_seq = _seq(o), _seq(n)
@@ -579,6 +582,7 @@ def _classify(r: _Row, old: Sequence[Article], new: Sequence[Article], sim: _Sim
 
 # -- character-level difference ---------------------------------------------------------------------
 
+_STRUCTURAL = set("，。、；：？！\n \u3000")
 _tokenizer: Any = None
 _tokenizer_lock = threading.Lock()
 
@@ -645,10 +649,21 @@ def char_diff(old: str, new: str) -> list[DiffSegment]:
             if b:
                 out.append(DiffSegment("equal", b))
             continue
-        if a:
-            out.append(DiffSegment("delete", a))
-        if b:
-            out.append(DiffSegment("insert", b))
+        # a change whose one side is only punctuation found in the other side (``。\n`` → ``……措施。\n……``)
+        # is a pure insertion (deletion) around that punctuation: keep the punctuation as equal text
+        sides: tuple[tuple[str, str, DiffOp], ...] = ((a, b, "insert"), (b, a, "delete"))
+        for short, long_, op_long in sides:
+            k = long_.find(short) if short and not (set(short) - _STRUCTURAL) else -1
+            if k >= 0:
+                head, tail = long_[:k], long_[k + len(short):]
+                out += [seg for seg in (DiffSegment(op_long, head), DiffSegment("equal", short),
+                                        DiffSegment(op_long, tail)) if seg.text]
+                break
+        else:
+            if a:
+                out.append(DiffSegment("delete", a))
+            if b:
+                out.append(DiffSegment("insert", b))
     return out
 
 
@@ -662,8 +677,8 @@ def compare_texts(old_text: str, new_text: str, old: Revision | None = None, new
             name = f"《{rev.title}》（{rev.label}）" if rev is not None else which + "的文本"
             raise CompareError(f"{name}没有按“第X条”分条，无法逐条对照。")
     pairs = align(old_arts, new_arts)
-    old = old or Revision(doc_id="", title=work, work=work, version="修订前")
-    new = new or Revision(doc_id="", title=work, work=work, version="修订后")
+    old = old or Revision(doc_id="", title=work or "修订前文本", work=work, version="修订前")
+    new = new or Revision(doc_id="", title=work or "修订后文本", work=work, version="修订后")
     return Comparison(work=work or old.work or new.work, old=old, new=new, pairs=pairs,
                       n_old_articles=len(old_arts), n_new_articles=len(new_arts), seconds=time.perf_counter() - t0)
 
@@ -699,12 +714,13 @@ def _short(s: str, limit: int = 60) -> str:
     if len(s) <= limit:
         return s
     cut = s[:limit]
-    stop = max(cut.rfind(p) for p in "。；")
+    stop = max(cut.rfind(p) for p in "。；：")
     return (cut[:stop + 1] if stop >= limit // 2 else cut) + "……"
 
 
 def _quote_runs(runs: Sequence[str], limit: int = 4) -> str:
-    shown = [f"“{_short(r.strip(), 30)}”" for r in runs[:limit]]
+    runs = [x for x in (r.strip("、，。；：,;: \n\u3000") for r in runs) if x]
+    shown = [f"“{_short(r, 30)}”" for r in runs[:limit]]
     return "、".join(shown) + (f"等 {len(runs)} 处" if len(runs) > limit else "")
 
 
@@ -947,7 +963,9 @@ def pick_revisions(revs: Sequence[Revision], from_spec: str = "", to_spec: str =
     old = _pick(revs, from_spec, "--from") if from_spec else None
     if new is None:
         later = [r for r in revs if old is None or (r.date, r.doc_id) > (old.date, old.doc_id)]
-        new = later[-1] if later else revs[-1]
+        if not later:
+            raise CompareError(f"--from（{old.label if old else ''}）是已导入的最新版本，没有更新的版本可以对照。")
+        new = later[-1]
     if old is None:
         earlier = [r for r in revs if (r.date, r.doc_id) < (new.date, new.doc_id)]
         if not earlier:
