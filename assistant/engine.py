@@ -28,6 +28,7 @@ from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 from . import answers
 from .answerability import Checker
 from .asked import Asked, Form, analyse
+from .changes import answer_changes, asks_for_changes
 from .compose import plan_answer
 from .docfacts import document_fact
 from .grounding import verify_answer
@@ -196,6 +197,13 @@ class AnswerEngine:
         ctx = answers.Context(question=question, standalone=sa.query, hits=r.hits, t0=t0, timings=timings,
                               notices=notices, backend="none", model="extractive")
 
+        if scope.documents and asks_for_changes(question + " " + sa.query):
+            works = {d.work for d in docs if d.title in scope.documents and d.work}
+            changed = answer_changes(self.res.store, f"{question} {sa.query}", [d for d in docs if d.work in works])
+            if changed is not None:
+                yield Token(changed.text)
+                yield Final(answers.answered(ctx, changed.text, changed.hits))
+                return
         if r.asked.docfact and not r.unsupported:
             in_scope = [d for d in docs if (flt is None or not flt.doc_ids or d.doc_id in flt.doc_ids)
                         and (flt is None or d.doc_id not in flt.exclude_doc_ids)]

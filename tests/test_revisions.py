@@ -211,3 +211,22 @@ def test_named_province_answers_from_its_report(versioned):
     a = eng.ask("贵州省2026年地区生产总值增长目标是多少？")
     assert not a.answerable, a.answer
     assert "贵州" in " ".join(a.notices) + a.answer
+
+
+def test_what_changed_is_answered_from_the_comparison(versioned):
+    res, docs = versioned
+    new = next(d for d in docs if d.work == "监察法" and d.status == "current")
+    eng = _engine(res)
+    for q in ("2024年修改监察法增加了哪些内容？", "监察法修订后新增了哪些规定？",
+              "What did the 2024 amendment to the Supervision Law add?"):
+        a = eng.ask(q)
+        assert a.answerable, q
+        for measure in ("强制", "责令候查", "管护"):
+            assert measure in a.answer, (q, measure)
+        assert a.citations and {c.passage.doc_id for c in a.citations} == {new.doc_id}
+        # Each listed change cites the stored passage holding that article.
+        for c in a.citations:
+            label = re.search(rf"新增(第[一二三四五六七八九十百]+条)[^\n]*\[{c.n}\]", a.answer)
+            assert label is not None and label.group(1) in c.passage.text, (q, c.n)
+    a = eng.ask("监察法修改后删除了哪些条文？")
+    assert a.answerable and "没有删除的条文" in a.answer and "删除 0 条" in a.answer

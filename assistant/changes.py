@@ -1,0 +1,106 @@
+"""Questions about what a revision changed, answered from the 新旧对照 of the two texts, each line cited.
+
+"2024年修改监察法增加了哪些内容？" is not answered by retrieval (no passage says what was added): the two
+revisions are aligned article by article (:mod:`assistant.compare`) and the answer lists the new, deleted
+or modified articles, citing the stored passage of each.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policyqa.store.base import Store
+from policyqa.textnorm import normalize_for_index
+from policyqa.types import DocumentMeta, Hit
+
+from .compare import CompareError, change_items, pick_revisions, work_revisions
+from .retrieve import hit_from_payload
+
+__all__ = ["ChangesAnswer", "answer_changes", "asks_for_changes"]
+
+_CHANGE_Q = re.compile(
+    r"(?:修改|修订|修正|改动|调整)(?:后|中|时|了)?[^？?。]{0,16}?(?:新?增加|新增|增设|补充|删除|删去|删掉|去掉|修改|改动|变化|不同|区别)"
+    r"(?:了|的)?(?:哪些|什么|几|多少)"
+    r"|(?:有|做了|作了)(?:哪些|什么)(?:变化|修改|改动|调整|不同)|新增(?:了)?(?:哪些|什么)|增加了(?:哪些|什么)(?:内容|条|规定|措施)"
+    r"|删除了(?:哪些|什么)|新旧对照|前后(?:有什么|有哪些)?(?:变化|不同)"
+    r"|\bwhat (?:changed|was added|did the \w+ (?:add|change))\b|\bchanges? (?:made )?(?:in|to|by) the\b"
+    r"|\b(?:amendment|revision)\b.{0,60}\b(?:add|added|change|changed|delete|deleted|remove|removed)\b",
+    re.I)
+_ADDED = re.compile(r"增加|新增|增设|补充|\badd(?:ed|s)?\b|\bnew\b", re.I)
+_DELETED = re.compile(r"删除|删去|删掉|去掉|\b(?:remove|delete)[ds]?\b", re.I)
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+MAX_LINES = 8
+
+
+@dataclass
+class ChangesAnswer:
+    text: str
+    """Lines, each ending with [n]."""
+    hits: list[Hit]
+
+
+def asks_for_changes(question: str) -> bool:
+    return bool(_CHANGE_Q.search(normalize_for_index(question)))
+
+
+def _kinds(question: str) -> tuple[str, ...]:
+    if _ADDED.search(question) and not _DELETED.search(question):
+        return ("新增",)
+    if _DELETED.search(question) and not _ADDED.search(question):
+        return ("删除",)
+    return ("新增", "删除", "修改")
+
+
+def _passage_at(store: Store, doc_id: str, offset: int, cache: dict[str, list[dict]]) -> Hit | None:
+    if doc_id not in cache:
+        cache[doc_id] = store.doc_passages(doc_id)
+    for p in cache[doc_id]:
+        if int(p.get("start", 0)) <= offset < int(p.get("end", 0)):
+            return hit_from_payload(p)
+    return None
+
+
+def answer_changes(store: Store, question: str, docs: list[DocumentMeta]) -> ChangesAnswer | None:
+    """The cited list of changes between the two revisions the question means, or None when the question
+    names no work with two revisions in ``docs`` (the documents in scope)."""
+    groups: dict[str, list[DocumentMeta]] = {}
+    for d in docs:
+        if d.work:
+            groups.setdefault(d.work, []).append(d)
+    works = [w for w, g in groups.items() if len(g) > 1]
+    if len(works) != 1:
+        return None
+    revs = work_revisions(store, groups[works[0]])
+    years = _YEAR.findall(question)
+    to_spec = next((y for y in years if any(r.date.startswith(y) for r in revs)), "")
+    try:
+        old, new = pick_revisions(revs, "", to_spec)
+        from .compare import compare_revisions
+
+        comparison = compare_revisions(old, new)
+    except CompareError:
+        return None
+    items = change_items(comparison, _kinds(question))
+    hits: list[Hit] = []
+    lines: list[str] = []
+    cache: dict[str, list[dict]] = {}
+    for it in items[:MAX_LINES]:
+        hit = _passage_at(store, it.doc_id, it.article.start, cache)
+        if hit is None:
+            continue
+        known = next((i for i, h in enumerate(hits, 1) if h.passage_id == hit.passage_id), 0)
+        if not known:
+            hits.append(hit)
+            known = len(hits)
+        lines.append(f"{it.text}[{known}]")
+    head = comparison.summary() + "。"
+    if not lines:  # "删除了哪些": none — say so, citing the new text's opening (its revision record)
+        opening = _passage_at(store, new.doc_id, 0, cache) or next(
+            (hit_from_payload(p) for p in cache.get(new.doc_id, [])[:1]), None)
+        if opening is None:
+            return None
+        what = "、".join(_kinds(question))
+        return ChangesAnswer(text=f"{head}[1]\n{new.label}的文本与{old.label}的文本相比，没有{what}的条文。[1]",
+                             hits=[opening])
+    more = f"\n（另有 {len(items) - MAX_LINES} 处，见“新旧对照”）" if len(items) > MAX_LINES else ""
+    return ChangesAnswer(text=head + "\n" + "\n".join(lines) + more, hits=hits)
