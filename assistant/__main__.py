@@ -8,6 +8,14 @@ import sys
 from policyqa.runtime import setup_logging
 from policyqa.settings import load_settings
 from policyqa.types import DOC_TYPES, SearchFilter
+from policyqa.versions import as_of_date
+
+
+def _as_of(value: str) -> str:
+    try:
+        return as_of_date(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _filter_args(ap: argparse.ArgumentParser) -> None:
@@ -17,11 +25,14 @@ def _filter_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--source", dest="sources", action="append", help="来源/发布机关（可重复）")
     ap.add_argument("--from", dest="date_from", default="", help="起始日期，如 2024 或 2024-06-01")
     ap.add_argument("--to", dest="date_to", default="", help="截止日期")
+    ap.add_argument("--as-of", dest="as_of", default="", metavar="日期", type=_as_of,
+                    help="按该日有效的法规版本回答，如 2020-01-01（默认：现行文本）")
 
 
 def _filter(args: argparse.Namespace) -> SearchFilter:
     return SearchFilter(doc_types=args.doc_types or [], doc_ids=args.doc_ids or [],
-                        sources=args.sources or [], date_from=args.date_from, date_to=args.date_to)
+                        sources=args.sources or [], date_from=args.date_from, date_to=args.date_to,
+                        as_of=getattr(args, "as_of", "") or "")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -43,7 +54,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("没有找到相关段落。资料库是否为空？先运行：python -m ingest data/corpus")
         return 1
     for i, h in enumerate(result.hits, 1):
-        date = f"（{h.date}）" if h.date else ""
+        date = f"（{h.version or h.date}）" if h.version or h.date else ""
         print(f"[{i}] {h.title}{date}  得分 {h.score:.4f}")
         print(f"    {h.heading}")
         text = h.text if len(h.text) <= 300 or args.full else h.text[:300] + "……"
@@ -64,7 +75,7 @@ def _print_answer(ans, show_sources: bool = True) -> None:
         if cites:
             print("\n出处：" if ans.answerable else "\n最接近的段落（供参考）：")
         for c in cites:
-            date = f"，{c.date}" if c.date else ""
+            date = f"，{c.passage.version or c.date}" if c.passage.version or c.date else ""
             print(f"  [{c.n}] 《{c.title}》{date} — {c.heading}")
             print("      " + (c.text if len(c.text) <= 160 else c.text[:160] + "……"))
     t = ans.timings
@@ -157,7 +168,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     res = open_resources(load_settings(embedder=args.embedder, home=args.home))
     try:
         gen = QuizGenerator(res, backend=args.llm, progress=not args.json)
-        quiz = gen.generate(n=args.n, types=types, doc_ids=args.doc_ids, topic=args.topic, seed=args.seed)
+        quiz = gen.generate(n=args.n, types=types, doc_ids=args.doc_ids, topic=args.topic, seed=args.seed,
+                            chapter=args.chapter or None, current_only=not args.all_versions)
     except QuizError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -169,6 +181,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(quiz_markdown(quiz, with_key=not args.no_key), encoding="utf-8")
+    seed_note = f"随机种子：{quiz.seed}（用 --seed {quiz.seed} 可重出这套题）" if args.seed is None else ""
     if args.json:
         print(json.dumps(quiz.to_dict(), ensure_ascii=False, indent=2))
     elif out is None:
@@ -177,6 +190,8 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         print(f"已导出 {len(quiz.items)} 道题{'（含答案与解析）' if not args.no_key else ''}：{out}")
         for note in quiz.notices:
             print(f"（提示：{note}）")
+    if seed_note:  # on stderr, so that --json stays one JSON document
+        print(seed_note, file=sys.stderr)
     return 0 if quiz.items else 1
 
 
@@ -227,6 +242,43 @@ def cmd_outline(args: argparse.Namespace) -> int:
     return 0 if outline.enough_material else 1
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """新旧对照: two revisions of a regulation, article by article (assistant/compare.py)."""
+    from pathlib import Path
+
+    from policyqa.runtime import open_resources
+
+    from .compare import CompareError, load_comparison
+    from .compare_export import comparison_docx, comparison_markdown, comparison_text
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".md", ".docx"):
+        print(f"错误：--out 只支持 .md 或 .docx 文件：{out}", file=sys.stderr)
+        return 2
+    res = open_resources(load_settings(embedder=args.embedder, home=args.home))
+    try:
+        comparison = load_comparison(res.store, args.work, args.from_, args.to)
+    except CompareError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        res.close()
+    if out is not None:
+        if out.suffix.lower() == ".docx":
+            comparison_docx(comparison, out, include_unchanged=args.all)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(comparison_markdown(comparison, include_unchanged=args.all), encoding="utf-8")
+    if args.json:
+        print(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2))
+    elif out is None:
+        print(comparison_text(comparison, include_unchanged=args.all), end="")
+    else:
+        print(comparison.summary())
+        print(f"已导出新旧对照表：{out}")
+    return 0
+
+
 def _backend_choices() -> tuple[list[str], str, str, str]:
     """The registered answer backends (assistant/llm/registry.py): names, help naming all of them,
     help naming the model backends, the no-model name."""
@@ -265,11 +317,16 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--home")
     c.set_defaults(func=cmd_chat)
     qz = sub.add_parser("quiz", help="知识测验：从资料中出题（单选、多选、判断、填空），可导出 Markdown / Word")
-    qz.add_argument("--doc", dest="doc_ids", action="append", help="只从这些文档编号出题（可重复）")
+    qz.add_argument("--doc", dest="doc_ids", action="append",
+                    help="只从这些文档出题：文档编号或标题（标题的一部分也可，如 监察法；可重复）")
+    qz.add_argument("--chapter", default="", help="只从标题路径含此章节的段落出题（如 第二章、2、政务处分的种类和适用）")
     qz.add_argument("--topic", default="", help="只从与该主题相关的段落出题")
     qz.add_argument("--types", default="单选,多选,判断,填空", help="题型，逗号分隔（默认四种都出）")
     qz.add_argument("--n", type=int, default=10, help="题目数量（默认 10）")
-    qz.add_argument("--seed", type=int, default=0, help="随机种子：相同种子出同一套题")
+    qz.add_argument("--seed", type=int, default=None,
+                    help="随机种子：相同种子出同一套题（默认每次随机，并在标准错误输出所用的种子）")
+    qz.add_argument("--all-versions", action="store_true",
+                    help="也从已修订、已废止的文本出题（默认只用现行文本；用 --doc 指定编号的文档总会使用）")
     qz.add_argument("--json", action="store_true")
     qz.add_argument("--out", help="导出到文件：.md 或 .docx")
     qz.add_argument("--no-key", action="store_true", help="不附答案与解析")
@@ -292,6 +349,16 @@ def main(argv: list[str] | None = None) -> int:
     ol.add_argument("--home")
     _filter_args(ol)
     ol.set_defaults(func=cmd_outline)
+    cp = sub.add_parser("compare", help="新旧对照：逐条对照一部法规的两个版本（新增、删除、修改、序号变化），可导出 Markdown / Word")
+    cp.add_argument("work", help="法规标题或其中几个字（如 监察法），或文档编号")
+    cp.add_argument("--from", dest="from_", default="", help="修订前的版本：年份、日期（2018、2018-03-20）或文档编号（默认：修订后版本的上一版）")
+    cp.add_argument("--to", default="", help="修订后的版本：年份、日期或文档编号（默认：最新版本）")
+    cp.add_argument("--all", action="store_true", help="也列出未修改的条文（默认折叠为一行）")
+    cp.add_argument("--json", action="store_true")
+    cp.add_argument("--out", help="导出新旧对照表：.md 或 .docx")
+    cp.add_argument("--embedder")
+    cp.add_argument("--home")
+    cp.set_defaults(func=cmd_compare)
     args = ap.parse_args(argv)
     setup_logging("WARNING")
     from policyqa.embedders import EmbedderError

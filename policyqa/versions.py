@@ -8,18 +8,40 @@ chooses texts by date) read these functions.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 
 from .types import DocumentMeta
 
-__all__ = ["STATUS_LABELS", "assign_status", "by_work", "in_force_ids", "revisions", "status_label",
-           "superseded_ids", "version_label"]
+__all__ = ["STATUS_LABELS", "as_of_date", "assign_status", "by_work", "in_force_ids", "revisions", "status_label",
+           "superseded_ids", "version_label", "version_status"]
 
 STATUS_LABELS = {"current": "现行", "superseded": "已被修订", "repealed": "已废止"}
 
 
 def status_label(meta: DocumentMeta) -> str:
     return STATUS_LABELS.get(meta.status, "") if meta.work else ""
+
+
+def as_of_date(value: str) -> str:
+    """``2020`` → ``2020-12-31``, ``2020-06`` → ``2020-06-31``, ``2020-6-1`` → ``2020-06-01``: the revisions
+    in force at the end of the period given; ``""`` for none. Raises ValueError (in Chinese) on anything else."""
+    v = (value or "").strip().replace("/", "-").replace(".", "-")
+    if not v:
+        return ""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", v) or re.fullmatch(
+        r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?", v)
+    if not m or not (1 <= int(m.group(2) or 1) <= 12 and 1 <= int(m.group(3) or 1) <= 31):
+        raise ValueError(f"日期“{value}”格式不对：请写成 2020、2020-06 或 2020-06-01。")
+    return f"{int(m.group(1)):04d}-{int(m.group(2) or 12):02d}-{int(m.group(3) or 31):02d}"
+
+
+def version_status(meta: DocumentMeta) -> str:
+    """``现行`` / ``已被修订（2024-12-25）`` / ``已废止``."""
+    label = status_label(meta)
+    if meta.status == "superseded" and meta.superseded_on:
+        label += f"（{meta.superseded_on}）"
+    return label
 
 
 def version_label(meta: DocumentMeta) -> str:

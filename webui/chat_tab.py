@@ -8,6 +8,7 @@ import gradio as gr
 
 from assistant.engine import Final, Retrieved, Token
 from policyqa.types import DOC_TYPES, Answer, Citation, SearchFilter
+from policyqa.versions import as_of_date
 
 from . import render
 from .service import BACKEND_LABELS, AppService, export_path
@@ -17,13 +18,15 @@ EXAMPLES = ["两项机制是怎么运作的？", "市直机关的单位是怎样
 _DATE = re.compile(r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$")
 
 
-def build_filter(doc_types: list[str] | None, date_from: str, date_to: str, doc_ids: list[str] | None) -> SearchFilter:
-    date_from, date_to = (date_from or "").strip(), (date_to or "").strip()
-    for d in (date_from, date_to):
+def build_filter(doc_types: list[str] | None, date_from: str, date_to: str, doc_ids: list[str] | None,
+                 as_of: str = "") -> SearchFilter:
+    date_from, date_to, as_of = (date_from or "").strip(), (date_to or "").strip(), (as_of or "").strip()
+    for d in (date_from, date_to, as_of):
         if d and not _DATE.match(d):
             raise gr.Error(f"日期“{d}”格式不对：请写成 2024 或 2024-06 或 2024-06-01。")
     return SearchFilter(doc_types=list(doc_types or []), doc_ids=list(doc_ids or []),
-                        date_from=date_from, date_to=date_to)
+                        date_from=date_from, date_to=date_to, as_of=as_of_date(as_of))
+
 
 
 def _export(ans: Answer) -> str:
@@ -66,15 +69,17 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
                     date_from = gr.Textbox(label="起始日期", placeholder="2024 或 2024-06-01", max_length=10)
                     date_to = gr.Textbox(label="截止日期", placeholder="2025-12-31", max_length=10)
                 docs = gr.Dropdown([], multiselect=True, label="只在这些文档中检索", elem_id="pq-docs")
+                as_of = gr.Textbox(label="按某日有效的版本", placeholder="留空＝现行文本；如 2020-01-01", max_length=10,
+                                   elem_id="pq-asof")
             cards = gr.HTML(render.cards_html([]), elem_id="pq-cards", label="出处")
 
     backend.change(lambda b: svc.backend_status(b), backend, status, queue=False)
 
-    def respond(message: str, history: list, turns_: list, backend_: str, doc_types, dfrom, dto, doc_ids):
+    def respond(message: str, history: list, turns_: list, backend_: str, doc_types, dfrom, dto, doc_ids, as_of_=""):
         message = (message or "").strip()
         if not message:
             raise gr.Error("请输入问题。")
-        flt = build_filter(doc_types, dfrom, dto, doc_ids)
+        flt = build_filter(doc_types, dfrom, dto, doc_ids, as_of_)
         history = list(history or []) + [{"role": "user", "content": render.md_escape(message)},
                                          {"role": "assistant", "content": "正在检索资料……"}]
         yield history, gr.update(), "", gr.update(visible=False), turns_, "", gr.update(visible=False), ""
@@ -88,7 +93,8 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
                 if ev.answerable:
                     history[-1]["content"] = "已找到相关原文，正在组织回答……"
                     title = f"检索到的原文（{len(hits_cards)} 段）"
-                    html_ = render.cards_html(hits_cards, title=title, contexts=svc.context_of(hits_cards))
+                    html_ = render.cards_html(hits_cards, title=title, contexts=svc.context_of(hits_cards),
+                                              statuses=svc.statuses())
                 else:
                     history[-1]["content"] = "正在核对资料……"
                     html_ = gr.update()
@@ -102,7 +108,8 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
         assert final is not None
         if final.answerable:
             cites = final.citations
-            html_ = render.cards_html(cites, title="回答依据的原文", contexts=svc.context_of(cites))
+            html_ = render.cards_html(cites, title="回答依据的原文", contexts=svc.context_of(cites),
+                                      statuses=svc.statuses())
         else:
             cites = final.nearest
             html_ = render.cards_html(cites, title="最接近的段落（供参考，不足以回答）",
@@ -121,7 +128,7 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
                render.answer_export_markdown(final))
 
     outs = [chatbot, cards, notices, export, turns, msg, copy, plain]
-    ins = [msg, chatbot, turns, backend, types, date_from, date_to, docs]
+    ins = [msg, chatbot, turns, backend, types, date_from, date_to, docs, as_of]
     msg.submit(respond, ins, outs, concurrency_limit=8, concurrency_id="chat", api_visibility="private")
 
     def pick_example(evt: gr.SelectData):

@@ -11,7 +11,7 @@ from . import render
 from .service import AppService
 
 STATUS = {"added": "已导入", "updated": "已更新", "unchanged": "未变化", "skipped": "已跳过"}
-DOC_HEADERS = ["标题", "类型", "日期", "段落数", "导入时间", "编号"]
+DOC_HEADERS = ["标题", "类型", "日期", "版本与效力", "段落数", "导入时间", "编号"]
 RESULT_HEADERS = ["文件", "结果", "段落数", "说明"]
 
 
@@ -30,7 +30,7 @@ def upload_label(max_upload_mb: int) -> str:
 
 
 def doc_choices(svc: AppService) -> list[tuple[str, str]]:
-    return [(f"{d.title}（{d.date}）" if d.date else d.title, d.doc_id)
+    return [(f"{d.title}（{d.version or d.date}）" if d.version or d.date else d.title, d.doc_id)
             for d in sorted(svc.docs(), key=lambda d: d.title)]
 
 

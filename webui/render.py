@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from policyqa.types import DOC_TYPES, Answer, Citation, DocumentMeta
+from policyqa.versions import version_status
 
 # Everything Markdown (CommonMark + GFM) treats as syntax; a backslash makes it literal.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:<>=\"'])")
@@ -62,10 +63,15 @@ def _highlight(text: str, support: Sequence[str]) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def _meta_line(c: Citation) -> str:
+def _meta_line(c: Citation, status: str = "") -> str:
     bits = []
-    if c.date:
+    if c.passage.version:  # a regulation: the version a reader must quote, not just a year
+        bits.append(html.escape(f"版本：{c.passage.version}"))
+    elif c.date:
         bits.append(html.escape(c.date))
+    if status:
+        kind = "current" if status == "现行" else "old"
+        bits.append(f"<span class='pq-status pq-status-{kind}'>{html.escape(status)}</span>")
     if c.doc_type:
         bits.append(html.escape(DOC_TYPES.get(c.doc_type, c.doc_type)))
     if c.source:
@@ -73,7 +79,8 @@ def _meta_line(c: Citation) -> str:
     return " · ".join(bits)
 
 
-def citation_card(c: Citation, context: tuple[str, str] | None = None, open_: bool = True, prefix: str = "") -> str:
+def citation_card(c: Citation, context: tuple[str, str] | None = None, open_: bool = True, prefix: str = "",
+                  status: str = "") -> str:
     """One source card: [n], title, heading path, date, the verbatim passage, its surrounding text."""
     ctx = ""
     if context is not None and (context[0] or context[1]):
@@ -84,21 +91,23 @@ def citation_card(c: Citation, context: tuple[str, str] | None = None, open_: bo
     return (
         f"<details class='pq-card' id='{prefix}cite-{c.n}' data-n='{c.n}'{' open' if open_ else ''}>"
         f"<summary><span class='pq-n'>[{c.n}]</span> <span class='pq-title'>《{html.escape(c.title)}》</span>"
-        f"<span class='pq-meta'>{_meta_line(c)}</span>"
+        f"<span class='pq-meta'>{_meta_line(c, status)}</span>"
         f"<div class='pq-heading'>{html.escape(c.heading)}</div></summary>"
         f"<div class='pq-text'>{_highlight(c.text, c.support)}</div>{ctx}</details>"
     )
 
 
 def cards_html(citations: Sequence[Citation], title: str = "", contexts: dict[str, tuple[str, str]] | None = None,
-               note: str = "", prefix: str = "", open_: bool = True) -> str:
+               note: str = "", prefix: str = "", open_: bool = True, statuses: dict[str, str] | None = None) -> str:
     if not citations:
         body = f"<div class='pq-empty'>{html.escape(note or '提问后，回答所依据的原文段落会显示在这里。')}</div>"
         return f"<div class='pq-cards'>{body}</div>"
     contexts = contexts or {}
     head = f"<div class='pq-cards-title'>{html.escape(title)}</div>" if title else ""
     extra = f"<div class='pq-note'>{html.escape(note)}</div>" if note else ""
-    cards = "".join(citation_card(c, contexts.get(c.passage_id), open_=open_, prefix=prefix) for c in citations)
+    statuses = statuses or {}
+    cards = "".join(citation_card(c, contexts.get(c.passage_id), open_=open_, prefix=prefix,
+                                  status=statuses.get(c.doc_id, "")) for c in citations)
     return f"<div class='pq-cards'>{head}{extra}{cards}</div>"
 
 
@@ -111,7 +120,7 @@ def answer_export_markdown(ans: Answer) -> str:
     if cites:
         lines += ["", "## 出处" if ans.answerable else "## 最接近的段落（供参考）", ""]
         for c in cites:
-            date = f"，{c.date}" if c.date else ""
+            date = f"，{c.passage.version}" if c.passage.version else f"，{c.date}" if c.date else ""
             lines.append(f"[{c.n}] 《{c.title}》{date} — {c.heading}")
             lines.append("")
             lines += ["> " + ln for ln in c.text.splitlines() if ln.strip()]
@@ -121,10 +130,11 @@ def answer_export_markdown(ans: Answer) -> str:
 
 
 def docs_rows(docs: Sequence[DocumentMeta]) -> list[list]:
-    """Rows for the library table (title, type, date, passages, ingested at, id)."""
+    """Rows for the library table (title, type, date, version and status, passages, ingested at, id)."""
     rows = []
     for d in sorted(docs, key=lambda d: (d.date or "", d.title), reverse=True):
-        rows.append([d.title, DOC_TYPES.get(d.doc_type, d.doc_type), d.date or "", d.n_passages,
+        version = "，".join(x for x in (d.version, version_status(d) if d.work else "") if x)
+        rows.append([d.title, DOC_TYPES.get(d.doc_type, d.doc_type), d.date or "", version, d.n_passages,
                      (d.ingested_at or "")[:19].replace("T", " "), d.doc_id])
     return rows
 
@@ -144,6 +154,9 @@ CSS = """
 .pq-n { font-weight: 700; color: #b91c1c; }
 .pq-title { font-weight: 600; }
 .pq-meta { color: var(--body-text-color-subdued); font-size: 0.85em; margin-left: 6px; }
+.pq-status { border-radius: 3px; padding: 0 4px; font-size: 0.9em; }
+.pq-status-current { background: #e6f4ea; color: #1e6b34; }
+.pq-status-old { background: #fdecea; color: #a3261b; }
 .pq-heading { color: var(--body-text-color-subdued); font-size: 0.85em; margin-top: 2px; }
 .pq-text { line-height: 1.7; white-space: normal; }
 .pq-text mark { background: #fde68a; color: inherit; padding: 0 1px; }

@@ -22,6 +22,7 @@ from policyqa.embedders import available_embedders
 from policyqa.runtime import Resources, open_resources
 from policyqa.settings import Settings
 from policyqa.types import Citation, DocumentMeta, IngestReport
+from policyqa.versions import version_status
 
 log = logging.getLogger("policyqa.app")
 
@@ -114,6 +115,10 @@ class AppService:
     # -- library ------------------------------------------------------------
     def docs(self) -> list[DocumentMeta]:
         return self.res.store.list_docs()
+
+    def statuses(self) -> dict[str, str]:
+        """Doc id → 现行 / 已被修订（2024-12-25）/ 已废止, for versioned documents (shown on source cards)."""
+        return {d.doc_id: version_status(d) for d in self.docs() if d.work}
 
     @contextmanager
     def _ingesting(self, on_progress: Callable[[str, int, int], None] | None = None):
