@@ -86,8 +86,9 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
     ("author", re.compile(r"作者|谁写|谁撰写|执笔|署名|\bauthor\b|\bwho wrote\b|\bwritten by\b", re.I)),
     ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
                           r"\bpublished (?:in|by)\b|\bsource\b)", re.I)),
-    ("date", re.compile(r"(?:什么时候|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|施行|写的|刊发)|"
-                        r"(?:发表|发布|印发|公布|施行)(?:于|的)?(?:什么时候|何时|哪天|哪一?年|日期|时间)|"
+    # 施行 / 生效 dates are stated in the text ("本法自……起施行"), not in the document record.
+    ("date", re.compile(r"(?:什么时候|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发)|"
+                        r"(?:发表|发布|印发|公布)(?:于|的)?(?:什么时候|何时|哪天|哪一?年|日期|时间)|"
                         r"\bwhen was\b.*\b(?:published|issued|adopted|written)\b", re.I)),
     ("title", re.compile(r"^(?!.*(?:部分|第[一二三四五六七八九十\d]+|章|节|小标题)).*(?:文章|文件|报告|讲话|材料|稿子)的?"
                          r"(?:标题|题目|名称)(?:是什么|叫什么)|\bwhat is the title\b", re.I)),

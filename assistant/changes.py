@@ -13,6 +13,7 @@ from policyqa.store.base import Store
 from policyqa.textnorm import normalize_for_index
 from policyqa.types import DocumentMeta, Hit
 
+from .answerability import focus_terms
 from .compare import CompareError, change_items, pick_revisions, work_revisions
 from .retrieve import hit_from_payload
 
@@ -23,12 +24,14 @@ _CHANGE_Q = re.compile(
     r"(?:了|的)?(?:哪些|什么|几|多少)"
     r"|(?:有|做了|作了)(?:哪些|什么)(?:变化|修改|改动|调整|不同)|新增(?:了)?(?:哪些|什么)|增加了(?:哪些|什么)(?:内容|条|规定|措施)"
     r"|删除了(?:哪些|什么)|新旧对照|前后(?:有什么|有哪些)?(?:变化|不同)"
+    r"|相比[^？?。]{0,40}?(?:增加|新增|删除|删去|变化|不同|区别)(?:了)?(?:哪些|什么|几)"
     r"|\bwhat (?:changed|was added|did the \w+ (?:add|change))\b|\bchanges? (?:made )?(?:in|to|by) the\b"
     r"|\b(?:amendment|revision)\b.{0,60}\b(?:add|added|change|changed|delete|deleted|remove|removed)\b",
     re.I)
 _ADDED = re.compile(r"增加|新增|增设|补充|\badd(?:ed|s)?\b|\bnew\b", re.I)
 _DELETED = re.compile(r"删除|删去|删掉|去掉|\b(?:remove|delete)[ds]?\b", re.I)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_NOT_TOPIC = re.compile(r"修[订正改]|增加|新增|删除|变化|规定|内容|条文|现行|相比|哪些|什么|法律|条例|\d|[a-zA-Z]")
 MAX_LINES = 8
 
 
@@ -71,16 +74,27 @@ def answer_changes(store: Store, question: str, docs: list[DocumentMeta]) -> Cha
     if len(works) != 1:
         return None
     revs = work_revisions(store, groups[works[0]])
-    years = _YEAR.findall(question)
-    to_spec = next((y for y in years if any(r.date.startswith(y) for r in revs)), "")
+    # A year names a revision: the newest is what the law was changed to, an older one what it was changed from
+    # ("2024年修改监察法……" vs "与2018年监察法相比……").
+    named = [r for y in _YEAR.findall(question) for r in revs if r.date.startswith(y)]
+    to_spec = next((r.doc_id for r in named if r is revs[-1]), "")
+    from_spec = next((r.doc_id for r in named if r is not revs[-1]), "")
     try:
-        old, new = pick_revisions(revs, "", to_spec)
+        old, new = pick_revisions(revs, from_spec, to_spec)
         from .compare import compare_revisions
 
         comparison = compare_revisions(old, new)
     except CompareError:
         return None
-    items = change_items(comparison, _kinds(question))
+    kinds = _kinds(question)
+    items = change_items(comparison, kinds)
+    # "保密的事项增加了哪些": the changes of the articles on that topic (words added to them count too).
+    topic = [t for t in focus_terms(question) if len(t) >= 2 and t not in works[0] and not _NOT_TOPIC.search(t)]
+    if topic:
+        focused = [it for it in change_items(comparison, ("增加",) if kinds == ("新增",) else (*kinds, "修改"))
+                   if any(t in it.article.text for t in topic)]
+        if focused:
+            items = focused
     hits: list[Hit] = []
     lines: list[str] = []
     cache: dict[str, list[dict]] = {}

@@ -100,6 +100,10 @@ POINTED = {Form.ENUMERATION, Form.QUANTITY, Form.FREQUENCY, Form.DURATION, Form.
 """Forms answered by the sentences that state the asked thing; filler sentences only dilute them."""
 
 
+_ROLE = re.compile(r"由[^。；，]{0,20}(?:董事长|董事|经理|主任|书记|负责人|局长|部长|厅长|处长|省长|市长|县长|主席|委员会|"
+                   r"行长|院长|检察长|组长|首长|机关|常务委员会)[^。；]{0,6}(?:担任|主持|决定|负责|批准|行使)")
+
+
 VALUE: dict[Form, re.Pattern] = {
     Form.DURATION: re.compile(rf"{CN_COUNTED}(?:年|个月|月|天|日|周|小时|分钟|个工作日)"),
     Form.FREQUENCY: re.compile(rf"每(?:年|月|季度?|半年|周|星期|天|日|届)|{CN_COUNTED}次"),
@@ -240,8 +244,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         return enumerated_items(sentence) >= need
     if form is Form.QUANTITY:
         return quantity_ok(asked, sentence)
-    if form is Form.WHO and asked.person:
-        return has_person(sentence)
+    if form is Form.WHO and asked.person:  # a name, or in a regulation the office that holds the role
+        return has_person(sentence) or bool(_ROLE.search(sentence))
     if form is Form.WHERE and _EVENT.search(question):  # where a meeting is held, not where an office sits
         return bool(_VENUE.search(sentence))
     return True

@@ -114,6 +114,10 @@ class AnswerEngine:
                 self._docs = (now, [])
         return self._docs[1]
 
+    def scope(self, question: str, flt: SearchFilter | None = None) -> Scope:
+        """The documents ``question`` is answered from (see :mod:`assistant.scope`)."""
+        return resolve_scope(question, self.docs(), flt)
+
     def retrieve(self, query: str, flt: SearchFilter | None = None, k: int | None = None,
                  sa: Standalone | None = None, asked: Asked | None = None, scope: Scope | None = None) -> Retrieved:
         s = self.res.settings
@@ -177,12 +181,9 @@ class AnswerEngine:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
         asked = analyse(sa.asked_text or f"{sa.query} {question}")
         docs = self.docs()
-        scope = resolve_scope(f"{sa.query} {question}" if sa.query != question else question, docs, flt)
+        scope = self.scope(f"{sa.query} {question}" if sa.query != question else question, flt)
         flt = scope.flt
-        if scope.version_note:
-            notices.append(f"{scope.version_note}（现行文本以资料库中最新修订为准）。")
-        if scope.version_asked:
-            sa.query = without_version_words(sa.query)
+        sa.query = without_version_words(sa.query)  # "2018年版", "现行": they choose the text, they are not searched for
         r = self.retrieve(sa.query, flt, sa=sa, asked=asked, scope=scope)
         if not r.answerable and sa.fallback is not None:  # the glossary fell short: the model's translation
             alt = sa.fallback()
@@ -192,6 +193,8 @@ class AnswerEngine:
                 if r2.answerable:
                     r, asked, sa.query, sa.how = r2, alt_asked, alt, "model"
         r.question, r.standalone_query, r.rewritten_by = question, sa.query, sa.how
+        if version_note := scope.version_note({h.doc_id for h in r.hits}):
+            notices.append(version_note)
         timings["retrieve_ms"] = r.retrieve_ms
         yield r
         ctx = answers.Context(question=question, standalone=sa.query, hits=r.hits, t0=t0, timings=timings,
@@ -201,6 +204,7 @@ class AnswerEngine:
             works = {d.work for d in docs if d.title in scope.documents and d.work}
             changed = answer_changes(self.res.store, f"{question} {sa.query}", [d for d in docs if d.work in works])
             if changed is not None:
+                notices.clear()  # a comparison of two revisions: no single version to note
                 yield Token(changed.text)
                 yield Final(answers.answered(ctx, changed.text, changed.hits))
                 return

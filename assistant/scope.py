@@ -48,10 +48,11 @@ _PLACE_NOT_BEFORE = {"江西": "浙", "山西": "陕"}
 _BEFORE_RE = re.compile(r"修[订正改]前|修[订正改]以前|原来的?(?:规定|条文|表述|写法|版本|说法)|原(?:规定|条文|版本|法)"
                         r"|旧版|老版|此前的?(?:规定|版本)|以前的?(?:规定|版本)|未修[订正改]")
 # "2018年版", "2018年的监察法", "2018年监察法": the revision of that year.
-_YEAR_VERSION_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(?:版|修[订正]版?|通过的|颁布的|制定的|的版本)")
+_YEAR_VERSION_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(?:版|修[订正]版?的?|通过的|颁布的|制定的|的版本"
+                              r"|的?(?=(?:[\u4e00-\u9fff]{0,14}?)(?:法|条例)(?![\u4e00-\u9fff]{0,3}(?:通过|修[订正改]))))")
 # "截至2020年1月1日", "2020年时", "在2019年的时候": the revision in force on that date.
 _AS_OF_RE = re.compile(r"(?:截至|截止到?|到|在|于)?\s*((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?"
-                       r"\s*(?:时|的时候|当时|那时|之时|时候|施行时|有效的?(?:版本|规定)?)")
+                       r"\s*(?:时|的时候|当时|那时|那会儿?|那阵子?|之时|时候|施行时|有效的?(?:版本|规定)?)")
 
 
 @dataclass
@@ -64,8 +65,8 @@ class Scope:
     """Named places no document of the library is about: passages must mention them."""
     documents: list[str] = field(default_factory=list)
     """Titles of the documents a named source resolved to."""
-    version_note: str = ""
-    """"按2018年3月20日通过的版本回答" when a text not in force today is used."""
+    picked: list[DocumentMeta] = field(default_factory=list)
+    """Revisions not in force today that the question's wording or date chose."""
     current_only: bool = True
     """Whether superseded revisions were left out (the default)."""
     version_asked: bool = False
@@ -74,6 +75,13 @@ class Scope:
     @property
     def narrowed(self) -> bool:
         return bool(self.places or self.documents)
+
+    def version_note(self, doc_ids: set[str]) -> str:
+        """"按2018年3月20日通过的《……》回答" for the chosen older revisions among ``doc_ids`` (those answered from)."""
+        used = [d for d in self.picked if d.doc_id in doc_ids]
+        if not used:
+            return ""
+        return "按" + "、".join(f"{version_label(d)}的《{d.title}》" for d in used[:2]) + "回答（现行文本以资料库中最新修订为准）。"
 
 
 def named_places(question: str) -> list[tuple[str, str]]:
@@ -132,7 +140,8 @@ def without_version_words(question: str) -> str:
     q = _YEAR_VERSION_RE.sub("", question)
     q = _AS_OF_RE.sub("", q)
     q = re.sub(rf"(?:{_BEFORE_RE.pattern})的?", "", q)
-    return re.sub(r"^[，,、\s]+", "", q).strip() or question
+    q = re.sub(r"现行(?:有效)?的?|修[订正改]后的?", "", q)
+    return re.sub(r"^[，,、\s的]+", "", q).strip() or question
 
 
 def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | None = None) -> Scope:
@@ -155,7 +164,11 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
     if scope.absent_places and place_ids:
         scope.absent_places = []  # "广东对口帮扶贵州": the named place with documents is the source
     doc_ids: set[str] = set()
-    for name in named_documents(question):
+    qn = norm(question)
+    names = named_documents(question)
+    # The library's own work titles, found as written ("公司法" slips through generic name patterns: 司法).
+    names += [d.work for d in live if d.work and len(d.work) >= 3 and norm(d.work) in qn and d.work not in names]
+    for name in names:
         key = norm(name)
         ids = {d.doc_id for d in live if key and (key in norm(d.title) or key == norm(d.work))}
         if ids:
@@ -196,9 +209,9 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
                 picked.append(choice)
     else:
         exclude = superseded_ids(live)
-    if picked:
+    if picked or kind or as_of:
         scope.current_only = False
-        scope.version_note = "按" + "、".join(f"{version_label(d)}的《{d.title}》" for d in picked[:2]) + "回答"
+        scope.picked = picked
     if chosen:
         chosen -= exclude
         if not chosen:  # the named work has only texts not in force on that date

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from policyqa.types import EvalItem, EvalOutcome, EvalReport
+from policyqa.types import EvalItem, EvalOutcome, EvalReport, SearchFilter
 
 from . import metrics as m
 
@@ -227,9 +227,12 @@ def run_eval(engine, items: Sequence[EvalItem], top_k: int = 10, progress: bool 
     outcomes = []
     model = ""
     for item in tqdm(items, desc="评测", unit="题", disable=not progress, dynamic_ncols=True):
-        ans = engine.ask(item.question, history=list(item.history) or None)
+        flt = SearchFilter(as_of=item.as_of) if item.as_of else None
+        ans = engine.ask(item.question, history=list(item.history) or None, flt=flt)
         query = ans.standalone_query or item.question
-        sr = retriever.search(query, top_k=top_k)
+        # Retrieval is scored within the documents the engine answers from (the source the question names,
+        # the revision in force) — the same scope, not the whole library.
+        sr = retriever.search(query, top_k=top_k, flt=engine.scope(f"{query} {item.question}", flt).flt)
         timings = {"embed_ms": sr.timings["embed_ms"], "search_ms": sr.timings["search_ms"], **ans.timings}
         outcomes.append(score_item(item, answer=ans.answer, answered=ans.answerable, standalone_query=query,
                                    # a document's title counts as part of its passages (facts about the document)

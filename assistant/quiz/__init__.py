@@ -5,13 +5,14 @@ name, candidate facts, item building, grading, key display, export section and a
 :func:`register_quiz_type` or an entry point in the ``policyqa.quiz_types`` group.
 
 Modules: :mod:`.facts` (checkable facts and distractor pools), :mod:`.stems` (item text helpers),
-:mod:`.base` / :mod:`.builtin` / :mod:`.registry` (quiz types), :mod:`.build` (:class:`QuizGenerator`),
+:mod:`.base` / :mod:`.builtin` / :mod:`.registry` (quiz types), :mod:`.rules` (what a fact of a rule is: roles, rule terms,
+cross-references, statistics, document families), :mod:`.build` (:class:`QuizGenerator`),
 :mod:`.grading`, :mod:`.rewrite` (model-written stems, verified), :mod:`.export` (Markdown / Word).
 """
 from __future__ import annotations
 
 from .base import WIDGETS, BuildContext, Candidate, QuizType
-from .build import QuizError, QuizGenerator
+from .build import QuizError, QuizGenerator, new_seed
 from .builtin import FillBlank, MultipleChoice, SingleChoice, TrueFalse
 from .export import quiz_docx, quiz_markdown
 from .facts import cn_to_int, int_to_cn
@@ -41,6 +42,7 @@ __all__ = [
            "grade",
            "int_to_cn",
            "llm_choice_item",
+           "new_seed",
            "quiz_docx",
            "quiz_markdown",
            "quiz_type_names",

@@ -8,19 +8,34 @@ it are rewritten, then verified against the passage; a proposal that fails keeps
 from __future__ import annotations
 
 import random
+import re
+import secrets
 import threading
 from collections.abc import Sequence
 from typing import Any
 
-from policyqa.types import QuizItem, QuizSet, SearchFilter
+from policyqa.types import DocumentMeta, QuizItem, QuizSet, SearchFilter
 
 from .. import prompts
 from .base import BuildContext, Candidate, QuizType
-from .facts import KIND_WEIGHT, NUMERIC_FORM, Fact, Pools, QuizPassage, Sentence, canon, passage_sentences
+from .facts import (
+    CN_NUM,
+    KIND_WEIGHT,
+    NUMERIC_FORM,
+    Enumeration,
+    Fact,
+    Pools,
+    QuizPassage,
+    Sentence,
+    canon,
+    int_to_cn,
+    passage_sentences,
+)
 from .registry import find_quiz_type, quiz_type_names
 from .rewrite import llm_choice_item
+from .rules import ROLE_WEIGHT
 
-__all__ = ["MAX_PASSAGES", "QuizError", "QuizGenerator"]
+__all__ = ["MAX_PASSAGES", "QuizError", "QuizGenerator", "fact_weight", "new_seed"]
 
 MAX_PASSAGES = 3000
 """Passages scanned per quiz at most (a deterministic sample of larger libraries)."""
@@ -75,21 +90,62 @@ class QuizGenerator:
             self._cache_key, self._cache = key, (sents, pools)
             return self._cache
 
-    def _scope(self, sents: list[Sentence], doc_ids: Sequence[str] | None, topic: str | None) -> list[Sentence]:
+    def _docs(self) -> dict[str, DocumentMeta]:
+        return {d.doc_id: d for d in self.res.store.list_docs()}
+
+    def _scope(self, sents: list[Sentence], doc_ids: Sequence[str] | None, topic: str | None,
+               chapter: str | None = None, current_only: bool = True) -> tuple[list[Sentence], list[str]]:
+        """The sentences in scope and the notices about it.
+
+        ``doc_ids``: document ids, or titles (a title, or a part of one, naming the documents whose
+        titles contain it: 监察法 → both versions of 中华人民共和国监察法). ``chapter``: passages whose
+        heading path has a heading containing it (第二章, 政务处分的种类和适用). ``current_only``: only
+        documents whose :attr:`~policyqa.types.DocumentMeta.status` is current (missing counts as
+        current), except documents named by id.
+        """
+        docs = self._docs()
+        notices: list[str] = []
+        named: set[str] = set()
         if doc_ids:
-            known = {s.p.doc_id for s in sents} | {d.doc_id for d in self.res.store.list_docs()}
-            missing = [d for d in doc_ids if d not in known]
+            wanted: set[str] = set()
+            missing = []
+            for ref in doc_ids:
+                if ref in docs:
+                    wanted.add(ref)
+                    named.add(ref)
+                    continue
+                by_title = {d for d, m in docs.items() if canon(ref) and canon(ref) in canon(m.title)}
+                if not by_title:
+                    missing.append(ref)
+                wanted |= by_title
             if missing:
-                raise QuizError(f"资料库中没有文档编号 {'、'.join(missing)}。可用 python -m ingest --list 查看文档编号。")
-            sents = [s for s in sents if s.p.doc_id in set(doc_ids)]
+                raise QuizError(f"资料库中没有文档编号或标题 {'、'.join(missing)}。"
+                                "可用 python -m ingest --list 查看文档编号。")
+            sents = [s for s in sents if s.p.doc_id in wanted]
+        if current_only:
+            old = {d for d, m in docs.items() if d not in named and _status(m) != "current"}
+            hit = sorted({s.p.doc_id for s in sents if s.p.doc_id in old})
+            if hit and doc_ids:  # said when the documents asked for include older texts
+                titles = list(dict.fromkeys(docs[d].title for d in hit))
+                notices.append(f"已跳过已修订或废止的文本（{'、'.join(f'《{x}》' for x in titles[:3])}"
+                               f"{'等' if len(titles) > 3 else ''}），只从现行文本出题。")
+            sents = [s for s in sents if s.p.doc_id not in old]
+        if chapter:
+            want = _chapter_key(chapter)
+            inside = [s for s in sents if want and any(want in canon(h) for h in s.p.heading_path[1:] if h)]
+            if not inside:
+                heads = sorted({h for s in sents for h in s.p.heading_path[1:2] if h and re.match(r"第\S+[章编]", h)})
+                hint = f"可选的章：{'、'.join(heads[:8])}。" if heads else "所选文档没有分章。"
+                raise QuizError(f"所选范围内没有标题包含“{chapter}”的章节。{hint}")
+            sents = inside
         if topic:
             from ..retrieve import Retriever
 
-            flt = SearchFilter(doc_ids=list(doc_ids or []))
+            flt = SearchFilter(doc_ids=sorted({s.p.doc_id for s in sents}) if doc_ids else [])
             hits = Retriever(self.res).search(topic, top_k=20, flt=flt).hits
             ids = {h.passage_id for h in hits}
             sents = [s for s in sents if s.p.passage_id in ids]
-        return sents
+        return sents, notices
 
     # -- selection ------------------------------------------------------------------------------
     @staticmethod
@@ -99,22 +155,25 @@ class QuizGenerator:
         for sent in sents:
             for t in types:
                 for tg in t.targets(sent):
-                    kind = tg.kind if isinstance(tg, Fact) else "list"
-                    weight = KIND_WEIGHT.get(kind, 1.0)
-                    if isinstance(tg, Fact) and kind == "formulation" and NUMERIC_FORM.match(tg.text):
-                        weight += 0.5
-                    out[t.name].append(Candidate(t.name, sent, tg, sent.score + weight + rng.uniform(0, 2.5)))
+                    out[t.name].append(Candidate(t.name, sent, tg, sent.score + fact_weight(sent, tg)
+                                                 + rng.uniform(0, 2.5)))
         for cs in out.values():
             cs.sort(key=lambda c: -c.rank)
         return out
 
     def generate(self, n: int = 10, types: Sequence[str] | None = None, doc_ids: Sequence[str] | None = None,
-                 topic: str | None = None, seed: int = 0) -> QuizSet:
-        """A set of ``n`` distinct items of ``types`` (mixed evenly), from ``doc_ids`` / passages about ``topic``.
+                 topic: str | None = None, seed: int | None = None, chapter: str | None = None,
+                 current_only: bool = True) -> QuizSet:
+        """A set of ``n`` distinct items of ``types`` (mixed evenly), from ``doc_ids`` (ids or titles) /
+        the ``chapter`` (a heading in the passage's path contains it) / passages about ``topic``.
 
         ``types`` are names of registered quiz types (default: those in the default mix, i.e. 单选, 多选,
-        判断, 填空). Deterministic for a given seed and library (the model, if any, runs at temperature 0).
+        判断, 填空). Deterministic for a given seed and library (the model, if any, runs at temperature 0);
+        without a seed a random one is drawn (and recorded in :attr:`QuizSet.seed`). Superseded and repealed
+        documents are left out unless ``current_only`` is False or they are named by id.
         """
+        if seed is None:
+            seed = new_seed()
         types = list(dict.fromkeys(quiz_type_names(default_only=True) if types is None else types))
         known = quiz_type_names()
         bad = [t for t in types if t not in known]
@@ -125,8 +184,11 @@ class QuizGenerator:
         qtypes = [qt for qt in map(find_quiz_type, types) if qt is not None]  # all known (checked above)
         rng = random.Random(seed)
         sents, pools = self._corpus()
-        scoped = self._scope(sents, doc_ids, topic)
+        scoped, notices = self._scope(sents, doc_ids, topic, chapter, current_only)
         quiz = QuizSet(items=[], seed=seed, types=list(types), doc_ids=list(doc_ids or []), topic=topic or "")
+        if chapter:
+            quiz.title = f"知识测验（{chapter.strip()}）"
+        quiz.notices += notices
         if not scoped:
             quiz.notices.append("所选范围内没有可出题的句子（数字、提法、文件名称、机构或列举）。请换一个主题或文档。")
             return quiz
@@ -241,6 +303,41 @@ class QuizGenerator:
             quiz.llm_accepted += 1
         if quiz.llm_rejected:
             quiz.notices.append(f"模型改写的 {len(quiz.llm_rejected)} 道题未通过出处核验，已保留规则生成的题目。")
+
+
+def new_seed() -> int:
+    """A fresh random seed (a session's quiz differs from the last session's; the seed reproduces it)."""
+    return secrets.randbelow(1_000_000)
+
+
+def _status(meta: DocumentMeta) -> str:
+    return (getattr(meta, "status", "") or "current").strip() or "current"
+
+
+def _chapter_key(chapter: str) -> str:
+    """第二章 / 2 / 二 (→ 第二章) / 政务处分的种类, as compared with headings."""
+    c = chapter.strip()
+    if re.fullmatch(r"\d+", c):
+        c = f"第{int_to_cn(int(c), liang=False)}章"
+    elif re.fullmatch(f"[{CN_NUM}]+", c):
+        c = f"第{c}章"
+    return canon(c)
+
+
+def fact_weight(sent: Sentence, target: Fact | Enumeration | None) -> float:
+    """How much testing ``target`` is worth: in a regulation its role in the rule (deadlines, sanctions,
+    conditions, deciders, procedures, amounts first), elsewhere its kind."""
+    if sent.p.doc_type == "regulation":
+        if isinstance(target, Fact):
+            return ROLE_WEIGHT.get(target.role, 0.5)
+        if isinstance(target, Enumeration):
+            return ROLE_WEIGHT.get(target.role, 1.0) + (0.5 if target.block else 0.0)
+        return 0.0
+    kind = target.kind if isinstance(target, Fact) else "list"
+    weight = KIND_WEIGHT.get(kind, 1.0)
+    if isinstance(target, Fact) and kind == "formulation" and NUMERIC_FORM.match(target.text):
+        weight += 0.5
+    return weight
 
 
 def _progress(seq: list, desc: str, enabled: bool, unit: str = "题"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from policyqa.types import QuizItem
@@ -36,6 +37,7 @@ from .stems import (
     TRUE_FALSE,
     explain,
     item_id,
+    lead_in,
     render,
     render_blank,
     statement_span,
@@ -48,11 +50,20 @@ __all__ = ["BUILTIN_TYPES", "FillBlank", "MultipleChoice", "SingleChoice", "True
 
 # -- item construction -------------------------------------------------------------------------
 
+def leaks(stem: str, keys: Sequence[str]) -> bool:
+    """Whether the stem (its title lead included) shows a key outside its blank: such an item answers itself."""
+    parts = [canon(x) for x in stem.split(BLANK)]
+    return any(canon(k) and canon(k) in part for k in keys for part in parts)
+
+
 def _fill_item(qtype: str, sent: Sentence, fact: Fact) -> QuizItem | None:
     if fact.blank_start < 0:
         return None
     answer = sent.text[fact.blank_start:fact.blank_end]
     stem_body = render_blank(sent, fact.blank_start, fact.blank_end)
+    stem = title_prefix(sent.p) + stem_body
+    if leaks(stem, [fact.text if fact.kind == "number" else answer]):
+        return None  # e.g. the law named in the lead 根据《…》 blanked in the sentence
     accept = []
     if fact.kind == "number" and fact.value is not None:  # number facts always carry their value
         value = int(fact.value) if fact.value == int(fact.value) else fact.value
@@ -63,50 +74,78 @@ def _fill_item(qtype: str, sent: Sentence, fact: Fact) -> QuizItem | None:
         accept = [answer.strip("《》")]
     accept = [a for a in dict.fromkeys(accept) if a and a != answer]
     return QuizItem(id=item_id(qtype, sent.p.passage_id, sent.pos, fact.start), qtype=qtype,
-                    stem=title_prefix(sent.p) + stem_body, options=[], answer=answer, answer_texts=[answer],
+                    stem=stem, options=[], answer=answer, answer_texts=[answer],
                     explanation=explain(sent, f"答案：{answer}。"), source=sent.quiz_source(),
                     kind=fact.kind, accept=accept)
 
 
 def _choice_item(qtype: str, sent: Sentence, fact: Fact, pools: Pools, rng: random.Random) -> QuizItem | None:
-    alts = pick_distractors(alternatives(fact, pools, rng), [fact.text], sent.p, 3)
+    stem = title_prefix(sent.p) + render_blank(sent, fact.start, fact.end)
+    if leaks(stem, [fact.text]):
+        return None
+    alts = pick_distractors(alternatives(fact, pools, rng, sent.p), [fact.text], sent.p, 3)
     if len(alts) < 3:
         return None
     options = [fact.text] + alts
     rng.shuffle(options)
     letter = LETTERS[options.index(fact.text)]
     return QuizItem(id=item_id(qtype, sent.p.passage_id, sent.pos, fact.start), qtype=qtype,
-                    stem=title_prefix(sent.p) + render_blank(sent, fact.start, fact.end), options=options,
+                    stem=stem, options=options,
                     answer=letter, answer_texts=[fact.text],
                     explanation=explain(sent, f"正确答案为{letter}（{fact.text}）。"),
                     source=sent.quiz_source(), kind=fact.kind, distractors=alts)
 
 
+def block_stem(sent: Sentence) -> str | None:
+    """The stem of a block enumeration's lead: 公职人员有下列（　　）情形之一的，…; 政务处分的种类包括（　　）."""
+    lead = sent.text.rstrip("：: ")
+    if "下列" in lead:
+        return lead.replace("下列", "下列" + BLANK, 1) + "。"
+    m = re.search(r"(?:为|是|包括|有|如下)$", lead)
+    if not m:
+        return None
+    return lead[:m.start()] + "包括" + BLANK + "。"
+
+
 def _multi_item(qtype: str, sent: Sentence, lst: Enumeration, pools: Pools, rng: random.Random) -> QuizItem | None:
     items = list(lst.items)
+    if lst.block:
+        body = block_stem(sent)
+        if body is None:
+            return None
+        stem = title_prefix(sent.p) + body
+    else:
+        stem = title_prefix(sent.p) + render_blank(sent, lst.start, lst.end)
+    if leaks(stem, items):
+        return None
     correct = sorted(rng.sample(items, 4), key=items.index) if len(items) > 4 else items
     n_wrong = max(4, len(correct) + 1) - len(correct)
-    alts = pick_distractors(list_alternatives(items, pools, rng), items, sent.p, n_wrong)
+    # Of the kind and length class of the options shown; never another item of the enumeration.
+    cands = [c for c in list_alternatives(correct, pools, rng, sent.p, family=lst.family, block=lst.block)
+             if c not in items]
+    alts = pick_distractors(cands, items, sent.p, n_wrong)
     if len(alts) < n_wrong:
         return None
     options = correct + alts
     rng.shuffle(options)
     letters = "".join(LETTERS[i] for i, o in enumerate(options) if o in correct)
-    stem = title_prefix(sent.p) + render_blank(sent, lst.start, lst.end)
+    keys = [o for o in options if o in correct]  # in option order, as the letters are
     return QuizItem(id=item_id(qtype, sent.p.passage_id, sent.pos, lst.start), qtype=qtype, stem=stem, options=options,
-                    answer=letters, answer_texts=correct,
-                    explanation=explain(sent, f"正确答案为{letters}（{'；'.join(correct)}）。"),
+                    answer=letters, answer_texts=keys,
+                    explanation=explain(sent, f"正确答案为{letters}（{'；'.join(keys)}）。"),
                     source=sent.quiz_source(), kind="list", distractors=alts)
 
 
 def _judge_item(qtype: str, sent: Sentence, target: Fact | Enumeration | None, truth: bool, pools: Pools,
                 rng: random.Random) -> QuizItem | None:
     p = sent.p
+    if isinstance(target, Enumeration) and target.block:
+        return None  # a block is tested by 多选 only
     if truth:
         s, e = (target.start, target.end) if target is not None else (0, len(sent.text))
         statement = statement_span(sent, s, e)
         ws, _ = window(sent.text, s, e)
-        body = ("……" if ws > 0 else "") + statement + "。"
+        body = lead_in(sent, ws > 0) + statement + "。"
         return QuizItem(id=item_id(qtype, p.passage_id, sent.pos, s, "T"), qtype=qtype,
                         stem=title_prefix(p) + body + BLANK, options=list(TRUE_FALSE), answer="正确",
                         answer_texts=[statement], explanation=explain(sent, "正确，与原文一致。"),
@@ -119,13 +158,14 @@ def _judge_item(qtype: str, sent: Sentence, target: Fact | Enumeration | None, t
         e = s + len(original)
         # Only a replacement of the same pattern reads naturally (以学促干 → 以学促行).
         affix = common_suffix(target.items) or common_prefix(target.items)
-        cands = [c for c in list_alternatives(target.items, pools, rng)
-                 if affix and (c.endswith(affix) if common_suffix(target.items) else c.startswith(affix))]
+        cands = [c for c in list_alternatives(target.items, pools, rng, p, family=target.family)
+                 if target.family or (affix and (c.endswith(affix) if common_suffix(target.items)
+                                                 else c.startswith(affix)))]
         alts = pick_distractors(cands, target.items, p, 1)
         kind = "list"
     else:
         original, s, e, kind = target.text, target.start, target.end, target.kind
-        cands = alternatives(target, pools, rng)
+        cands = alternatives(target, pools, rng, p)
         if kind == "formulation" and form_class(original) != "numeric":
             cands = [c for c in cands if c[-1] == original[-1] or c[-2:] == original[-2:]]
         alts = pick_distractors(cands, [target.text], p, 1)
@@ -247,19 +287,28 @@ class TrueFalse(QuizType):
     name = "判断"
     section = "判断题"
     widget = "radio"
+    max_misses = 8
+    """Candidates passed over in a row for want of the statement due (true or false) before the other is made."""
 
     def targets(self, sent: Sentence) -> list[Fact | Enumeration]:
-        return list(sent.facts) + list(sent.lists)
+        return list(sent.facts) + [lst for lst in sent.lists if not lst.block]
 
     def build(self, cand: Candidate, ctx: BuildContext) -> QuizItem | None:
         truth = ctx.state.get(self.name, ctx.coin)
         item = _judge_item(self.name, cand.sent, cand.target, truth, ctx.pools, ctx.rng)
         if item is None:
+            # A fact with no same-kind replacement makes no false statement: pass it over for another
+            # candidate rather than tipping the quiz towards true statements, unless many in a row fail.
+            misses = ctx.state.get(self.name + ":misses", 0) + 1
+            ctx.state[self.name + ":misses"] = misses
+            if misses < self.max_misses:
+                return None
             item = _judge_item(self.name, cand.sent, cand.target, not truth, ctx.pools, ctx.rng)
         return item
 
     def accepted(self, item: QuizItem, ctx: BuildContext) -> None:
         ctx.state[self.name] = item.answer != "正确"  # the next statement the other way round
+        ctx.state[self.name + ":misses"] = 0
 
     def grade(self, item: QuizItem, response: Any) -> bool:
         got = truth_value(response)

@@ -13,6 +13,7 @@ from .base import QuizType
 from .facts import int_to_cn
 from .grading import answer_display
 from .registry import quiz_types
+from .stems import article_of
 
 __all__ = ["quiz_docx", "quiz_markdown"]
 
@@ -49,8 +50,13 @@ def _summary(quiz: QuizSet) -> str:
 
 
 def _source_line(item: QuizItem) -> str:
+    """《title》 › heading path › article (第十三条, the article a stem never starts with)（date）."""
     s = item.source
-    path = " › ".join(h for h in s.heading_path[1:] if h)
+    heads = [h for h in s.heading_path[1:] if h]
+    article = article_of(s.text, s.sentence)
+    if article and article not in heads:
+        heads.append(article)
+    path = " › ".join(heads)
     where = f"《{s.title}》" + (f" › {path}" if path else "")
     return where + (f"（{s.date}）" if s.date else "")
 

@@ -20,6 +20,26 @@ from policyqa import sparse
 from policyqa.types import Passage, QuizSource
 
 from ..grounding import norm, split_sentences
+from .rules import (
+    ARTICLE_NO,
+    CROSS_REF,
+    DECIDER,
+    ITEM_MARK,
+    RELATIVE_REF,
+    absolute_refs,
+    article_before,
+    body_class,
+    cross_reference,
+    decider_variants,
+    family_members,
+    number_role,
+    related_titles,
+    role_terms,
+    term_facts,
+    term_family,
+    term_role,
+    title_class,
+)
 
 STEM_MAX = 110
 """Longer source sentences are cut to the clauses around the fact."""
@@ -29,11 +49,20 @@ STEM_MAX = 110
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUM = "零〇一二两三四五六七八九十百千"
-MEASURES = ("人次", "个百分点", "方面", "环节", "个", "项", "条", "组", "名", "种", "类", "次", "批", "件", "轮", "场",
-            "家", "位", "篇", "份", "所", "支", "户", "%")
-_MEASURE_RE = "|".join(MEASURES)
+MEASURES = ("人次", "个百分点", "个工作日", "工作日", "个月", "小时", "周岁", "方面", "环节", "万元", "亿元", "个", "项", "条",
+            "组", "名", "种", "类", "次", "批", "件", "轮", "场", "家", "位", "篇", "份", "所", "支", "户", "%", "倍", "元",
+            "日", "天", "周", "年", "人")
+"""Measure words a number fact ends with (longer first); the measure is the number's unit class."""
+_MEASURE_RE = "|".join(re.escape(m) for m in MEASURES)
 NUMBER_FACT = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|[{CN_NUM}]+)(?P<approx>余|多)?(?P<measure>{_MEASURE_RE})")
+FRACTION = re.compile(rf"(?P<den>[一二三四五六七八九十])分之(?P<numer>[一二三四五六七八九十])|百分之(?P<pct>[{CN_NUM}]+|\d+)")
+"""三分之二, 百分之五十: proportions (unit class 分之 / 百分之)."""
+# What may not follow a measure word for the number to be a count or a duration.
+_MEASURE_NEXT_BAD = {"人": "民大员口才均士群事工力类生格身体选", "周": "年边", "年": "月度级代底初末前后来轻龄",
+                     "日": "期常子报", "天": "然下津空", "元": "素首旦", "条": "件例文款"}
+_COUNTING = {"个", "项", "条", "种", "类", "方面", "环节", "大"}
+_ALLOW_ONE = {"个月", "个工作日", "工作日", "小时", "日", "天", "周", "年", "倍", "人"}
 FREQUENCY = re.compile(r"每(?:半年|季度|年度|年|月|周|两年)")
 FREQUENCIES = ("每年", "每半年", "每季度", "每月", "每周", "每两年")
 TITLE = re.compile(r"《[^《》\n]{2,40}》")
@@ -196,6 +225,11 @@ class Fact:
     approx: str = ""
     noun: str = ""
     cn: bool = False
+    role: str = ""
+    """What the fact is in a rule (:data:`~assistant.quiz.rules.ROLE_WEIGHT`): deadline, amount, sanction,
+    condition, decider, procedure, count, frequency, title, body, formulation."""
+    family: str = ""
+    """For a ``term``: its vocabulary family (政务处分, 调查措施 …), whose other members replace it."""
 
 
 @dataclass
@@ -203,6 +237,12 @@ class Enumeration:
     start: int
     end: int
     items: list[str]
+    block: bool = False
+    """Items on lines of their own after a lead ending in ：（（一）警告；（二）记过；…）; ``start``/``end``
+    then span the lead's ending the stem replaces."""
+    family: str = ""
+    """The vocabulary family all items belong to ('' when they do not)."""
+    role: str = "list"
 
 
 @dataclass
@@ -213,6 +253,11 @@ class Sentence:
     score: float
     facts: list[Fact] = field(default_factory=list)
     lists: list[Enumeration] = field(default_factory=list)
+    article: str = ""
+    """The article the sentence belongs to (``第十三条``), shown with the key, never leading a stem."""
+    lead: str = ""
+    """For an enumerated item of a regulation (（二）记过，十二个月；): the lead it completes
+    (政务处分的期间为：), put before the item in stems so that the item can be understood alone."""
 
     def quiz_source(self) -> QuizSource:
         """The source card of an item built from this sentence."""
@@ -259,7 +304,38 @@ def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
     return any(a[0] < e and s < a[1] for s, e in spans)
 
 
-def _number_facts(text: str, extra: tuple[str, ...], protected: list[tuple[int, int]]) -> list[Fact]:
+def _clause_at(text: str, pos: int) -> str:
+    """The clause of ``text`` (between ，；。：) around ``pos``."""
+    s = max(text.rfind(c, 0, pos) for c in "，,；;。：:") + 1
+    ends = [i for i in (text.find(c, pos) for c in "，,；;。：:") if i >= 0]
+    return text[s:min(ends) if ends else len(text)]
+
+
+def _fraction_facts(text: str, protected: list[tuple[int, int]], doc_type: str) -> list[Fact]:
+    out = []
+    for m in FRACTION.finditer(text):
+        if _overlaps((m.start(), m.end()), protected):
+            continue
+        if m.group("pct"):
+            value = number_value(m.group("pct"))
+            measure = "百分之"
+        else:
+            den, numer = cn_to_int(m.group("den")), cn_to_int(m.group("numer"))
+            if not den or not numer or numer >= den:
+                continue
+            value, measure = numer / den, "分之"
+        if value is None or value <= 0:
+            continue
+        role = number_role(measure, "", False, value, _clause_at(text, m.start()), doc_type)
+        if role == "statistic":
+            continue
+        out.append(Fact("number", m.start(), m.end(), m.group(0), blank_start=m.start(), blank_end=m.end(),
+                        value=value, measure=measure, cn=not m.group(0)[-1].isdigit(), role=role))
+    return out
+
+
+def _number_facts(text: str, extra: tuple[str, ...], protected: list[tuple[int, int]],
+                  doc_type: str = "") -> list[Fact]:
     out = []
     toks = None
     for m in NUMBER_FACT.finditer(text):
@@ -267,17 +343,31 @@ def _number_facts(text: str, extra: tuple[str, ...], protected: list[tuple[int, 
         s = m.start()
         if s > 0 and (text[s - 1] in _BAD_PRECEDING or text[s - 1].isdigit() or text[s - 1] == "."):
             continue
+        nxt = text[m.end():m.end() + 1]
+        if nxt and nxt in _MEASURE_NEXT_BAD.get(measure, ""):
+            continue
+        if measure == "日" and s > 0 and text[s - 1] == "月":
+            continue  # a date (三月十五日), not a time limit
         cn = not num[0].isdigit()
         value = number_value(num)
         if value is None or value <= 0:
             continue
+        if measure == "年" and (value >= 100 or len(num) >= 3):
+            continue  # a year (2024年)
         counted_once = measure == "次" and m.end() < len(text) and not re.match(r"[\u4e00-\u9fff]", text[m.end()])
-        if cn and num == "一" and not counted_once:
-            continue  # "一项重要…" is an article, not a count; "沟通联系一次。" is a count
+        bounded = re.match(r"以上|以下|以内|内", text[m.end():m.end() + 2]) is not None
+        if cn and num == "一" and not counted_once and not (measure in _ALLOW_ONE and (bounded or doc_type == "regulation")):
+            continue  # "一项重要…" is an article, not a count; "沟通联系一次。" is a count; "一年以内" a time limit
         if cn and num in ("十", "百", "千"):
             continue
         if _overlaps((s, m.end()), protected):
             continue
+        clause = _clause_at(text, s)
+        role = number_role(measure, m.group("approx") or "", "." in num, value, clause, doc_type)
+        if role == "statistic":
+            continue  # a number no reader could be expected to know
+        if measure in _COUNTING and "、" in clause[:clause.find(m.group(0))]:
+            continue  # the count of the items just listed (甲、乙、丙等3个方面) is read off the stem
         end, noun = m.end(), ""
         if measure in _NOUN_MEASURES:
             if toks is None:
@@ -290,7 +380,7 @@ def _number_facts(text: str, extra: tuple[str, ...], protected: list[tuple[int, 
                         noun, end = w, m.end() + len(w)
                     break
         out.append(Fact("number", s, end, text[s:end], blank_start=s, blank_end=s + len(num), value=value,
-                         measure=measure, approx=m.group("approx") or "", noun=noun, cn=cn))
+                         measure=measure, approx=m.group("approx") or "", noun=noun, cn=cn, role=role))
     return out
 
 
@@ -364,6 +454,8 @@ def _list_items(clause: str, offset: int) -> list[Enumeration]:
     if cut and cut.start() >= 2:
         parts[-1][1] = ls + cut.start()
     elif uniform and len(tail) > len(middle[0]) and prefix:
+        if tail[len(middle[0])] in "院会部局厅委室所站队组处科庭长员":
+            return []  # 人民政府、人民法院和人民检察院: the last item is longer, its end unknown
         parts[-1][1] = ls + len(middle[0])
     lengths = [seg(pr) for pr in parts[1:]]
     lo, hi = min(len(x) for x in lengths), max(len(x) for x in lengths)
@@ -386,17 +478,23 @@ def _list_items(clause: str, offset: int) -> list[Enumeration]:
         return []
     while masked[start] in "了着过" and parts[0][1] - start > 2:
         start += 1
+    lead = _PREPOSITION.match(masked[start:parts[0][1]])
+    if lead and not all(seg(pr).startswith(lead.group(0)) for pr in parts[1:]):
+        return []  # 依照法律、行政法规: the first item starts at a preposition, not at the item
     parts[0][0] = start
     items = [clause[s:e].strip() for s, e in parts]
     if len(items) < 2 or any(not (2 <= len(x) <= 16) for x in items):
         return []
-    if any(re.search(r"[，,。；;：:]|的$|^[和与及]", x) for x in items) or len(set(items)) < len(items):
+    if any(re.search(r"[，,。；;：:]|的$|^[和与及的]", x) for x in items) or len(set(items)) < len(items):
         return []
     if len({"".join(sorted(x)) for x in items}) < len(items):  # word play (书记抓、抓书记), not points to know
         return []
     if max(len(x) for x in items) > 1.6 * min(len(x) for x in items) + 1:
         return []
     return [Enumeration(offset + parts[0][0], offset + parts[-1][1], items)]
+
+
+_PREPOSITION = re.compile(r"依照|依法|按照|根据|对于|关于|通过|经过|遵守|执行|适用")
 
 
 def common_prefix(items: list[str]) -> str:
@@ -446,6 +544,8 @@ def _sentence_score(s: str, n_facts: int) -> float:
         score -= 1.0
     if re.match(r"^(但|而|因此|所以|这|其|该|此|特别是|尤其是|从而|进而|并|也)", s):
         score -= 1.5
+    if re.match(r"^(?:在[^，,]{0,24}[，,])?(?:由|经|报)", s) and len(s) < 40:
+        score -= 2.5  # no subject (在闭会期间，由常务委员会决定): what is decided is in the sentence before
     return score
 
 
@@ -455,42 +555,141 @@ def _is_heading_like(raw: str, s: str, headings: list[str]) -> bool:
     return not re.search(r"[。！？!?；;]$", raw.strip()) and len(s) < 45
 
 
+LEAD_MAX = 60
+"""Longest lead (政务处分的期间为：) put before an enumerated item in a stem."""
+_BLOCK_LEAD = re.compile(r"下列|(?:为|是|包括|有|如下)[：:]$")
+
+
+def _block(lead: str, raw_items: list[str]) -> Enumeration | None:
+    """The enumeration of items on lines of their own after ``lead`` (a 多选 of 政务处分的种类 …)."""
+    if not _BLOCK_LEAD.search(lead) or len(raw_items) < 2:
+        return None
+    items = [ITEM_MARK.sub("", x).strip().rstrip("；;。.，,") for x in raw_items]
+    usable = [x for x in items if 2 <= len(x) <= 24 and not CROSS_REF.search(x) and "其他" not in x
+              and not re.search(r"[：:]", x)]
+    if len(usable) < 2 or len(usable) * 2 < len(items) or len(set(usable)) < len(usable):
+        return None
+    fams = {term_family(x, lead) for x in usable}
+    fam = next(iter(fams)) if len(fams) == 1 and "" not in fams and all(
+        x in family_members(next(iter(fams))) for x in usable) else ""
+    role = term_role(fam) if fam else ("condition" if all(x.endswith("的") for x in usable) else "list")
+    return Enumeration(len(lead), len(lead), usable, block=True, family=fam, role=role)
+
+
+def _rule_facts(s: str, p: QuizPassage, protected: list[tuple[int, int]]) -> list[Fact]:
+    """Rule terms (记大过、情节严重、复审 …) and deciders (经上一级监察机关批准) of ``s``."""
+    out: list[Fact] = []
+    for ts, te, term, fam in term_facts(s, p.text):
+        if not _overlaps((ts, te), protected):
+            out.append(Fact("term", ts, te, term, ts, te, role=term_role(fam), family=fam))
+    taken = protected + [(f.start, f.end) for f in out]
+    for m in DECIDER.finditer(s):
+        bs, be = m.span("body")
+        body = m.group("body")
+        if re.match(r"[\d" + CN_NUM + r"]|本|其|该|有关|相关|各", body) or _overlaps((bs, be), taken):
+            continue
+        out.append(Fact("body", bs, be, body, bs, be, role="decider"))
+        taken.append((bs, be))
+    return out
+
+
 def passage_sentences(p: QuizPassage, extra: tuple[str, ...] = ()) -> list[Sentence]:
-    """The quiz-worthy sentences of a passage with their facts and enumerations."""
+    """The quiz-worthy sentences of a passage with their facts and enumerations.
+
+    A leading article number (第十三条) is cut from a sentence and kept as its :attr:`Sentence.article`;
+    a sentence referring to the text around it (前款、上述) is not used (it cannot be understood alone);
+    cross-references (第六项、本法第十一条、《…》第十五条) and statistics are never facts. In a regulation an
+    enumerated item (（二）记过，十二个月；) carries its lead, and the items of a lead make a block enumeration.
+    """
+    regulation = p.doc_type == "regulation"
+    raws = split_sentences(p.text)
+    offsets, cursor = [], 0
+    for raw in raws:
+        off = p.text.find(raw, cursor)
+        offsets.append(max(off, 0))
+        cursor = off + len(raw) if off >= 0 else cursor
+    is_item = [bool(ITEM_MARK.match(r)) for r in raws]
+    heading_article = next((h for h in reversed(p.heading_path) if re.fullmatch(r"第\S+条", h or "")), "")
     out = []
-    for pos, raw in enumerate(split_sentences(p.text)):
+    lead = ""
+    for pos, raw in enumerate(raws):
         s = clean_sentence(raw)
-        if len(s) < 14 or len(s) > 220 or s not in p.text:
+        m = ARTICLE_NO.match(s)
+        article = m.group(0).strip() if m else ""
+        if m:
+            s = s[m.end():].strip()
+        article = article or article_before(p.text, offsets[pos]) or heading_article
+        ctx = ""
+        if regulation:
+            if is_item[pos]:
+                ctx = lead
+            elif re.search(r"[：:]$", s) and pos + 1 < len(raws) and is_item[pos + 1]:
+                lead = s if len(s) <= LEAD_MAX and not RELATIVE_REF.search(s) else ""
+                items = []
+                for k in range(pos + 1, len(raws)):
+                    if not is_item[k]:
+                        break
+                    items.append(raws[k])
+                blk = _block(s, items) if lead and s in p.text else None
+                if blk is not None:
+                    out.append(Sentence(p, pos, s, _sentence_score(s, 1) + 0.5, [], [blk], article=article))
+                continue  # a lead's facts depend on its items: only the block is tested
+            else:
+                lead = ""
+        if s not in p.text or len(s) > 220 or RELATIVE_REF.search(s):
             continue
-        if _BYLINE.search(s) or _PUB_DATE.match(s) or _is_heading_like(raw, s, p.heading_path) or _CAPTION.search(s):
+        if ctx:
+            if len(s) < 4 or len(ctx + s) < 14 or any(canon(s) == canon(h) for h in p.heading_path if h):
+                continue
+        elif len(s) < 14 or _is_heading_like(raw, s, p.heading_path):
             continue
-        protected = [(m.start(), m.end()) for m in QUOTED.finditer(s)] + \
-                    [(m.start(), m.end()) for m in TITLE.finditer(s)]
-        facts: list[Fact] = _formulation_facts(s, [(m.start(), m.end()) for m in TITLE.finditer(s)])
+        if _BYLINE.search(s) or _PUB_DATE.match(s) or _CAPTION.search(s):
+            continue
+        titles = [(m.start(), m.end()) for m in TITLE.finditer(s)]
+        protected = [(m.start(), m.end()) for m in QUOTED.finditer(s)] + titles
+        rule = _rule_facts(s, p, protected)
+        facts: list[Fact] = rule + _formulation_facts(s, titles + [(f.start, f.end) for f in rule])
         protected += [(f.start, f.end) for f in facts]
-        facts += _number_facts(s, extra, protected)
+        fractions = _fraction_facts(s, protected, p.doc_type)
+        protected += [(f.start, f.end) for f in fractions]
+        facts += fractions + _number_facts(s, extra, protected, p.doc_type)
         for m in FREQUENCY.finditer(s):
             if not _overlaps((m.start(), m.end()), protected):
-                facts.append(Fact("frequency", m.start(), m.end(), m.group(0), m.start(), m.end()))
+                facts.append(Fact("frequency", m.start(), m.end(), m.group(0), m.start(), m.end(), role="frequency"))
         for m in TITLE.finditer(s):
             if re.search(r"简称\s*$", s[:m.start()]) or len(m.group(0)) > 32:
                 continue
             facts.append(Fact("title", m.start(), m.end(), m.group(0),
-                               *((m.start(), m.end()) if len(m.group(0)) <= 16 else (-1, -1))))
+                               *((m.start(), m.end()) if len(m.group(0)) <= 16 else (-1, -1)), role="title"))
         taken = [(f.start, f.end) for f in facts] + protected
         for bs, be, name in _bodies(s, extra):
             if not _overlaps((bs, be), taken):
-                facts.append(Fact("body", bs, be, name, bs, be))
+                facts.append(Fact("body", bs, be, name, bs, be, role="body"))
                 taken.append((bs, be))
+        for f in facts:
+            if f.kind == "formulation":
+                f.role = "formulation"
+        # Structure is not content: no blank on a cross-reference (第六项、前款、《…》第十五条).
+        facts = [f for f in facts if not cross_reference(s, f.start, f.end)]
         # A fact stated twice in the sentence would give its own answer away.
         counts = Counter(canon(f.text) for f in facts)
         facts = [f for f in facts if counts[canon(f.text)] == 1 and canon(s).count(canon(f.text)) == 1]
         lists = []
         for off, clause in _clauses(s):
-            lists += _list_items(clause, off)
+            for lst in _list_items(clause, off):
+                if any(CROSS_REF.search(x) for x in lst.items):
+                    continue
+                fams = {term_family(x, s) for x in lst.items}
+                if len(fams) == 1 and "" not in fams:
+                    lst.family = next(iter(fams))
+                    lst.role = term_role(lst.family)
+                lists.append(lst)
+        # A count of the enumeration just before it (优秀、称职、基本称职和不称职四个等次) is read off the stem.
+        facts = [f for f in facts if not (f.kind == "number" and any(0 <= f.start - lst.end <= 1 for lst in lists))]
         if not facts and not lists:
             continue
-        out.append(Sentence(p, pos, s, _sentence_score(s, len(facts) + len(lists)), facts, lists))
+        score = _sentence_score(ctx + s, len(facts) + len(lists)) - 1.5 * min(absolute_refs(s), 2)
+        out.append(Sentence(p, pos, s, score, facts, lists, article=article, lead=ctx))
     return out
 
 
@@ -501,31 +700,87 @@ NUMERIC_FORM = re.compile(rf"^[{CN_NUM}]+[个项大条件]")
 
 @dataclass
 class Pools:
+    """Same-kind things found across the corpus, with the documents they were found in.
+
+    A distractor comes from the item's own document first, then from documents of its family (the same
+    work, related regulations), then from other documents of the same type (法规制度 with 法规制度); never
+    from a document of another type (no 工作报告 title among the options of a 法规 item).
+    """
+
     numbers: dict[str, Counter] = field(default_factory=dict)
     """measure → values seen in the corpus."""
     formulations: Counter = field(default_factory=Counter)
     titles: Counter = field(default_factory=Counter)
     bodies: Counter = field(default_factory=Counter)
     list_items: Counter = field(default_factory=Counter)
+    terms: Counter = field(default_factory=Counter)
+    deciders: Counter = field(default_factory=Counter)
+    block_items: Counter = field(default_factory=Counter)
+    origins: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    """(pool, text) → ids of the documents it was found in."""
+    docs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """doc id → (doc type, title)."""
+
+    def _note(self, pool: str, text: str, doc_id: str) -> None:
+        self.origins.setdefault((pool, text), set()).add(doc_id)
 
     def add(self, sent: Sentence) -> None:
+        p = sent.p
+        if p.doc_id not in self.docs:
+            self.docs[p.doc_id] = (p.doc_type, p.title)
+            if p.doc_type == "regulation" and p.title and 2 <= len(p.title) <= 30:
+                own = f"《{p.title}》"  # a regulation's own name is a name of a regulation
+                self.titles[own] += 1
+                self._note("title", own, p.doc_id)
         for f in sent.facts:
             if f.kind == "number":
                 self.numbers.setdefault(f.measure, Counter())[f.value] += 1
             elif f.kind == "formulation":
                 self.formulations[f.text] += 1
+                self._note("formulation", f.text, p.doc_id)
             elif f.kind == "title":
                 self.titles[f.text] += 1
+                self._note("title", f.text, p.doc_id)
+            elif f.kind == "term":
+                self.terms[f.text] += 1
+                self._note("term", f.text, p.doc_id)
             elif f.kind == "body":
-                self.bodies[f.text] += 1
+                pool = "decider" if f.role == "decider" else "body"
+                (self.deciders if f.role == "decider" else self.bodies)[f.text] += 1
+                self._note(pool, f.text, p.doc_id)
         for lst in sent.lists:
+            pool = "block" if lst.block else "list"
             for x in lst.items:
-                self.list_items[x] += 1
+                (self.block_items if lst.block else self.list_items)[x] += 1
+                self._note(pool, x, p.doc_id)
+
+    def proximity(self, pool: str, text: str, p: Passage | None) -> int | None:
+        """How close ``text`` (found in ``pool``) is to the passage ``p``: 0 same document, 1 same family,
+        2 same document type, 3 not found in the library (a vocabulary member, a made-up number);
+        None when it was found only in documents of another type."""
+        docs = self.origins.get((pool, text))
+        if not docs or p is None:
+            return 3
+        if p.doc_id in docs:
+            return 0
+        infos = [self.docs.get(d, ("", "")) for d in sorted(docs)]
+        same_type = [title for dt, title in infos if dt == p.doc_type]
+        if not same_type:
+            return None
+        return 1 if any(related_titles(title, p.title) for title in same_type) else 2
+
+
+_FRACTIONS = [(n, d) for d in (2, 3, 4, 5, 10) for n in range(1, d) if (n, d) != (5, 10) and not (d == 4 and n == 2)]
 
 
 def _fmt_number(value: float, fact: Fact) -> str:
+    if fact.measure == "分之":
+        n, d = min(_FRACTIONS, key=lambda nd: abs(nd[0] / nd[1] - value))
+        return f"{int_to_cn(d, liang=False)}分之{int_to_cn(n, liang=False)}"
+    if fact.measure == "百分之":
+        return "百分之" + (int_to_cn(int(value), liang=False) if fact.cn else str(int(value)))
     if fact.cn and value == int(value) and 0 < value < 10000:
-        num = int_to_cn(int(value), liang=fact.measure not in ("%", "人次"))
+        num = int_to_cn(int(value), liang=fact.measure not in ("%", "人次") and not fact.text.startswith("二"))
     else:
         num = str(int(value)) if value == int(value) else f"{value:g}"
     return f"{num}{fact.approx}{fact.measure}{fact.noun}"
@@ -533,23 +788,29 @@ def _fmt_number(value: float, fact: Fact) -> str:
 
 def _number_alternatives(fact: Fact, pools: Pools, rng: random.Random) -> list[str]:
     v = fact.value or 0
-    if fact.measure == "%":
+    if fact.measure == "分之":
+        cands = {n / d for n, d in _FRACTIONS}
+    elif fact.measure in ("%", "百分之"):
         cands = {v + d for d in (-20, -10, -5, 5, 10, 20)}
         cands = {c for c in cands if 0 < c <= 100}
     elif v <= 10:
         cands = {v + d for d in (-3, -2, -1, 1, 2, 3, 4)}
     elif fact.approx or v % 10 == 0:
         cands = {v + d * max(10, round(v * 0.2, -1)) for d in (-2, -1, 1, 2, 3)}
+    elif fact.measure in ("个月", "日", "天", "小时", "个工作日", "工作日", "周岁"):
+        cands = {v + d for d in (-6, -3, -2, 2, 3, 6, 12)} | {v * 2, v / 2}
     else:
         cands = {v + d for d in (-10, -6, -4, -2, 2, 4, 6, 10)}
     corpus = {x for x in pools.numbers.get(fact.measure, {}) if x != v and v / 3 <= x <= v * 3}
     cands |= corpus
     cands = {c for c in cands if c > 0 and c != v and (fact.measure != "次" or v > 12 or c <= 12)}
+    if fact.measure != "分之":
+        cands = {c for c in cands if c == int(c) or "." in fact.text}
     if fact.approx:
         cands = {c for c in cands if c % 10 == 0}
     # Closer values first (more plausible), the corpus's own numbers slightly preferred; ties by seed.
     ordered = sorted(cands, key=lambda c: (abs(c - v) / max(v, 1) - (0.05 if c in corpus else 0), rng.random()))
-    return [_fmt_number(c, fact) for c in ordered]
+    return list(dict.fromkeys(_fmt_number(c, fact) for c in ordered))
 
 
 def form_class(text: str) -> str:
@@ -569,33 +830,86 @@ def _char_affinity(text: str, refs: Sequence[str]) -> float:
     return sum(1 for ch in text if ch in pool) / max(len(text), 1)
 
 
-def alternatives(fact: Fact, pools: Pools, rng: random.Random) -> list[str]:
-    """Same-kind replacements for ``fact``, most plausible first (not yet checked against the passage)."""
+def same_kind_term(cand: str, family: str) -> bool:
+    """Whether ``cand`` may replace a term of ``family``: a member of it, or for sanctions any sanction."""
+    if cand in family_members(family):
+        return True
+    return term_role(family) == "sanction" and cand in role_terms("sanction")
+
+
+def _term_alternatives(ref: str, family: str, pools: Pools, rng: random.Random, p: Passage | None) -> list[str]:
+    cands = [c for c in dict.fromkeys([*family_members(family), *(role_terms("sanction")
+             if term_role(family) == "sanction" else [])]) if c != ref]
+    keyed = []
+    for c in cands:
+        prox = pools.proximity("term", c, p)
+        if prox is None or not similar_length(c, ref, 0.5):
+            continue
+        keyed.append(((c not in family_members(family), prox, abs(len(c) - len(ref))), rng.random(), c))
+    keyed.sort()
+    return [c for *_, c in keyed]
+
+
+def alternatives(fact: Fact, pools: Pools, rng: random.Random, p: Passage | None = None) -> list[str]:
+    """Same-kind replacements for ``fact``, most plausible first (not yet checked against the passage).
+
+    Of the same kind means: numbers with the same measure word (三个月 → 六个月); terms of the same family
+    (撤职 → 降级); names of laws for a name of a law, of the same form (《中华人民共和国…法》); bodies of the
+    same class (上一级监察机关 → 本级监察机关); formulations of the same class and ending (民主集中制 → …制).
+    ``p``: the item's passage — candidates found only in documents of another type are left out and those
+    of its own document and family come first.
+    """
     if fact.kind == "number":
         return _number_alternatives(fact, pools, rng)
     if fact.kind == "frequency":
         alts = [f for f in FREQUENCIES if f != fact.text]
         rng.shuffle(alts)
         return alts
-    pool = {"formulation": pools.formulations, "title": pools.titles, "body": pools.bodies}[fact.kind]
-    cands = list(pool)
+    if fact.kind == "term":
+        return _term_alternatives(fact.text, fact.family, pools, rng, p)
     ref = fact.text
-    keyed: list[tuple[tuple[int, ...], float, str]]
+    keyed: list[tuple[tuple, float, str]] = []
     if fact.kind == "formulation":
+        cands = list(pools.formulations)
         cands += [f for f in sparse.formulations() if len(f) >= 4 and f not in _GENERIC_FORMULATIONS]
         cls = form_class(ref)
-        # Same class of formulation (两个确立 ↔ 四个意识; 全面从严治党 ↔ 党的自我革命) and similar length.
-        cands = [c for c in cands if (form_class(c) == cls or "numeric" not in (cls, form_class(c)))
-                 and similar_length(c, ref)]
-        keyed = [((form_class(c) != cls, c[-1] != ref[-1], abs(len(c) - len(ref))), rng.random(), c) for c in cands]
+        for c in dict.fromkeys(cands):
+            # Same class of formulation (两个确立 ↔ 四个意识) and, for names, the same ending (民主集中制 ↔
+            # 首问负责制: no 中国式现代化 among names of 制度), of similar length.
+            numeric = "numeric" in (cls, form_class(c))
+            if numeric and form_class(c) != cls:
+                continue
+            if not numeric and c[-1] != ref[-1]:
+                continue
+            prox = pools.proximity("formulation", c, p)
+            if prox is None or not similar_length(c, ref):
+                continue
+            keyed.append(((prox > 2, form_class(c) != cls, c[-2:] != ref[-2:], abs(len(c) - len(ref))), rng.random(), c))
     elif fact.kind == "title":
-        cands = [c for c in cands if similar_length(c, ref, 0.6)]
-        keyed = [((abs(len(c) - len(ref)) // 3,), rng.random(), c) for c in cands]
+        tcls = title_class(ref)
+        for c in pools.titles:
+            prox = pools.proximity("title", c, p)
+            if prox is None or title_class(c) != tcls or not similar_length(c, ref, 0.6):
+                continue
+            keyed.append(((prox, abs(len(c) - len(ref)) // 3), rng.random(), c))
+    elif fact.role == "decider":
+        bcls = body_class(ref)
+        variants = decider_variants(ref)
+        for c in dict.fromkeys([*variants, *pools.deciders, *pools.bodies]):
+            pool = "decider" if c in pools.deciders else "body"
+            prox = 1 if c in variants else pools.proximity(pool, c, p)
+            if prox is None or body_class(c) != bcls or not similar_length(c, ref, 0.6):
+                continue
+            keyed.append(((prox, abs(len(c) - len(ref)) // 2), rng.random(), c))
     else:
         suffix = BODY_SUFFIX.search(ref)
-        cands = [c for c in cands if similar_length(c, ref, 0.5)]
-        keyed = [((not (suffix and c.endswith(suffix.group(0))), abs(len(c) - len(ref)) // 2), rng.random(), c)
-                 for c in cands]
+        bcls = body_class(ref)
+        for c in pools.bodies:
+            prox = pools.proximity("body", c, p)
+            if prox is None or not similar_length(c, ref, 0.5) or (bcls and body_class(c) != bcls):
+                continue
+            keyed.append(((not (suffix and c.endswith(suffix.group(0))), prox > 2, abs(len(c) - len(ref)) // 2),
+                          rng.random(), c))
     keyed = [k for k in keyed if k[2] != ref]
     keyed.sort()
     return list(dict.fromkeys(c for *_, c in keyed))
@@ -624,8 +938,9 @@ def ok_distractor(alt: str, keys: Sequence[str], hay: str, taken: Sequence[str])
 
 
 def pick_distractors(cands: Iterable[str], keys: Sequence[str], p: Passage, k: int) -> list[str]:
+    """The first ``k`` of ``cands`` that are good wrong options for ``p`` (absent from its text and title)."""
     out: list[str] = []
-    passage_norm = _norm_text(p.text)
+    passage_norm = _norm_text(p.text + "\n" + p.title)
     for c in cands:
         if ok_distractor(c, keys, passage_norm, out):
             out.append(c)
@@ -634,15 +949,59 @@ def pick_distractors(cands: Iterable[str], keys: Sequence[str], p: Passage, k: i
     return out
 
 
-def list_alternatives(items: list[str], pools: Pools, rng: random.Random) -> list[str]:
+def list_alternatives(items: list[str], pools: Pools, rng: random.Random, p: Passage | None = None,
+                      family: str = "", block: bool = False) -> list[str]:
+    """Same-kind replacements for the items of an enumeration, most plausible first.
+
+    Items of a vocabulary family (查封、调取、留置) get other members (or for sanctions other sanctions);
+    items sharing an ending or a beginning (自治区、自治州) get candidates sharing it; others get items of
+    enumerations of a similar length, from the same document first and never from another type.
+    """
+    if family:
+        cands = [c for c in dict.fromkeys([*family_members(family), *(role_terms("sanction")
+                 if term_role(family) == "sanction" else [])]) if c not in items]
+        lo, hi = min(len(x) for x in items), max(len(x) for x in items)
+        keyed_f = [((c not in family_members(family), pools.proximity("term", c, p) or 0), rng.random(), c)
+                   for c in cands if lo - 2 <= len(c) <= hi + 2]
+        keyed_f.sort()
+        return [c for *_, c in keyed_f]
     suffix = common_suffix(items)
+    prefix = common_prefix(items)
     mean = sum(len(x) for x in items) / len(items)
     quoted = all(x.startswith(("“", "《")) for x in items)
+    lo, hi = min(len(x) for x in items), max(len(x) for x in items)
+    pool_name = "block" if block else "list"
+    source = pools.block_items if block else pools.list_items
+    ends_de = all(x.endswith("的") for x in items)
+    endings = {x[-1] for x in items}
+    uniform = len({len(x) for x in items}) == 1
+    has_de = any("的" in x for x in items)
+    regulation = p is not None and p.doc_type == "regulation"
     keyed = []
-    for c in pools.list_items:
-        if c in items or not (min(len(x) for x in items) - 1 <= len(c) <= max(len(x) for x in items) + 1):
+    for c in source:
+        if c in items:
             continue
-        key = (0 if (len(suffix) >= 1 and c.endswith(suffix)) else 1,
+        if block:
+            if not (lo - 4 <= len(c) <= hi + 6) or c.endswith("的") != ends_de or "其他" in c:
+                continue
+            if not ends_de and c[-1] not in endings:
+                continue  # 院长、主席 among names of offices, not 监督宪法的实施
+        elif not (lo - 1 <= len(c) <= hi + 1) or (uniform and len(c) != lo) or ("的" in c and not has_de):
+            continue
+        if regulation and not block and _char_affinity(c, items) < 0.34:
+            continue  # in a regulation an enumeration's items share words with their replacements
+        if suffix and not c.endswith(suffix):
+            continue
+        if prefix and not suffix and not c.startswith(prefix):
+            continue
+        if term_family(c) and not block:
+            continue  # a term (留置、记过) is not an item of another kind of list
+        if not block and bool(body_class(c)) != any(body_class(x) for x in items):
+            continue  # a body (人民政府) is not an item of a list of qualities (政治坚定、勤勉尽责)
+        prox = pools.proximity(pool_name, c, p)
+        if prox is None or (block and regulation and prox > 1):
+            continue  # a rule's list items are replaced by items of the same regulation or its family
+        key = (prox if regulation else 0,
                0 if c.startswith(("“", "《")) == quoted else 1,
                -round(_char_affinity(c, items), 1), round(abs(len(c) - mean)))
         keyed.append((key, rng.random(), c))
@@ -650,5 +1009,7 @@ def list_alternatives(items: list[str], pools: Pools, rng: random.Random) -> lis
     return [c for *_, c in keyed]
 
 
-KIND_WEIGHT = {"number": 1.5, "frequency": 1.5, "formulation": 1.0, "title": 1.0, "body": 0.5, "list": 1.0}
-"""How much a kind of fact is worth testing (added to the sentence's score)."""
+KIND_WEIGHT = {"number": 1.5, "frequency": 1.5, "formulation": 1.0, "title": 1.0, "body": 0.5, "list": 1.0,
+               "term": 1.5}
+"""How much a kind of fact is worth testing outside regulations (added to the sentence's score); in a
+regulation the fact's role counts (:data:`~assistant.quiz.rules.ROLE_WEIGHT`)."""

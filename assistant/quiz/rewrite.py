@@ -11,7 +11,18 @@ from policyqa.types import QuizItem
 
 from .. import prompts
 from ..grounding import facts_missing, norm, overlap
-from .facts import BODY_SUFFIX, CN_NUM, NUMBER_FACT, NUMERIC_FORM, canon, occurs_in, ok_distractor, similar_length
+from .facts import (
+    BODY_SUFFIX,
+    CN_NUM,
+    NUMBER_FACT,
+    NUMERIC_FORM,
+    canon,
+    occurs_in,
+    ok_distractor,
+    same_kind_term,
+    similar_length,
+)
+from .rules import DECIDER_SUFFIX, body_class, term_family
 from .stems import BLANK, LETTERS
 
 __all__ = ["llm_choice_item", "verify_choice"]
@@ -79,7 +90,7 @@ def verify_choice(item: QuizItem, stem: str, distractors: Sequence[str]) -> str 
 def _kind_mismatch(item: QuizItem, d: str) -> str:
     """Why ``d`` is not of the same kind as ``item``'s key ('' when it is)."""
     key = item.answer_texts[0]
-    if canon(d) in canon(prompts.QUIZ_SYSTEM):
+    if _copied_from_prompt(d):
         return "照抄了提示词中的示例"
     if item.kind == "number":
         m = NUMBER_FACT.search(key)
@@ -92,8 +103,13 @@ def _kind_mismatch(item: QuizItem, d: str) -> str:
         if not (d.startswith("《") and d.endswith("》")):
             return "不是文件名称"
     elif item.kind == "body":
-        if not BODY_SUFFIX.search(d):
+        if not (BODY_SUFFIX.search(d) or DECIDER_SUFFIX.search(d)):
             return "不是机构名称"
+        if body_class(key) and body_class(d) != body_class(key):
+            return "不是同类的机构"
+    elif item.kind == "term":
+        if not same_kind_term(d, term_family(key, item.source.text)):
+            return "不是同类的规定用语"
     elif item.kind == "formulation" and (bool(NUMERIC_FORM.match(key)) != bool(NUMERIC_FORM.match(d))
                                          or not similar_length(d, key, 0.5)):
         return "不是同类的提法"
@@ -101,6 +117,17 @@ def _kind_mismatch(item: QuizItem, d: str) -> str:
     if not min(lens) - 3 <= len(d) <= max(lens) * 2 + 2:
         return "长度与正确答案相差太大"
     return ""
+
+
+_PROMPT_EXAMPLES = {canon(part) for found in re.findall(r'"([^"]+)"|正确答案：(\S+)', prompts.QUIZ_SYSTEM)
+                    for part in found if part}
+
+
+def _copied_from_prompt(d: str) -> bool:
+    """A distractor taken from the prompt's example (its options, its key, or a phrase of four or more
+    characters of the prompt); short words the prompt happens to use (一个) are not copies."""
+    c = canon(d)
+    return c in _PROMPT_EXAMPLES or (len(c) >= 4 and c in canon(prompts.QUIZ_SYSTEM))
 
 
 def _blank_keys(stem: str, keys: Sequence[str]) -> str:
@@ -134,7 +161,7 @@ def llm_choice_item(item: QuizItem, raw: str, rng: random.Random) -> tuple[QuizI
     if reason:
         return None, reason
     stem = _BLANK_ANY.sub(BLANK, stem, count=1)
-    if "《" not in stem and item.source.title:
+    if item.source.title and f"《{item.source.title}》" not in stem:  # the stem names its source
         stem = f"根据《{item.source.title}》，" + stem
     if not re.search(r"[。？?）)]$", stem):
         stem += "。"
@@ -142,6 +169,7 @@ def llm_choice_item(item: QuizItem, raw: str, rng: random.Random) -> tuple[QuizI
     options = correct + dis
     rng.shuffle(options)
     letters = "".join(LETTERS[i] for i, o in enumerate(options) if o in correct)
+    correct = [o for o in options if o in correct]  # in option order, as the letters are
     expl = item.explanation.split("原文", 1)
     lead = f"正确答案为{letters}（{'；'.join(correct)}）。"
     return QuizItem(id=item.id, qtype=item.qtype, stem=stem, options=options, answer=letters, answer_texts=correct,

@@ -11,7 +11,6 @@ groups documents into families (same work, related regulations) for distractors.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 __all__ = [
     "ARTICLE_NO",
@@ -51,8 +50,10 @@ ITEM_MARK = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]\s*")
 CROSS_REF = re.compile(rf"第[{_NUM}]+[条款项章节目编]|第[（(][一二三四五六七八九十\d]+[)）]项|"
                        r"前款|前[两二三四]款|前项|前条|前[两二三四]项|本条|本款|本项|上款|同款|该款|该项|上述")
 """Structure rather than content: a blank on any of these is a blank on a cross-reference."""
-RELATIVE_REF = re.compile(r"前款|前[两二三四]款|前项|前[两二三四]项|前条|上款|本条第|本款|该款|该项|上述|依照前|有前")
-"""References to the surrounding text: a stem holding one cannot be answered from the stem alone."""
+RELATIVE_REF = re.compile(r"前款|前[两二三四]款|前项|前[两二三四]项|前条|上款|本条第|本款|该款|该项|上述|依照前|有前|"
+                          r"(?<![条款])第[（(]?[一二三四五六七八九十\d]+[)）]?[项款]")
+"""References to the surrounding text (前款, 第（三）项 of the same article): a stem holding one cannot be
+answered from the stem alone."""
 _ABSOLUTE_REF = re.compile(rf"(?:本法|本条例|本规定|本办法|》)第[{_NUM}]+条")
 
 
@@ -108,7 +109,7 @@ def number_role(measure: str, approx: str, decimal: bool, value: float, clause: 
 
     In a regulation every number states the rule. Elsewhere a number is a statistic unless its clause
     prescribes something (应当、每年至少、分成…) and it is neither approximate (30余名), a decimal, a
-    large uneven count (122个) nor reported as an achievement (增长、完成、新增…).
+    count above twelve (122个单位, 500个以上) nor reported as an achievement (增长、完成、新增…).
     """
     if measure in TIME_MEASURES:
         role = "deadline"
@@ -120,15 +121,21 @@ def number_role(measure: str, approx: str, decimal: bool, value: float, clause: 
         role = "count"
     if doc_type == "regulation":
         return role
-    if is_statistic(approx, decimal, value, clause):
+    if is_statistic(approx, decimal, value, clause, doc_type):
         return "statistic"
     return role
 
 
-def is_statistic(approx: str, decimal: bool, value: float, clause: str) -> bool:
-    """Whether a number outside a regulation is a statistic a reader could not be expected to know."""
-    if approx or decimal or (value > 12 and value % 10):
+def is_statistic(approx: str, decimal: bool, value: float, clause: str, doc_type: str = "") -> bool:
+    """Whether a number outside a regulation is a statistic a reader could not be expected to know.
+
+    Every number of a work report is (a result or a target: 建立3个以上合作机制); elsewhere a number is
+    unless its clause prescribes something and it is small and exact.
+    """
+    if doc_type == "work_report":
         return True
+    if approx or decimal or value > 12:
+        return True  # 30余名, 5.2%, 122个单位, 改造老旧小区500个以上: figures, not rules
     if _REPORTED.search(clause):
         return True
     return not _PRESCRIPTIVE.search(clause)
@@ -144,7 +151,7 @@ TERM_FAMILIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
                  ("谈话提醒", "批评教育", "责令检查", "诫勉", "通报批评", "停职检查", "调整职务", "责令辞职", "降职",
                   "免职", "责令公开道歉", "引咎辞职")),
     "情节": ("condition", r"", ("情节轻微", "情节较轻", "情节较重", "情节严重", "情节特别严重")),
-    "调查措施": ("procedure", r"措施|调查|采取|监察机关|调查人员",
+    "调查措施": ("procedure", r"监察|调查措施|调查人员|被调查人|采取.{0,8}措施|措施",
                  ("讯问", "询问", "留置", "查询", "冻结", "搜查", "调取", "查封", "扣押", "勘验检查", "鉴定", "技术调查",
                   "通缉", "限制出境", "责令候查", "管护", "强制到案")),
     "救济": ("procedure", r"申请|提出|不服|可以|依法", ("复审", "复核", "申诉", "行政复议", "行政诉讼", "控告")),
@@ -171,6 +178,7 @@ _TERM_RE = re.compile("|".join(re.escape(t) for t in dict.fromkeys(t for t, _ in
 # A term is a term when it stands alone: not inside a longer word (开除党籍 ≠ 开除; 优秀传统 ≠ 优秀).
 _TERM_NEXT_BAD = {"优秀": "传统人才青年作品成果文化", "鉴定": "意见人机构结论", "查询": "权", "谈话": "函", "复核": "人",
                   "冻结": "的", "称职": "务"}
+_TERM_PREV_BAD = {"专题", "组织", "提出"}
 
 
 def term_role(family: str) -> str:
@@ -219,6 +227,8 @@ def term_facts(text: str, context: str = "") -> list[tuple[int, int, str, str]]:
         nxt = text[e:e + 1]
         if nxt and nxt in _TERM_NEXT_BAD.get(t, ""):
             continue
+        if text[max(0, s - 2):s] in _TERM_PREV_BAD:
+            continue  # 专题询问 (of a standing committee) is not the 询问 of an investigation
         fam = term_family(t, context or text)
         ctx = TERM_FAMILIES[fam][1]
         if ctx and not re.search(ctx, text):
@@ -232,7 +242,7 @@ def term_facts(text: str, context: str = "") -> list[tuple[int, int, str, str]]:
 
 DECIDER_SUFFIX = re.compile(r"(?:机关|委员会|常委会|人民政府|人民法院|人民检察院|国务院|党委|党组|纪委|监委|主席|会议|"
                             r"负责人|领导人员|部门|单位|公安机关)$")
-DECIDER = re.compile(r"(?:经|由|报|报请|报经|提请|交由)(?P<body>[^，。；：、“”《》（）()\s]{2,18}?"
+DECIDER = re.compile(r"(?:报请|报经|提请|交由|(?<![已曾财政])经(?![济营费过常])|(?<![理自缘])由|报(?![告道送纸刊]))(?P<body>[^，。；：、“”《》（）()\s]{2,18}?"
                      r"(?:机关|委员会|常委会|人民政府|人民法院|人民检察院|国务院|党委|党组|纪委|监委|主席|会议|负责人|"
                      r"领导人员|部门))(?:或者[^，。；、]{0,16}?)?"
                      r"(?:批准|决定|备案|审批|同意|负责|作出|提出|任免|审议|任命|核准|确定|召集|主持|讨论)")
@@ -306,8 +316,4 @@ def related_titles(a: str, b: str) -> bool:
     if ca == cb:
         return True
     grams = {ca[i:i + 2] for i in range(len(ca) - 1)} - _GENERIC_BIGRAMS
-    return any(g in cb for g in grams if not re.fullmatch(r"\d+|[年月日法]\S", g))
-
-
-def first_of(items: Iterable[str]) -> str:
-    return next(iter(items), "")
+    return any(g in cb for g in grams if not re.search(r"\d|[年月日]|法", g))

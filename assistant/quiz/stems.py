@@ -11,6 +11,7 @@ from typing import Any
 from policyqa.types import Passage
 
 from .facts import STEM_MAX, Sentence
+from .rules import article_before
 
 BLANK = "（　　）"
 LETTERS = "ABCDEFGH"
@@ -44,13 +45,23 @@ def window(text: str, s: int, e: int) -> tuple[int, int]:
     return bounds[lo], bounds[hi]
 
 
+def lead_in(sent: Sentence, cut: bool) -> str:
+    """What goes before the stem text: the lead of an enumerated item (政务处分的期间为：……), or ……
+    when the sentence is cut (``cut``)."""
+    lead = getattr(sent, "lead", "")
+    if lead:
+        return lead + "……"
+    return "……" if cut else ""
+
+
 def render(sent: Sentence, s: int, e: int, replacement: str) -> str:
-    """The stem body: the sentence (or the clauses around the fact) with [s, e) replaced, ending in 。."""
+    """The stem body: the sentence (or the clauses around the fact) with [s, e) replaced, ending in 。.
+
+    An enumerated item of a regulation is preceded by its lead (政务处分的期间为：……记过，（　　）。).
+    """
     ws, we = window(sent.text, s, e)
     body = sent.text[ws:s] + replacement + sent.text[e:we]
-    body = body.rstrip("，,；;：: ")
-    if ws > 0:
-        body = "……" + body
+    body = lead_in(sent, ws > 0) + body.rstrip("，,；;：: ")
     if not re.search(r"[。！？!?]$", body):
         body += "。"
     return body
@@ -72,10 +83,19 @@ def title_prefix(p: Passage) -> str:
     return f"根据《{p.title}》，" if p.title else ""
 
 
-def where(p: Passage) -> str:
-    """《title》 › heading path (without the title level)."""
-    path = " › ".join(h for h in p.heading_path[1:] if h)
+def where(p: Passage, article: str = "") -> str:
+    """《title》 › heading path (without the title level) › article (第十三条, when not in the path)."""
+    heads = [h for h in p.heading_path[1:] if h]
+    if article and article not in heads:
+        heads.append(article)
+    path = " › ".join(heads)
     return f"《{p.title}》" + (f" › {path}" if path else "")
+
+
+def article_of(text: str, sentence: str) -> str:
+    """The article (第十三条) of a passage ``text`` that ``sentence`` is in ('' when none)."""
+    i = text.find(sentence)
+    return article_before(text, i + len(sentence) - 1) if i >= 0 else ""
 
 
 def item_id(*parts: Any) -> str:
@@ -84,5 +104,8 @@ def item_id(*parts: Any) -> str:
 
 
 def explain(sent: Sentence, lead: str = "") -> str:
-    """The explanation: ``lead`` then the source sentence quoted with where it is."""
-    return f"{lead}原文（{where(sent.p)}）：“{sent.text}”"
+    """The explanation: ``lead`` then the source sentence quoted with where it is (down to its article)."""
+    article = getattr(sent, "article", "") or article_of(sent.p.text, sent.text)
+    context = getattr(sent, "lead", "")
+    quote = f"{context}……{sent.text}" if context else sent.text
+    return f"{lead}原文（{where(sent.p, article)}）：“{quote}”"
