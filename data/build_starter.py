@@ -58,8 +58,8 @@ def _head(header: list[str], province: str) -> tuple[list[str], str]:
     i = 0
     while i < len(header):
         s = header[i]
-        if "日在" in s and "会议上" not in s and i + 1 < len(header):  # subtitle broken over two lines
-            kept += [s, header[i + 1]]
+        if "日在" in s and "会议上" not in s and i + 1 < len(header):  # subtitle broken over two lines (广东)
+            kept.append(s + header[i + 1])
             i += 2
             continue
         m = SPEAKER.search(s)
