@@ -158,6 +158,8 @@ class Asked:
     """"多少件实事" → 实事: the thing counted, which the answer sentence must name."""
     quoted: list[str] = field(default_factory=list)
     """Quoted terms of the question (“四好”党员): the specific thing asked about."""
+    parts: list[str] = field(default_factory=list)
+    """"A和B(的目标)分别是多少" → [A, B]: two things asked at once, each needs its own sentence."""
     across: bool = False
     """Asked of several documents or bodies ("各篇材料里…分别"): one answer sentence from each."""
 
@@ -221,10 +223,30 @@ def analyse(question: str) -> Asked:
     if Form.QUANTITY in forms:
         mc = _QTY_AFTER.search(q)
         counted = mc.group(1) if mc and mc.group(1) not in _MEASURE_UNIT else ""
+    parts = asked_parts(q)
     quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q)]
     return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
                  person=person, event=bool(re.search(r"召开|举行|举办|开会", q)), counted=counted, quoted=quoted,
-                 across=bool(_ACROSS.search(q)))
+                 across=bool(_ACROSS.search(q)) and not parts, parts=parts)
+
+
+# Two things asked at once: "……A和B的预期目标是多少", "A和B分别是多少" (not "A和B之间通过哪些形式": one relation).
+_PARTS = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:和|与|以及|及|、)([\u4e00-\u9fff]{2,12}?)"
+                    r"(?:(?:的[\u4e00-\u9fff]{0,4}?(?:目标|指标|数量|人数|金额|比例|期限|时限|时间|任期|标准|增速|规模))"
+                    r"(?:分别|各自|各)?|分别|各自)(?:是|为|有|定为|达到|要求)?(?:多少|几|什么|哪些|多久|多长)")
+_PART_LEAD = re.compile(r"^.*?(?:年|省|市|区|今年|明年|去年|规定|报告|提出|法|条例)(?=[\u4e00-\u9fff]{2})")
+
+
+def asked_parts(q: str) -> list[str]:
+    """The two things of "A和B的预期目标分别是多少" (each stripped of the place, year or source before it)."""
+    m = _PARTS.search(q)
+    if not m:
+        return []
+    a = _PART_LEAD.sub("", m.group(1)) or m.group(1)
+    b = m.group(2)
+    if len(a) < 2 or len(b) < 2 or a == b:
+        return []
+    return [a, b]
 
 
 _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文件|文章|报告)|"

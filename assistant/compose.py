@@ -130,8 +130,8 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
 
     def take(s: ScoredSentence) -> bool:
         nonlocal used
-        if any(s.text == c.text for c in chosen) or len(chosen) >= max_sentences:
-            return False
+        if any(s.text in c.text or c.text in s.text for c in chosen) or len(chosen) >= max_sentences:
+            return False  # the same words, or a merged unit and one of its parts
         if used and used + len(s.text) > max_chars:
             return False
         if sum(c.n == s.n for c in chosen) >= PER_PASSAGE:
@@ -145,6 +145,14 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
         opening = next((s for s in scored if hits[s.n - 1].idx == 0), None)
         if opening is not None and opening.score >= 0.4 * best:
             take(opening)
+    # 2a. "A和B分别是多少": a sentence for each of the things asked, stating the asked facet.
+    for part in asked.parts:
+        keys = [t for t in query_terms(part) if len(t) >= 2] or [part]
+        need = max(1, (len(keys) + 1) // 2)
+        pick = next((c for c in scored if sum(k in c.text for k in keys) >= need
+                     and (not facets or any(holds(f, c.text) for f in facets))), None)
+        if pick is not None:
+            take(pick)
     # 2. One sentence per asked facet: the best sentence about the topic that states it.
     for form in facets:
         if any(holds(form, c.text) and _facet_ok(form, asked, c.text) for c in chosen):

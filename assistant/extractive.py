@@ -83,6 +83,35 @@ _NOT_A_STATEMENT = re.compile(
 """Header lines of a regulation (its adoption and revision record) and headings: not answers."""
 
 
+_LIST_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[（(]\d{1,2}[）)])")
+UNIT_MAX = 260
+"""Longest merged unit (a lead-in with its list, two clauses of one rule)."""
+
+
+def answer_units(text: str) -> list[str]:
+    """Sentences, plus the units a rule is stated in: a lead-in ending in "：" with its numbered items
+    ("政务处分的种类为：（一）警告；（二）记过；……") and a clause ending in "；" with the clause that completes it
+    ("……不得超过十二小时；需要采取管护……不得超过二十四小时。"). Items of a list are too short to answer alone,
+    and a rule's second clause often holds the other half of what is asked. Merged units come after the sentences
+    they join; positions of the plain sentences are unchanged."""
+    sents = split_sentences(text)
+    extra: list[str] = []
+    for i, s in enumerate(sents):
+        if s.endswith(("：", ":")) and i + 1 < len(sents) and _LIST_ITEM.match(sents[i + 1]):
+            unit = s
+            for t in sents[i + 1:]:
+                if not _LIST_ITEM.match(t) or len(unit) + len(t) > UNIT_MAX:
+                    break
+                unit += t
+                if t.endswith("。"):
+                    break
+            extra.append(unit)
+        elif (s.endswith(("；", ";")) and not _LIST_ITEM.match(s) and i + 1 < len(sents)
+              and not _LIST_ITEM.match(sents[i + 1]) and len(s) + len(sents[i + 1]) <= UNIT_MAX // 2 + 40):
+            extra.append(s + sents[i + 1])
+    return sents + extra
+
+
 def score_sentences(question: str, hits: list[Hit], overview: bool = False,
                     asked: Asked | None = None) -> list[ScoredSentence]:
     """Score every sentence of ``hits`` for answering ``question``.
@@ -105,7 +134,7 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
         headings = set(h.heading_path)
         context = " ".join(h.heading_path)
         labelled = len(h.heading_path) > 1 and h.heading_path[-1].strip("。.： ") in labels
-        for pos, s in enumerate(split_sentences(h.text)):
+        for pos, s in enumerate(answer_units(h.text)):
             if len(s) < 8 or s.strip() in headings or _NOT_A_STATEMENT.search(s):
                 continue
             score = _term_score(terms, s, context)

@@ -23,6 +23,7 @@ from policyqa.types import (
     OUTLINE_AUDIENCES,
     OUTLINE_LENGTHS,
     Citation,
+    DocumentMeta,
     Hit,
     Outline,
     OutlineDoc,
@@ -30,6 +31,7 @@ from policyqa.types import (
     OutlineSection,
     SearchFilter,
 )
+from policyqa.versions import STATUS_LABELS, superseded_ids
 
 from . import prompts
 from .answerability import Checker, term_coverage
@@ -46,6 +48,17 @@ from .grounding import (
 )
 from .llm import ChatBackend, LLMError, TimeLimitedBackend, default_backend_name, get_backend
 from .outline_export import outline_docx, outline_markdown
+from .outline_multi import (
+    FEW_PASSAGES,
+    Gathered,
+    SynthSection,
+    articles_of,
+    clean_source,
+    doc_label,
+    gather,
+    regulation_sections,
+    themes,
+)
 from .retrieve import Retriever, diversify, focus_passages, to_hit
 from .retrieve import near_duplicate as _near_duplicate
 
@@ -105,6 +118,12 @@ SUBQUERY_SUFFIXES = ("意义", "主要内容", "要求", "措施", "机制")
 STRONG_COVERAGE = 0.75
 """Share (by weight) of the topic's content terms a passage must contain to be material on it."""
 MIN_STRONG = 2
+REGULATION_SHARE = 0.6
+"""Share of the topic's sentences in regulations that makes it a regulation topic."""
+MULTI_MIN_DOCS = 4
+"""Documents speaking on a topic for a synthesis across documents …"""
+MULTI_TOP_SHARE = 0.5
+"""… none of them holding this share of the topic's sentences (else it is that document's topic)."""
 """Fewer such passages than this: the library has too little on the topic."""
 MAIN_DOC_SHARE = 0.5
 """A document whose title covers the topic, or with this share of its passages on it, is read whole."""
@@ -262,6 +281,7 @@ class OutlineBuilder:
         self.retriever = Retriever(resources)
         self.checker = Checker(resources)
         self._backend = backend
+        self._passages: dict[str, list[Hit]] = {}
 
     def backend(self) -> ChatBackend | None:
         """The model for this outline, time-bounded like answers; None without one. Raises LLMError."""
@@ -294,6 +314,10 @@ class OutlineBuilder:
             llm = None
             notices.append(f"模型不可用，已改为依据原文生成提纲：{exc}")
 
+        if not (flt and flt.doc_ids):
+            gone = superseded_ids(self._metas()) | set(flt.exclude_doc_ids if flt else [])
+            if gone:
+                flt = dataclasses.replace(flt or SearchFilter(), exclude_doc_ids=sorted(gone))
         step(0.05, "检索资料")
         found = self.retriever.search(topic, top_k=24, flt=flt)
         r0_hits = diversify(found.hits, 8)
@@ -312,6 +336,19 @@ class OutlineBuilder:
             return out
 
         step(0.25, "组织提纲结构")
+        synth = self._synthesis(out, topic, flt, terms, budget, aud)
+        if synth:
+            out.backend, out.model = "none", "extractive"
+            if llm is not None:
+                t1 = time.perf_counter()
+                self._refine(out, llm, budget, step)
+                out.timings["llm_ms"] = (time.perf_counter() - t1) * 1000
+            step(0.95, "核验出处")
+            self._supports(out)
+            out.timings["retrieve_ms"] = out.timings.get("retrieve_ms", (time.perf_counter() - t0) * 1000)
+            out.timings["total_ms"] = (time.perf_counter() - t0) * 1000
+            step(1.0, "完成")
+            return out
         docs = self._documents(topic, pool, strong, flt, budget)
         pool = self._broaden(topic, docs, pool, flt)
         cov.update({pid: term_coverage(topic, [h])[0] for pid, (h, _) in pool.items() if pid not in cov})
@@ -342,6 +379,159 @@ class OutlineBuilder:
         out.timings["total_ms"] = (time.perf_counter() - t0) * 1000
         step(1.0, "完成")
         return out
+
+    # -- topic synthesis across documents (assistant/outline_multi.py) ---------------
+    def _metas(self) -> list[DocumentMeta]:
+        try:
+            return self.res.store.list_docs()
+        except Exception:  # a store without a registry: no synthesis
+            return []
+
+    def _passages_of(self, doc_id: str) -> list[Hit]:
+        if doc_id not in self._passages:
+            self._passages[doc_id] = [to_hit(ScoredPayload(id=p["id"], score=0.0, payload=p))
+                                      for p in self.res.store.doc_passages(doc_id)]
+        return self._passages[doc_id]
+
+    def _synthesis(self, out: Outline, topic: str, flt: SearchFilter | None, terms: dict[str, float],
+                   budget: Budget, aud: Audience) -> bool:
+        """A many-document topic as themes, a regulation topic by the regulations' structure; False:
+        the topic belongs to one document (or too few), built from that document's structure instead."""
+        metas = self._metas()
+        if not metas:
+            return False
+        only = set(flt.doc_ids) if flt and flt.doc_ids else None
+        exclude = set(flt.exclude_doc_ids) if flt else set()
+        if not only:
+            exclude |= superseded_ids(metas)
+        if flt and (flt.date_from or flt.date_to or flt.sources):
+            exclude |= {d.doc_id for d in metas if (flt.date_from and (d.date or "") < flt.date_from)
+                        or (flt.date_to and (d.date or "")[:len(flt.date_to)] > flt.date_to)
+                        or (flt.sources and d.source not in flt.sources)}
+        full = _term_score(terms, "".join(terms)) or 1.0
+        g = gather(metas, self._passages_of, topic, lambda t: _term_score(terms, t) / full, exclude, only,
+                   set(flt.doc_types) if flt and flt.doc_types else None)
+        if len(g.sentences) < MIN_STRONG:
+            return False
+        per_doc: dict[str, int] = {}
+        for s in g.sentences:
+            per_doc[s.hit.doc_id] = per_doc.get(s.hit.doc_id, 0) + 1
+        total = sum(per_doc.values())
+        reg = sum(c for d, c in per_doc.items() if g.docs[d].doc_type == "regulation") / total
+        if reg >= REGULATION_SHARE:
+            return self._regulation(out, topic, g, per_doc, budget, aud)
+        if len(per_doc) >= MULTI_MIN_DOCS and max(per_doc.values()) / total < MULTI_TOP_SHARE:
+            return self._multi(out, topic, g, terms, budget, aud)
+        return False
+
+    @staticmethod
+    def _synth_docs(g: Gathered) -> list[_Doc]:
+        docs: dict[str, _Doc] = {}
+        for h in g.passages.values():
+            d = docs.setdefault(h.doc_id, _Doc(doc_id=h.doc_id, title=h.title, hits=[], main=False, score=0.0))
+            d.hits.append(h)
+        return list(docs.values())
+
+    @staticmethod
+    def _to_secs(secs: list[SynthSection]) -> list[_Sec]:
+        return [_Sec(heading=s.heading, doc_id=s.doc_ids[0] if s.doc_ids else "", order=(i, 0, 0),
+                     points=[_Pt(text=p.text, pids=p.pids, origin="extract") for p in s.points])
+                for i, s in enumerate(secs) if s.points]
+
+    def _multi(self, out: Outline, topic: str, g: Gathered, terms: dict[str, float], budget: Budget,
+               aud: Audience) -> bool:
+        labels = {d: doc_label(m, m.title) for d, m in g.docs.items()}
+        synth = themes(g, topic, set(terms) | {topic}, max_themes=min(6, budget.sections + 1),
+                       per_theme=max(2, budget.sub_points), max_chars=budget.max_chars, shorten=shorten,
+                       labels=labels, many_docs=True)
+        secs = self._to_secs(synth)
+        if len(secs) < 2:
+            return False
+        if len(g.passages) < FEW_PASSAGES:
+            out.notices.append(f"资料中关于“{topic}”的内容较少（{len(g.passages)}段），以下要点仅依据这些段落整理，未作扩充。")
+        reports = [d for d in g.docs.values() if d.doc_type == "work_report"]
+        if len(reports) == len(g.docs):
+            whose = f"{len(reports)}个省份的政府工作报告"
+        elif reports:
+            whose = f"{len(g.docs)}份资料（其中{len(reports)}个省份的政府工作报告）"
+        else:
+            whose = f"{len(g.docs)}份资料"
+        names = "、".join(_quoted(s.heading) for s in secs[:3])
+        purpose = [_Pt(text=f"围绕“{topic}”，对照学习{whose}中的相关部署，把握{names}等重点，"
+                            f"了解各地的共同做法和不同侧重，{aud.goal}。",
+                       pids=list(dict.fromkeys(s.points[0].pids[0] for s in secs[:3])))]
+        templates = (
+            "各地在{h}方面提出了哪些具体举措？{unit}可以借鉴哪些做法？",
+            "对照{h}的部署，{unit}在推进“{topic}”上还有哪些差距？应如何改进？",
+            "如何理解{h}与“{topic}”的关系？结合{unit}实际谈谈体会。",
+        )
+        questions: list[_Pt] = []
+        for i, s in enumerate(secs):
+            if len(questions) >= budget.questions:
+                break
+            q = templates[i % len(templates)].format(h=_quoted(s.heading), unit=aud.unit, topic=topic)
+            questions.append(_Pt(text=q, pids=[s.points[-1].pids[0]]))
+        if len(questions) < 3:
+            questions.append(_Pt(text=f"比较各地推进“{topic}”的不同做法，哪些经验适合{aud.unit}？",
+                                 pids=[secs[0].points[0].pids[0]]))
+        used = {p for s in secs for pt in s.points for p in pt.pids}
+        used_text = [pt.text for s in secs for pt in s.points]
+        talking: list[_Pt] = []
+        for ts in sorted(g.sentences, key=lambda x: (x.hit.passage_id in used, -len(_REQ_CUE.findall(x.text)),
+                                                     abs(len(x.text) - 60))):
+            if len(talking) >= budget.talking:
+                break
+            if not _REQ_CUE.search(ts.text):
+                continue
+            text = shorten(ts.text, budget.max_chars)
+            if norm(topic) not in norm(text) or any(_near_duplicate(text, t) for t in used_text):
+                continue
+            talking.append(_Pt(text=text, pids=[ts.hit.passage_id]))
+            used_text.append(text)
+        self._finalize(out, purpose, secs, questions, talking, self._synth_docs(g))
+        return True
+
+    def _regulation(self, out: Outline, topic: str, g: Gathered, per_doc: dict[str, int], budget: Budget,
+                    aud: Audience) -> bool:
+        regs = sorted((m for m in g.docs.values() if m.doc_type == "regulation"),
+                      key=lambda m: -per_doc.get(m.doc_id, 0))
+        arts = []
+        for m in regs:
+            work = m.work or re.sub(r"^中华人民共和国", "", m.title)
+            arts += articles_of(self._passages_of(m.doc_id), work)
+        synth = regulation_sections(arts, topic, per_facet=max(2, budget.sub_points + 1),
+                                    max_chars=int(budget.max_chars * 1.3), shorten=shorten)
+        for ss in synth:
+            for sp in ss.points:
+                for pid in sp.pids:
+                    if pid not in g.passages:
+                        g.passages[pid] = next(a.hit for a in arts if a.hit.passage_id == pid)
+        secs = self._to_secs(synth)
+        if len(secs) < 2:
+            return False
+        works = "》《".join(dict.fromkeys((m.work or m.title) for m in regs[:3]))
+        names = "、".join(s.heading for s in secs)
+        purpose = [_Pt(text=f"围绕“{topic}”，学习《{works}》的现行文本，掌握{names}等规定，{aud.goal}。",
+                       pids=list(dict.fromkeys(s.points[0].pids[0] for s in secs[:3])))]
+        questions: list[_Pt] = []
+        for i, s in enumerate(secs):
+            if len(questions) >= budget.questions:
+                break
+            h = _quoted(s.heading)
+            q = (f"法规关于{h}有哪些规定？{aud.members}应如何对照遵守？" if i % 2 == 0
+                 else f"结合{aud.unit}实际，如何在工作中准确把握{h}的规定？")
+            questions.append(_Pt(text=q, pids=[s.points[0].pids[0]]))
+        if len(questions) < 3:
+            questions.append(_Pt(text=f"学习“{topic}”的有关规定，{aud.unit}在依规依法履职方面还有哪些需要改进？",
+                                 pids=[secs[0].points[0].pids[0]]))
+        used = {p.text for s in secs for p in s.points}
+        talking: list[_Pt] = []
+        for ss in synth:
+            for sp in ss.points:
+                if len(talking) < min(3, budget.talking) and "应当" in sp.text and sp.text in used:
+                    talking.append(_Pt(text=sp.text, pids=sp.pids))
+        self._finalize(out, purpose, secs, questions, talking, self._synth_docs(g))
+        return True
 
     # -- retrieval -------------------------------------------------------------
     def _gather(self, topic: str, flt: SearchFilter | None) -> dict[str, tuple[Hit, float]]:
@@ -610,13 +800,24 @@ class OutlineBuilder:
         out.citations = [Citation.from_hit(n, hits[pid]) for pid, n in sorted(number.items(), key=lambda x: x[1])]
         self._documents_list(out)
 
-    @staticmethod
-    def _documents_list(out: Outline) -> None:
+    def _documents_list(self, out: Outline) -> None:
+        """重点学习篇目 as a reader wants them: title, issuer, date, revision; never a web address."""
         by_doc: dict[str, OutlineDoc] = {}
         count: dict[str, int] = {}
+        metas = {m.doc_id: m for m in self._metas()}
         for c in out.citations:
-            d = by_doc.setdefault(c.doc_id, OutlineDoc(doc_id=c.doc_id, title=c.title, date=c.date,
-                                                        source=c.source, doc_type=c.doc_type))
+            if c.doc_id not in by_doc:
+                m = metas.get(c.doc_id)
+                source, date = clean_source(c.source), c.date
+                if m is not None:
+                    source = clean_source(m.issuer or m.source)
+                    if m.work and m.version:  # 2024年12月25日修正（现行）: the date is in the revision
+                        source = "，".join(x for x in (source, m.version + f"（{STATUS_LABELS.get(m.status, '')}）")
+                                          if x).replace("（）", "")
+                        date = ""
+                by_doc[c.doc_id] = OutlineDoc(doc_id=c.doc_id, title=c.title, date=date, source=source,
+                                              doc_type=c.doc_type)
+            d = by_doc[c.doc_id]
             d.cites.append(c.n)
         for p in out.body_points():
             for n in p.cites:

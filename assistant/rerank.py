@@ -6,11 +6,31 @@ bge-reranker on disk set ``POLICYQA_RERANKER=/models/bge-reranker-v2-m3``.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
+import math
 import os
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from policyqa.types import Hit
+import numpy as np
+
+from policyqa.store import ScoredPayload
+from policyqa.types import Hit, SearchFilter
+
+from .query_terms import (
+    RESOURCE_DIR,
+    Knowledge,
+    article_key,
+    law_name,
+    load_knowledge,
+    norm,
+    passage_keys,
+    question_tokens,
+    sparse_query,
+)
 
 _cache: dict[str, object] = {}
 _lock = threading.Lock()
@@ -43,3 +63,173 @@ def rerank(query: str, hits: list[Hit], path: str) -> list[Hit]:
     scores = model.predict([(query, h.text) for h in hits], convert_to_numpy=True)
     ranked = sorted(zip(scores.tolist(), hits), key=lambda x: -x[0])
     return [dataclasses.replace(h, score=float(s)) for s, h in ranked]
+
+
+# -- feature reranker ----------------------------------------------------------------
+# For statute lookup with questions in everyday words (LeCoQA-style). A logistic regression over
+# cheap features of a widened candidate pool: the hybrid, dense and BM25 ranks, BM25 with the
+# statute words of the term dictionary, the law prior of the passage's document, the past questions
+# whose answers the passage holds. Trained by bench/lecoqa.py on LeCoQA's train split; the weights
+# and the dictionaries live in policyqa/resources/lecoqa/.
+
+FEATURES = ("h_rr", "h_in", "d_cos", "d_rr", "s_bm", "s_rr", "x_bm", "x_rr", "x_in", "prior", "prior_top",
+            "doc_agg", "title_in_q", "mem_max", "mem_sum", "pop", "length", "report")
+POOL = 50
+"""Candidates taken from each list."""
+EXPANSION_WEIGHT = 0.5
+"""Weight of dictionary statute words in the BM25 query (question words: 1.0)."""
+MEMORY_K = 8
+"""Nearest past questions consulted."""
+INJECT_SIM = 0.88
+"""Past questions at least this similar have their answering articles looked up and added as candidates."""
+_RR_K = 2
+
+
+@dataclass
+class Candidate:
+    sp: ScoredPayload
+    feats: dict[str, float]
+
+
+_law_docs: dict[int, tuple[float, dict[str, list[str]]]] = {}
+
+
+def _docs_by_law(store) -> dict[str, list[str]]:
+    """Law short name → document ids of the store (refreshed every minute)."""
+    now = time.monotonic()
+    hit = _law_docs.get(id(store))
+    if hit is None or now - hit[0] > 60:
+        by: dict[str, list[str]] = {}
+        for m in store.list_docs():
+            by.setdefault(law_name(m.title), []).append(m.doc_id)
+        hit = (now, by)
+        _law_docs[id(store)] = hit
+    return hit[1]
+
+
+def feature_candidates(res, query: str, dense, flt: SearchFilter | None, kn: Knowledge,
+                       pool: int = POOL, memory_mask=None) -> list[Candidate]:
+    """The widened candidate pool of one question, with the features of :data:`FEATURES`."""
+    from policyqa import sparse
+
+    store = res.store
+    toks = question_tokens(query)
+    orig = sparse.query_vector(query)
+    exp = kn.terms.expand(toks)
+    xvec = sparse_query(toks, exp, EXPANSION_WEIGHT)
+    lists = {
+        "h": store.query(dense, orig, limit=pool, flt=flt, mode="hybrid", prefetch_k=pool),
+        "d": store.query(dense, None, limit=pool, flt=flt, mode="dense") if dense is not None else [],
+        "s": store.query(None, orig, limit=pool, flt=flt, mode="sparse"),
+        "x": store.query(None, xvec, limit=pool, flt=flt, mode="sparse"),
+    }
+    prior = kn.prior.scores(toks)
+    top_law = max(prior, key=lambda k: prior[k]) if prior else ""
+    extra: list[ScoredPayload] = []
+    if top_law and prior[top_law] >= 0.3:  # the likely law's own best passages
+        docs = _docs_by_law(store).get(top_law, [])
+        if docs:
+            lf = dataclasses.replace(flt, doc_ids=list(docs)) if flt is not None else SearchFilter(doc_ids=list(docs))
+            extra += store.query(dense, xvec, limit=10, flt=lf, mode="hybrid", prefetch_k=pool)
+    neighbours = kn.memory.neighbours(dense, MEMORY_K, memory_mask) if dense is not None else []
+    for i, sim in neighbours:
+        if sim < INJECT_SIM:
+            break
+        for text in kn.memory.texts[i]:  # find the passage holding each answering article
+            key = article_key(text)
+            for f in store.query(None, sparse.query_vector(text), limit=3, flt=flt, mode="sparse"):
+                if key in passage_keys(f.payload.get("text", "")):
+                    extra.append(f)
+                    break
+    by_id: dict[str, ScoredPayload] = {}
+    ranks: dict[str, dict[str, tuple[int, float]]] = {}
+    for name, found in [*lists.items(), ("e", extra)]:
+        for r, f in enumerate(found, 1):
+            by_id.setdefault(f.id, f)
+            ranks.setdefault(f.id, {}).setdefault(name, (r, f.score))
+    d_floor = min((f.score for f in lists["d"]), default=0.0) - 0.02
+    s_max = max((f.score for f in lists["s"]), default=1.0) or 1.0
+    x_max = max((f.score for f in lists["x"]), default=1.0) or 1.0
+    qn = norm(query)
+    cands = []
+    for pid, f in by_id.items():
+        rk = ranks[pid]
+        p = f.payload
+        law = law_name(p.get("title", ""))
+        keys = passage_keys(p.get("text", ""))
+        mem = [sim for i, sim in neighbours if any(k in keys for k in kn.memory.keys[i])]
+
+        def rr(name: str, rk: dict[str, tuple[int, float]] = rk) -> float:
+            return 1.0 / (rk[name][0] + _RR_K) if name in rk else 0.0
+
+        cands.append(Candidate(f, {
+            "h_rr": rr("h"), "h_in": float("h" in rk),
+            "d_cos": rk["d"][1] if "d" in rk else d_floor, "d_rr": rr("d"),
+            "s_bm": rk["s"][1] / s_max if "s" in rk else 0.0, "s_rr": rr("s"),
+            "x_bm": rk["x"][1] / x_max if "x" in rk else 0.0, "x_rr": rr("x"), "x_in": float("x" in rk),
+            "prior": prior.get(law, 0.0), "prior_top": float(bool(law) and law == top_law),
+            "doc_agg": 0.0, "title_in_q": float(len(law) >= 2 and law in qn),
+            "mem_max": max(mem, default=0.0), "mem_sum": float(sum(mem)),
+            "pop": math.log1p(sum(kn.popularity.get(k, 0) for k in keys)),
+            "length": len(p.get("text", "")) / 1000.0, "report": float(p.get("doc_type") == "work_report"),
+        }))
+    agg: dict[str, float] = {}
+    for c in cands:
+        d = c.sp.payload.get("doc_id", "")
+        agg[d] = agg.get(d, 0.0) + c.feats["h_rr"] + c.feats["x_rr"]
+    for c in cands:
+        c.feats["doc_agg"] = agg[c.sp.payload.get("doc_id", "")]
+    return cands
+
+
+@dataclass
+class LinearModel:
+    """Standardised features → logistic regression score."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def score(self, cands: list[Candidate]) -> np.ndarray:
+        if not cands:
+            return np.zeros(0)
+        x = np.array([[c.feats[f] for f in self.features] for c in cands], dtype=np.float64)
+        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def to_json(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept}
+
+    @classmethod
+    def from_json(cls, d: dict) -> LinearModel:
+        return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
+                   float(d["intercept"]))
+
+
+@functools.lru_cache(maxsize=2)
+def load_model(path: str = str(RESOURCE_DIR / "reranker.json")) -> LinearModel:
+    return LinearModel.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def rank_candidates(cands: list[Candidate], model: LinearModel) -> list[ScoredPayload]:
+    """Candidates best first, the model's probability as ``score`` (ties: the hybrid order)."""
+    s = model.score(cands)
+    order = sorted(range(len(cands)), key=lambda i: (-s[i], -cands[i].feats["h_rr"]))
+    return [dataclasses.replace(cands[i].sp, score=float(1.0 / (1.0 + math.exp(-s[i])))) for i in order]
+
+
+def maybe_feature_rerank(res, query: str, dense, found: list[ScoredPayload], k: int, flt: SearchFilter | None,
+                         mode: str) -> list[ScoredPayload]:
+    """The retriever's hook: ``found`` unchanged unless ``settings.statute_rerank`` is on (hybrid mode).
+
+    Then the top ``k`` of the widened, feature-reranked pool (see :func:`feature_candidates`)."""
+    if not getattr(res.settings, "statute_rerank", False) or mode != "hybrid" or dense is None or not found:
+        return found
+    try:
+        kn = load_knowledge()
+        model = load_model()
+    except (OSError, ValueError, KeyError):
+        return found
+    return rank_candidates(feature_candidates(res, query, dense, flt, kn), model)[:k]

@@ -555,6 +555,7 @@ def _is_heading_like(raw: str, s: str, headings: list[str]) -> bool:
     return not re.search(r"[。！？!?；;]$", raw.strip()) and len(s) < 45
 
 
+_CONTINUATION = re.compile(r"或者|以及|并且|或")
 LEAD_MAX = 60
 """Longest lead (政务处分的期间为：) put before an enumerated item in a stem."""
 _BLOCK_LEAD = re.compile(r"下列|(?:为|是|包括|有|如下)[：:]$")
@@ -638,6 +639,8 @@ def passage_sentences(p: QuizPassage, extra: tuple[str, ...] = ()) -> list[Sente
                 lead = ""
         if s not in p.text or len(s) > 220 or RELATIVE_REF.search(s):
             continue
+        if _CONTINUATION.match(s) or (regulation and re.match(r"但(?:是)?[，,]?", s)):
+            continue  # the second half of a sentence split at ；(或者由主任会议提议…; 但是…除外)
         if ctx:
             if len(s) < 4 or len(ctx + s) < 14 or any(canon(s) == canon(h) for h in p.heading_path if h):
                 continue
