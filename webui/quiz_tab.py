@@ -15,6 +15,7 @@ from assistant.quiz import (
     brief_answer,
     find_quiz_type,
     grade,
+    new_seed,
     quiz_docx,
     quiz_markdown,
     quiz_types,
@@ -29,6 +30,12 @@ def type_choices() -> tuple[list[str], list[str]]:
     """The 题型 choices (every registered quiz type, in paper order) and those ticked by default."""
     types = quiz_types()
     return [t.name for t in types], [t.name for t in types if t.default]
+
+
+def session_seed(seed: int | None) -> int:
+    """The seed of the next quiz in a session: a fresh random one for the session's first quiz (so that no two
+    sessions start with the same quiz), then the session's own sequence."""
+    return new_seed() if seed is None else int(seed)
 
 
 def _input_for(item: QuizItem, i: int) -> gr.CheckboxGroup | gr.Radio | gr.Textbox:
@@ -75,14 +82,16 @@ def results_html(items: list[QuizItem], responses: list, marks: list[bool]) -> s
 def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
     with gr.Tab("知识测验", id="quiz"):
         quiz_state = gr.State(None)  # the QuizSet being taken
-        seed = gr.State(0)
+        seed = gr.State(None)  # per session: None until the first quiz draws a random seed (session_seed)
         with gr.Row():
             n = gr.Radio([5, 10, 20], value=10, label="题量", scale=1, elem_id="pq-quiz-n")
             names, ticked = type_choices()
             types = gr.CheckboxGroup(names, value=ticked, label="题型", scale=2)
             docs = gr.Dropdown(docs_choices, multiselect=True, label="出题范围（文档，可不选）", scale=3)
         with gr.Row():
-            topic = gr.Textbox(label="主题（可不填）", placeholder="例如：两项机制", scale=3, max_length=40)
+            topic = gr.Textbox(label="主题（可不填）", placeholder="例如：两项机制", scale=2, max_length=40)
+            chapter = gr.Textbox(label="章节（可不填）", placeholder="例如：第二章", scale=1, max_length=40,
+                                 elem_id="pq-quiz-chapter")
             infos = [b for b in svc.backends() if b.available]
             backend = gr.Radio([(("仅依据原文规则出题" if b.name == "none" else b.label), b.name) for b in infos],
                                value="none", label="出题方式", scale=3)
@@ -95,14 +104,16 @@ def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
         dl_docx = gr.DownloadButton("导出试题与答案（Word）", visible=False, elem_id="pq-quiz-docx", render=False)
         wrong_state = gr.State([])
 
-        def make(n_, types_, doc_ids, topic_, backend_, seed_, progress=gr.Progress()):
+        def make(n_, types_, doc_ids, topic_, chapter_, backend_, seed_, progress=gr.Progress()):
             if not types_:
                 raise gr.Error("请至少选择一种题型。")
             progress(0.1, desc="从资料中出题……")
             gen = QuizGenerator(svc.res, backend=backend_ or "none")
+            seed_ = session_seed(seed_)
             try:
                 qs = gen.generate(n=int(n_), types=tuple(types_), doc_ids=list(doc_ids or []) or None,
-                                  topic=(topic_ or "").strip() or None, seed=int(seed_))
+                                  topic=(topic_ or "").strip() or None, seed=seed_,
+                                  chapter=(chapter_ or "").strip() or None)
             except QuizError as exc:
                 raise gr.Error(str(exc)) from exc
             if not qs.items:
@@ -111,13 +122,13 @@ def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
             md = export_path("知识测验", "md", stamp)
             md.write_text(quiz_markdown(qs, with_key=True), encoding="utf-8")
             docx = quiz_docx(qs, export_path("知识测验", "docx", stamp), with_key=True)
-            note = f"共 {len(qs.items)} 题，每题都出自资料原文；作答后点“交卷”。"
+            note = f"共 {len(qs.items)} 题，每题都出自资料原文；作答后点“交卷”。（随机种子 {qs.seed}）"
             return (qs, int(seed_) + 1, render.notices_html(qs.notices) + f"<div class='pq-note'>{note}</div>", "",
                     gr.update(visible=False), gr.update(value=str(md), visible=True),
                     gr.update(value=str(docx), visible=True))
 
         outs = [quiz_state, seed, info, result, retry, dl_md, dl_docx]
-        go.click(make, [n, types, docs, topic, backend, seed], outs, concurrency_limit=2, concurrency_id="quiz",
+        go.click(make, [n, types, docs, topic, chapter, backend, seed], outs, concurrency_limit=2, concurrency_id="quiz",
                  api_visibility="private")
 
         @gr.render(inputs=[quiz_state])
