@@ -23,7 +23,7 @@ from policyqa.textnorm import normalize_for_index
 from policyqa.types import Hit, SearchFilter
 
 from .extractive import QUESTION_WORDS, query_terms
-from .grounding import norm
+from .grounding import norm, split_sentences
 from .names import person_names
 
 RELEVANCE_FLOOR = {"e5": 0.80, "use": 0.25}
@@ -151,8 +151,30 @@ def co_occurs(specific: str, question: str, hits: list[Hit]) -> bool:
     return False
 
 
+def stated_with_subject(specific: str, question: str, hits: list[Hit]) -> bool:
+    """Some sentence of the passages holds ``specific`` with a term of the question's clause it stands in
+    ("记过的处分期为二十四个月": a sentence with 二十四个月 and 记过 — "（五）撤职，二十四个月" is another rule)."""
+    clause = next((c for c in re.split(r"[，,。？?！!；;]", question) if specific in c), question)
+    key = norm(specific)
+    titles = [norm(n) for n in named_documents(question)]
+    terms = [t for t in focus_terms(clause) if norm(t) not in key and key not in norm(t) and len(t) >= 2
+             and not any(norm(t) in n for n in titles)]
+    if not terms:
+        return True
+    for h in hits:
+        for sent in split_sentences(h.text):  # one sentence or list item: a rule's own period
+            if key in norm(sent) and any(presence(t, norm(sent)) >= 0.6 for t in terms):
+                return True
+    return False
+
+
 def _digits_key(text: str) -> str:
     return re.sub(r"(?<=\d)[•・．](?=\d)", "·", text)
+
+
+_PERIOD = re.compile(r"(?<![\d零一二两三四五六七八九十百第每])(?:(?!1(?!\d))\d{1,3}(?!\d)|(?!一(?![零一二两三四五六七八九十百]))"
+                     r"[零一二两三四五六七八九十百]+)(?:个月|个工作日|小时|年|日|天|周)"
+                     r"(?![的前后底末初中])")
 
 
 def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
@@ -182,11 +204,17 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
     for m in _CN_COUNT.finditer(q):
         word, unit = m.group(1), m.group(2)
         value = cn_int(word)
-        if value is None or (value == 1 and asks_how_often) or m.group(0) in hay:
+        if value is None or (value == 1 and asks_how_often):
+            continue
+        if m.group(0) in hay:
             continue
         if re.search(rf"(?<![\d·.]){value}{unit}", hay):
             continue
         missing.append(m.group(0))
+    # A period ("二十四个月", "6个月") stated for a rule must be that rule's period, not another one's.
+    for m in _PERIOD.finditer(normalize_for_index(question)):
+        if m.group(0) not in missing and m.group(0) in hay and not stated_with_subject(m.group(0), question, hits):
+            missing.append(m.group(0))
     return missing
 
 

@@ -812,8 +812,7 @@ class OutlineBuilder:
                 if m is not None:
                     source = clean_source(m.issuer or m.source)
                     if m.work and m.version:  # 2024年12月25日修正（现行）: the date is in the revision
-                        source = "，".join(x for x in (source, m.version + f"（{STATUS_LABELS.get(m.status, '')}）")
-                                          if x).replace("（）", "")
+                        source = "，".join(x for x in (source, m.version, STATUS_LABELS.get(m.status, "")) if x)
                         date = ""
                 by_doc[c.doc_id] = OutlineDoc(doc_id=c.doc_id, title=c.title, date=date, source=source,
                                               doc_type=c.doc_type)

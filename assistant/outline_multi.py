@@ -34,6 +34,8 @@ THEME_MIN_DOCS = 2
 """A theme word must be used with the topic by this many documents (multi-document topics)."""
 THEME_MAX_OVERLAP = 0.5
 """A theme word whose sentences are mostly another theme's is not a theme of its own."""
+COMMON_WORD = 0.01
+"""A word in more than this share of the library's passages is too common to tell documents apart."""
 UNDER_HEADING_WORDS = 3
 """Words of the topic's vocabulary a sentence under a heading naming the topic must use (else it is
 about something else that the heading's section also covers)."""
@@ -56,8 +58,12 @@ _STOP = {
     "提高", "促进", "扩大", "增强", "力争", "行动", "工程", "计划", "项目", "一个", "两个", "各类", "新兴", "建成",
     "构建", "融合", "创建", "突破", "引领", "协同", "组织", "人员", "单位", "政府", "部门", "作为", "成为",
     "我省", "我市", "我区", "方向", "先进", "动能", "稳中求进", "总基调", "优势", "特色", "主题", "目标", "任务",
-    "坚定", "有序", "大力发展", "高质量发展", "合理", "深度", "高效", "现代", "产业体系", "发展新", "新质", "生产力", "全省", "全区", "全市", "增长", "亿元", "万元", "超过", "达到", "新增", "取得", "成效", "显著",
+    "坚定", "有序", "大力发展", "高质量发展", "合理", "深度", "高效", "现代", "产业体系", "发展新", "新质", "生产力", "增长", "亿元", "万元", "超过", "达到", "新增", "取得", "成效", "显著",
 }
+
+
+_WORD_CACHE: dict[str, frozenset[str]] = {}
+"""Words of each passage by passage id (ids change with the content, so entries never go stale)."""
 
 
 @dataclass
@@ -187,7 +193,9 @@ def gather(store_docs: list[DocumentMeta], passages_of, topic: str, covers, excl
     for meta in scope:
         for h in passages_of(meta.doc_id):
             n_pass += 1
-            ws = _words(h.text)
+            ws = _WORD_CACHE.get(h.passage_id)
+            if ws is None:
+                ws = _WORD_CACHE[h.passage_id] = frozenset(_words(h.text))
             doc_freq.update(ws)
             heads = h.heading_path
             head_on = any(covers(x) >= 0.99 for x in heads[1:])
@@ -199,7 +207,7 @@ def gather(store_docs: list[DocumentMeta], passages_of, topic: str, covers, excl
                     continue
                 for si, s in enumerate(split_sentences(para)):
                     body = _NUMBERING.sub("", s.strip().lstrip("—－-")).strip()
-                    if is_heading_like(body, heads) or is_framing(body, heads):
+                    if is_heading_like(body, heads) or is_framing(body, heads) or re.search(r"[［\[]\d+[］\]]", body):
                         continue
                     ts = TopicSentence(hit=h, text=body, order=(h.idx, pi * 100 + si))
                     ts.words = _words(body)
@@ -226,17 +234,17 @@ def gather(store_docs: list[DocumentMeta], passages_of, topic: str, covers, excl
 
 
 def _shorten_keep(text: str, must: list[str], max_chars: int, shorten) -> str | None:
-    """The sentence cut to length, still naming ``must`` (else the clauses around them, else None)."""
-    s0 = shorten(text, max_chars)
-    if all(norm(m) in norm(s0) for m in must):
-        return s0
-    w = window(text, must, max_chars)
-    if w is not None:
-        return w
-    for limit in (max_chars, int(max_chars * 1.4), int(max_chars * 1.8)):
-        s = shorten(text, limit)
-        if all(norm(m) in norm(s) for m in must) and len(s) <= max_chars * 1.8 + 2:
-            return s
+    """The sentence cut to length at clause boundaries, still naming every word of ``must`` (the topic
+    first when it fits), at most 1.3 × ``max_chars``; None when no such cut exists."""
+    cap = int(max_chars * 1.3)
+    tries = [must, must[-1:]] if len(must) > 1 else [must]
+    for ms in tries:
+        s0 = shorten(text, max_chars)
+        if all(norm(m) in norm(s0) for m in ms) and len(s0) <= cap:
+            return s0
+        w = window(text, ms, max_chars)
+        if w is not None:
+            return w
     return None
 
 
@@ -253,8 +261,8 @@ def _theme_name(seed: str, group: list[TopicSentence], topic: str) -> str:
                 docs_of.setdefault(c, set()).add(s.hit.doc_id)
     if not clauses:
         return seed
-    best = max(clauses, key=lambda c: (len(docs_of[c]), clauses[c], -abs(len(c) - 9), c != topic))
-    return best
+    return max(clauses, key=lambda c: (min(len(docs_of[c]), 2), bool(_REQ.match(c)), clauses[c],
+                                       -abs(len(c) - 9), c != topic))
 
 
 def themes(g: Gathered, topic: str, topic_words: set[str], max_themes: int, per_theme: int, max_chars: int,
@@ -307,8 +315,9 @@ def themes(g: Gathered, topic: str, topic_words: set[str], max_themes: int, per_
                 + (0.3 if len(s.text) <= max_chars else -0.005 * (len(s.text) - max_chars))
         picked: list[SynthPoint] = []
         used_docs: set[str] = set()
-        # Prefer documents not yet cited anywhere in the outline, then those not cited in this theme.
-        for s in sorted(group, key=lambda x: (cited_docs[x.hit.doc_id], -x.score, x.hit.doc_id, x.order)):
+        # Sentences naming the topic first; among them documents not yet cited anywhere in the outline.
+        for s in sorted(group, key=lambda x: (not x.direct, cited_docs[x.hit.doc_id], -x.score, x.hit.doc_id,
+                                              x.order)):
             if len(picked) >= per_theme:
                 break
             if many_docs and s.hit.doc_id in used_docs:
@@ -322,14 +331,14 @@ def themes(g: Gathered, topic: str, topic_words: set[str], max_themes: int, per_
         if not picked:
             continue
         docs_w = sorted(by_word_docs[w], key=lambda d: labels.get(d, d))
-        summary = _summary(w, group, docs_w, g, topic, labels, many_docs, picked)
+        summary = _summary(w, group, docs_w, g, topic, labels, many_docs, picked, cands)
         points = ([summary] if summary else []) + picked
         out.append(SynthSection(heading=_theme_name(w, group, topic), points=points, doc_ids=docs_w))
     return out
 
 
 def _summary(word: str, group: list[TopicSentence], docs_w: list[str], g: Gathered, topic: str,
-             labels: dict[str, str], many_docs: bool, picked: list[SynthPoint]) -> SynthPoint | None:
+             labels: dict[str, str], many_docs: bool, picked: list[SynthPoint], vocab: list[str]) -> SynthPoint | None:
     """“在新质生产力方面，多数省份（18个）提出“未来产业”；上海、广东还提出“具身智能”。”"""
     if not many_docs or len(docs_w) < 2:
         return None
@@ -342,19 +351,17 @@ def _summary(word: str, group: list[TopicSentence], docs_w: list[str], g: Gather
     else:
         common = f"{'、'.join(names[:4])}{'等' if len(names) > 4 else ''}{len(docs_w)}个{unit}提到“{word}”" \
             if reports else f"{'、'.join(names[:4])}提到“{word}”"
-    # A word of this theme only one or two documents use: what sets them apart.
-    extra: Counter[str] = Counter()
+    # A word of the topic's vocabulary that only one or two documents of this theme use: what sets them apart.
     docs_of: dict[str, set[str]] = {}
     for s in group:
         for x in s.words:
-            if x != word and x not in norm(topic):
+            if x != word and x not in word and word not in x and x not in norm(topic):
                 docs_of.setdefault(x, set()).add(s.hit.doc_id)
-    for x, ds in docs_of.items():
-        if 1 <= len(ds) <= 2 and len(x) >= 3 and 2 <= g.doc_freq.get(x, 0) and x not in _STOP:
-            extra[x] = g.doc_freq.get(x, 0)
+    extra = [x for x in vocab if x in docs_of and 1 <= len(docs_of[x]) <= 2
+             and g.doc_freq.get(x, 0) <= COMMON_WORD * g.n_passages]
     diff = ""
     if extra:
-        x = max(extra, key=lambda k: (len(k) >= 4, extra[k], k))
+        x = extra[0]
         who = "、".join(labels.get(d, d) for d in sorted(docs_of[x]))
         diff = f"；{who}还提出“{x}”"
         pid = next(s.hit.passage_id for s in group if x in s.words)
@@ -406,28 +413,34 @@ def regulation_sections(arts: list[Article], topic: str, per_facet: int, max_cha
                         ) -> list[SynthSection]:
     """Articles naming the topic, grouped kinds → circumstances → procedures → remedies → liability."""
     facets: dict[str, list[Article]] = {k: [] for k, _, _ in FACETS}
+    rank: dict[int, tuple[bool, bool, int]] = {}
     for a in arts:
         if norm(topic) not in norm(a.text) and norm(topic) not in norm(a.chapter):
             continue
         probe = a.chapter + " " + a.text[:80]
-        key = next((k for k, _, rx in FACETS if rx.search(a.chapter)), None) \
-            or next((k for k, _, rx in FACETS if rx.search(probe)), None)
+        key = next((k for k, _, rx in FACETS if rx.search(a.chapter)), None)
+        by_chapter = key is not None
+        key = key or next((k for k, _, rx in FACETS if rx.search(probe)), None)
         if key:
             facets[key].append(a)
+            rank[id(a)] = (not by_chapter, norm(topic) not in norm(a.text), len(rank))
     out: list[SynthSection] = []
     for key, name, _ in FACETS:
         group = facets[key]
         if not group:
             continue
-        # Articles naming the topic first, then document order.
-        group.sort(key=lambda a: (norm(topic) not in norm(a.text), a.hit.idx))
+        # Articles of the chapter on this facet first, then those naming the topic, then document order.
+        group.sort(key=lambda a: rank[id(a)])
         pts: list[SynthPoint] = []
         for a in group:
             if len(pts) >= per_facet:
                 break
-            body = re.sub(r"\s+", "", a.text.split("\n")[0]) if len(a.text.split("\n")[0]) >= 20 else \
-                re.sub(r"\s*\n\s*", "", a.text)
-            text = f"《{a.work}》{a.number}：{shorten(body, max_chars)}"
+            paras = [x.strip() for x in a.text.split("\n") if x.strip()]
+            para = next((x for x in paras if norm(topic) in norm(x)), paras[0] if paras else "")
+            if len(para) < 20 and len(paras) > 1:  # "有下列情形之一的：" with its items
+                para = "".join(paras)
+            cut = _shorten_keep(para, [topic], max_chars, shorten) if norm(topic) in norm(para) else None
+            text = f"《{a.work}》{a.number}：{cut or shorten(para, max_chars)}"
             if any(near_duplicate(text, p.text) for p in pts):
                 continue
             pts.append(SynthPoint(text=text, pids=[a.hit.passage_id]))

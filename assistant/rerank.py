@@ -73,15 +73,19 @@ def rerank(query: str, hits: list[Hit], path: str) -> list[Hit]:
 # and the dictionaries live in policyqa/resources/lecoqa/.
 
 FEATURES = ("h_rr", "h_in", "d_cos", "d_rr", "s_bm", "s_rr", "x_bm", "x_rr", "x_in", "prior", "prior_top",
-            "doc_agg", "title_in_q", "mem_max", "mem_sum", "pop", "length", "report")
+            "doc_agg", "title_in_q", "mem_max", "mem_sum", "mem_rr", "pop", "length", "report")
 POOL = 50
 """Candidates taken from each list."""
 EXPANSION_WEIGHT = 0.5
 """Weight of dictionary statute words in the BM25 query (question words: 1.0)."""
 MEMORY_K = 8
 """Nearest past questions consulted."""
-INJECT_SIM = 0.88
-"""Past questions at least this similar have their answering articles looked up and added as candidates."""
+INJECT_SIM = 0.93
+"""Past questions at least this similar (e5 query-to-query cosines are high: the median nearest is 0.94)
+have their answering articles looked up and added as candidates (the first :data:`INJECT_K` at most)."""
+INJECT_K = 3
+MEM_FLOOR = 0.85
+"""Similarities are counted above this floor."""
 _RR_K = 2
 
 
@@ -132,7 +136,7 @@ def feature_candidates(res, query: str, dense, flt: SearchFilter | None, kn: Kno
             lf = dataclasses.replace(flt, doc_ids=list(docs)) if flt is not None else SearchFilter(doc_ids=list(docs))
             extra += store.query(dense, xvec, limit=10, flt=lf, mode="hybrid", prefetch_k=pool)
     neighbours = kn.memory.neighbours(dense, MEMORY_K, memory_mask) if dense is not None else []
-    for i, sim in neighbours:
+    for i, sim in neighbours[:INJECT_K]:
         if sim < INJECT_SIM:
             break
         for text in kn.memory.texts[i]:  # find the passage holding each answering article
@@ -157,7 +161,8 @@ def feature_candidates(res, query: str, dense, flt: SearchFilter | None, kn: Kno
         p = f.payload
         law = law_name(p.get("title", ""))
         keys = passage_keys(p.get("text", ""))
-        mem = [sim for i, sim in neighbours if any(k in keys for k in kn.memory.keys[i])]
+        mem = [(r, max(0.0, sim - MEM_FLOOR) / (1 - MEM_FLOOR)) for r, (i, sim) in enumerate(neighbours, 1)
+               if any(k in keys for k in kn.memory.keys[i])]
 
         def rr(name: str, rk: dict[str, tuple[int, float]] = rk) -> float:
             return 1.0 / (rk[name][0] + _RR_K) if name in rk else 0.0
@@ -169,7 +174,8 @@ def feature_candidates(res, query: str, dense, flt: SearchFilter | None, kn: Kno
             "x_bm": rk["x"][1] / x_max if "x" in rk else 0.0, "x_rr": rr("x"), "x_in": float("x" in rk),
             "prior": prior.get(law, 0.0), "prior_top": float(bool(law) and law == top_law),
             "doc_agg": 0.0, "title_in_q": float(len(law) >= 2 and law in qn),
-            "mem_max": max(mem, default=0.0), "mem_sum": float(sum(mem)),
+            "mem_max": max((m for _, m in mem), default=0.0), "mem_sum": float(sum(m for _, m in mem)),
+            "mem_rr": 1.0 / mem[0][0] if mem else 0.0,
             "pop": math.log1p(sum(kn.popularity.get(k, 0) for k in keys)),
             "length": len(p.get("text", "")) / 1000.0, "report": float(p.get("doc_type") == "work_report"),
         }))
