@@ -456,6 +456,57 @@ def test_browser_compare_view(jcf_home, tmp_path_factory):
         app.stop()
 
 
+def test_browser_citation_shows_its_revision(jcf_home, tmp_path_factory):
+    """A chat answer over two revisions: cards name the version and whether it is in force; the as-of control
+    answers from the older revision."""
+    from browser import OUT, AppProcess, copy_home, launch_browser
+    from playwright import sync_api as pw_api
+
+    home = copy_home(jcf_home, tmp_path_factory.mktemp("citeapp") / "home")
+    app = AppProcess(home, "--llm", "none", name="app-versions").wait()
+    try:
+        with pw_api.sync_playwright() as pw:
+            browser = launch_browser(pw)
+            page = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN").new_page()
+            page.set_default_timeout(90_000)
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(app.url, wait_until="load")
+            box = page.locator("#pq-question textarea")
+
+            def ask(question: str) -> None:
+                page.click("button:has-text('新对话')")
+                page.wait_for_function("() => !document.querySelector('#pq-export') || "
+                                       "document.querySelector('#pq-export').offsetParent === null")
+                box.fill(question)
+                box.press("Enter")
+                page.wait_for_function("() => { const e = document.querySelector('#pq-export');"
+                                       " return e && e.offsetParent !== null; }")
+
+            ask("采取留置措施后多长时间内要通知家属？")
+            cards = page.locator("#pq-cards .pq-card")
+            metas = cards.locator(".pq-meta").all_inner_texts()
+            assert any("版本：2024年12月25日修正" in m and "现行" in m for m in metas), metas
+            # The difference line cites the replaced text, marked as such.
+            assert "修订前（2018年3月20日通过）" in page.locator("#pq-chat").inner_text()
+            assert any("版本：2018年3月20日通过" in m and "已被修订" in m for m in metas), metas
+            OUT.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(OUT / "citation-versions.png"), full_page=False)
+
+            # 按某日有效的版本: 2020 → the 2018 text only.
+            page.locator("button", has_text="检索范围").click()
+            page.locator("#pq-asof input, #pq-asof textarea").first.fill("2020-01-01")
+            ask("留置时间最长是多久？")
+            metas = page.locator("#pq-cards .pq-card .pq-meta").all_inner_texts()
+            assert metas and all("2018年3月20日通过" in m for m in metas), metas
+            assert "三个月" in page.locator("#pq-chat").inner_text()
+            page.screenshot(path=str(OUT / "citation-as-of.png"), full_page=False)
+            assert errors == [], errors
+            browser.close()
+    finally:
+        app.stop()
+
+
 def test_view_html_escapes_document_text():
     from webui.compare_view import comparison_html, summary_html
 
