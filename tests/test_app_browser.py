@@ -122,6 +122,29 @@ def test_chat_answers_with_citation_cards(page):
     assert page.external == [], f"the page requested outside addresses: {page.external}"
 
 
+def test_empty_question_and_bad_date_give_a_calm_hint(page):
+    """Submitting nothing, or an unreadable as-of date: one Chinese line, no error badges or toasts, and the
+    next question is answered as usual."""
+    page.click("button:has-text('新对话')")
+    box = page.locator("#pq-question textarea")
+    box.fill("")
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector('#pq-notices').innerText.includes('请先输入问题')")
+    page.locator("button", has_text="检索范围").click()
+    asof = page.locator("#pq-asof input, #pq-asof textarea").first
+    asof.fill("去年")
+    box.fill("两项机制是什么？")
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector('#pq-notices').innerText.includes('格式不对')")
+    assert box.input_value() == "两项机制是什么？"  # nothing typed is lost
+    shot(page, "00-empty-and-bad-date")
+    assert page.locator(".toast-body.error, .toast-wrap .error").count() == 0
+    assert "Error" not in page.locator("body").inner_text()
+    asof.fill("")
+    text = ask(page, "两项机制是什么？")
+    assert re.search(r"\[\d\]", text)
+
+
 def test_upload_ask_delete_docx(page, tmp_path):
     from docx import Document as Docx
 

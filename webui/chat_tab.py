@@ -77,9 +77,19 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
 
     def respond(message: str, history: list, turns_: list, backend_: str, doc_types, dfrom, dto, doc_ids, as_of_=""):
         message = (message or "").strip()
-        if not message:
-            raise gr.Error("请输入问题。")
-        flt = build_filter(doc_types, dfrom, dto, doc_ids, as_of_)
+        # Nothing to ask, or a date that cannot be read: one calm line under the chat, the page stays usable
+        # (an exception would put error badges over every output of this event).
+        hint = "" if message else "请先输入问题，例如：两项机制是怎么运作的？"
+        flt = None
+        if not hint:
+            try:
+                flt = build_filter(doc_types, dfrom, dto, doc_ids, as_of_)
+            except gr.Error as exc:
+                hint = str(exc.message if hasattr(exc, "message") else exc)
+        if hint:
+            yield (gr.update(), gr.update(), render.notices_html([hint]), gr.update(), turns_, message,
+                   gr.update(), gr.update())
+            return
         history = list(history or []) + [{"role": "user", "content": render.md_escape(message)},
                                          {"role": "assistant", "content": "正在检索资料……"}]
         yield history, gr.update(), "", gr.update(visible=False), turns_, "", gr.update(visible=False), ""
