@@ -96,8 +96,8 @@ def build(svc: AppService, doc_dropdowns: list[gr.Dropdown]):
     lib_outs = [table, victim, *doc_dropdowns]
 
     def do_upload(paths: list[str] | None, progress=gr.Progress()):
-        if not paths:
-            raise gr.Error("请先选择要上传的文件。")
+        if not paths:  # a hint in the summary line, not an error state over the page
+            return ("请先选择要上传的文件。", gr.update(), gr.update(), *[gr.update() for _ in lib_outs])
         # Gradio keeps the original name as the temp file's name.
         pairs = [(Path(p), Path(p).name) for p in paths]
 
@@ -112,7 +112,7 @@ def build(svc: AppService, doc_dropdowns: list[gr.Dropdown]):
 
     def do_delete(doc_id: str | None):
         if not doc_id:
-            raise gr.Error("请先在下拉框中选择要删除的文档。")
+            return ("请先在下拉框中选择要删除的文档。", *[gr.update() for _ in lib_outs])
         meta = svc.delete(doc_id)
         text = f"已删除《{render.md_escape(meta.title)}》及其全部段落。" if meta else "该文档已不存在。"
         return (text, *refreshed())
