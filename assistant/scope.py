@@ -20,7 +20,7 @@ from policyqa.versions import by_work, in_force_ids, superseded_ids, version_lab
 from .answerability import named_documents
 from .grounding import norm
 
-__all__ = ["PLACES", "Scope", "named_places", "places_of", "resolve_scope", "without_version_words"]
+__all__ = ["ISSUERS", "PLACES", "Scope", "named_places", "places_of", "resolve_scope", "without_version_words"]
 
 # Province-level divisions: (full name, short name, English names).
 PLACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -43,6 +43,17 @@ _LATIN_PLACE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _LATIN_PLAC
                              re.I)
 # A short name inside a longer word is not the place: 江西 in 浙江西部, 海南 in 海南岛 is the place.
 _PLACE_NOT_BEFORE = {"江西": "浙", "山西": "陕"}
+
+# Issuing bodies a question can name as the source ("国务院制定的……", "全国人大常委会通过的……"): short form → the
+# forms document records carry (issuer from the header, source from the manifest).
+ISSUERS: dict[str, tuple[str, ...]] = {
+    "全国人大常委会": ("全国人民代表大会常务委员会",), "全国人民代表大会常务委员会": ("全国人民代表大会常务委员会",),
+    "全国人大": ("全国人民代表大会",), "全国人民代表大会": ("全国人民代表大会",),
+    "国务院": ("国务院",), "中共中央": ("中共中央", "中国共产党中央委员会"), "党中央": ("中共中央", "中国共产党中央委员会"),
+    "中央纪委": ("中央纪委", "中央纪律检查委员会"), "中办": ("中共中央办公厅", "中央办公厅"), "国办": ("国务院办公厅",),
+}
+_ISSUER_RE = re.compile("(" + "|".join(sorted(map(re.escape, ISSUERS), key=len, reverse=True)) + ")"
+                        r"(?:制定|发布|印发|公布|通过|颁布|出台|修订|修正)")
 
 # The earlier text of a regulation.
 _BEFORE_RE = re.compile(r"修[订正改]前|修[订正改]以前|原来的?(?:规定|条文|表述|写法|版本|说法)|原(?:规定|条文|版本|法)"
@@ -178,6 +189,13 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
         chosen = (place_ids & doc_ids) or (place_ids | doc_ids)
     else:
         chosen = place_ids | doc_ids
+    # A named issuer narrows further (or alone) — only when some document records it as its issuer.
+    for m in _ISSUER_RE.finditer(normalize_for_index(question)):
+        forms = ISSUERS[m.group(1)]
+        ids = {d.doc_id for d in live if any(f == d.issuer or f in d.source for f in forms)}
+        if ids:
+            chosen = (chosen & ids) or chosen or ids
+            scope.documents += sorted({d.title for d in live if d.doc_id in ids} - set(scope.documents))
 
     # Revisions: the text in force today, unless another is asked for.
     kind, value = _version_request(question)

@@ -230,3 +230,23 @@ def test_what_changed_is_answered_from_the_comparison(versioned):
             assert label is not None and label.group(1) in c.passage.text, (q, c.n)
     a = eng.ask("监察法修改后删除了哪些条文？")
     assert a.answerable and "没有删除的条文" in a.answer and "删除 0 条" in a.answer
+
+
+def test_named_issuer_narrows_to_its_documents():
+    from assistant.scope import resolve_scope
+
+    docs = [_meta("rule", "行政机关公务员处分条例", "2007-04-22"), _meta("law", "公务员法", "2018-12-29"),
+            DocumentMeta(doc_id="gd", title="2026年广东省政府工作报告", path="gd", content_hash="h",
+                         source="广东省人民政府", doc_type="work_report")]
+    docs[0].issuer, docs[1].issuer = "国务院", "全国人民代表大会常务委员会"
+    flt = resolve_scope("国务院制定的处分规定中降级的期间是多久？", docs).flt
+    assert flt is not None and flt.doc_ids == ["rule"]
+    flt = resolve_scope("全国人大常委会通过的法律对公务员辞职有什么规定？", docs).flt
+    assert flt is not None and flt.doc_ids == ["law"]
+    # 国务院 as a subject of the text, not as the issuer asked about: no narrowing.
+    assert not (resolve_scope("国务院部署了哪些任务？", docs).flt or SearchFilter()).doc_ids
+    # Provinces: full, short and English names; a place inside another word is not the place.
+    from assistant.scope import named_places
+
+    assert [s for _f, s in named_places("广东和浙江省的目标，以及 Inner Mongolia")] == ["广东", "浙江", "内蒙古"]
+    assert named_places("浙江西部山区") == [("浙江省", "浙江")]
