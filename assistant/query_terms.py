@@ -264,3 +264,75 @@ def load_knowledge(directory: str = str(RESOURCE_DIR)) -> Knowledge:
         pop.update(set(ks))
     return Knowledge(terms, LawPrior(pj["law_counts"], pj["token_counts"]), CaseMemory(vec, mj["keys"], mj["texts"]),
                      dict(pop))
+
+
+# -- defined terms of the corpus -----------------------------------------------------
+DEFINITION = re.compile(r"本(?:法|条例|规定|办法|解释|细则|决定)所称(?:的)?([^，,。；;：:“”\"\s]{2,15}?)[，,]?(?:是指|指)"
+                        r"([^。；;]{4,60})")
+"""本法所称国家工作人员，是指国家机关中从事公务的人员 → (国家工作人员, 国家机关中从事公务的人员).
+Matched on NFKC text, where ，；： are , ; :."""
+
+
+def definitions_in(text: str) -> list[tuple[str, str]]:
+    """The (term, definition) pairs a statute text states."""
+    return [(m.group(1), m.group(2)) for m in DEFINITION.finditer(norm(text))]
+
+
+@dataclass
+class Definitions:
+    """Defined terms of the corpus, found from the words of their definitions."""
+
+    entries: list[tuple[str, tuple[str, ...]]]
+    """(term, tokens of its definition)."""
+
+    @functools.cached_property
+    def _index(self) -> tuple[dict[str, list[int]], dict[str, float]]:
+        inv: dict[str, list[int]] = defaultdict(list)
+        for i, (_, toks) in enumerate(self.entries):
+            for t in set(toks):
+                inv[t].append(i)
+        n = len(self.entries) or 1
+        return dict(inv), {t: math.log(1 + n / len(ids)) for t, ids in inv.items()}
+
+    def expand(self, tokens: Sequence[str], min_shared: int = 2, min_share: float = 0.35,
+               max_terms: int = 3) -> dict[str, float]:
+        """Tokens of the terms whose definitions share ≥ ``min_shared`` words and ≥ ``min_share`` of their
+        IDF mass with the question; weight = that share."""
+        inv, idf = self._index
+        shared: dict[int, list[str]] = defaultdict(list)
+        for t in set(tokens):
+            if len(t) >= 2:
+                for i in inv.get(t, ()):
+                    shared[i].append(t)
+        scored = []
+        for i, ts in shared.items():
+            if len(ts) < min_shared:
+                continue
+            total = sum(idf[t] for t in set(self.entries[i][1]))
+            share = sum(idf[t] for t in ts) / total if total else 0.0
+            if share >= min_share:
+                scored.append((share, self.entries[i][0]))
+        out: dict[str, float] = {}
+        have = set(tokens)
+        for share, term in sorted(scored, reverse=True)[:max_terms]:
+            for t in sparse.tokenize(term):
+                if t not in have:
+                    out[t] = max(out.get(t, 0.0), min(1.0, share))
+        return out
+
+    def to_tsv(self) -> str:
+        return "".join(f"{term}\t{' '.join(toks)}\n" for term, toks in self.entries)
+
+    @classmethod
+    def from_tsv(cls, text: str) -> Definitions:
+        return cls([(a, tuple(b.split())) for a, b in (line.split("\t", 1) for line in text.splitlines() if "\t" in line)])
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Definitions:
+        seen: dict[str, tuple[str, ...]] = {}
+        for text in texts:
+            for term, definition in definitions_in(text):
+                toks = tuple(dict.fromkeys(t for t in sparse.tokenize(definition) if len(t) >= 2))
+                if toks and term not in seen:
+                    seen[term] = toks
+        return cls(sorted(seen.items()))

@@ -132,6 +132,8 @@ def feature_candidates(res, query: str, dense, flt: SearchFilter | None, kn: Kno
     extra: list[ScoredPayload] = []
     if top_law and prior[top_law] >= 0.3:  # the likely law's own best passages
         docs = _docs_by_law(store).get(top_law, [])
+        if flt is not None and flt.doc_ids:  # never outside the documents the user asked for
+            docs = [d for d in docs if d in flt.doc_ids]
         if docs:
             lf = dataclasses.replace(flt, doc_ids=list(docs)) if flt is not None else SearchFilter(doc_ids=list(docs))
             extra += store.query(dense, xvec, limit=10, flt=lf, mode="hybrid", prefetch_k=pool)
