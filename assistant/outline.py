@@ -6,6 +6,12 @@ Without a model the outline is the retrieved documents' structure: their heading
 written and long points reworded; everything the model wrote must pass the answer verifier
 (:func:`assistant.grounding.verify_answer`) or is replaced by the extractive version, with a notice.
 
+Topics that several documents speak on (a policy across provincial work reports) are synthesised instead:
+the sentences about the topic from every document of the scope, grouped into 3–6 themes with balanced
+sources and a 共同点/差异 line each; regulation topics are laid out by the regulations' own structure
+(kinds → circumstances → procedures → remedies), every point “《法规》第X条：……”, texts in force only
+(:mod:`assistant.outline_multi`). A model may then name the themes, each name verified against its points.
+
 API: ``OutlineBuilder(resources, backend=None).build(topic, length, audience, flt) -> Outline``;
 ``outline_markdown(outline)``; ``outline_docx(outline, path)``.
 """
@@ -140,6 +146,9 @@ QUESTION_MAX_CHARS = 80
 QUESTIONS_MAX_TOKENS = 220
 PURPOSE_MAX_TOKENS = 100
 REPHRASE_MAX_POINTS = 8
+THEME_NAME_TOKENS = 24
+THEME_NAME_SUPPORT = 0.6
+"""Share of a model-written theme name's bigrams that must occur in the theme's points."""
 REPHRASE_TOKENS_PER_POINT = 48
 CONTEXT_PASSAGES = 5
 CONTEXT_CHARS = 200
@@ -435,7 +444,7 @@ class OutlineBuilder:
     @staticmethod
     def _to_secs(secs: list[SynthSection]) -> list[_Sec]:
         return [_Sec(heading=s.heading, doc_id=s.doc_ids[0] if s.doc_ids else "", order=(i, 0, 0),
-                     points=[_Pt(text=p.text, pids=p.pids, origin="extract") for p in s.points])
+                     points=[_Pt(text=p.text, pids=p.pids, origin=p.origin) for p in s.points])
                 for i, s in enumerate(secs) if s.points]
 
     def _multi(self, out: Outline, topic: str, g: Gathered, terms: dict[str, float], budget: Budget,
@@ -509,7 +518,8 @@ class OutlineBuilder:
         secs = self._to_secs(synth)
         if len(secs) < 2:
             return False
-        works = "》《".join(dict.fromkeys((m.work or m.title) for m in regs[:3]))
+        cited = [hm.group(1) for x in secs for p in x.points if (hm := re.match(r"《([^》]+)》", p.text))]
+        works = "》《".join(list(dict.fromkeys(cited))[:3])
         names = "、".join(s.heading for s in secs)
         purpose = [_Pt(text=f"围绕“{topic}”，学习《{works}》的现行文本，掌握{names}等规定，{aud.goal}。",
                        pids=list(dict.fromkeys(s.points[0].pids[0] for s in secs[:3])))]
@@ -882,9 +892,14 @@ class OutlineBuilder:
                 kept += 1
             else:
                 failed.append("学习目的")
-            # 3. Shorter wordings of the longest points.
+            # 3. Theme names of a synthesis across documents (its sections open with a 共同点 line).
+            self._name_themes(out, llm, step)
+            # 4. Shorter wordings of the longest points.
             step(0.65, "模型精简要点")
-            pts = sorted((p for p in out.body_points() if len(strip_markers(p.text)) > 30),
+            # Not the 共同点/差异 lines (they are counts, not passage text) nor "《法》第X条：" points (the
+            # article reference must stay).
+            pts = sorted((p for p in out.body_points() if len(strip_markers(p.text)) > 30
+                          and p.origin == "extract" and not p.text.startswith("《")),
                          key=lambda p: -len(p.text))[:REPHRASE_MAX_POINTS]
             if pts:
                 raw = llm.chat(prompts.outline_rephrase_messages([p.text for p in pts]),
@@ -913,6 +928,38 @@ class OutlineBuilder:
                 out.notices.append(f"模型撰写的{'、'.join(failed)}未能全部通过出处核验，已改用依据资料原文生成的内容。")
         else:
             out.notices.append("模型撰写的内容未能通过出处核验，以下为依据资料原文生成的提纲。")
+
+
+    @staticmethod
+    def _name_themes(out: Outline, llm: ChatBackend, step: Progress) -> None:
+        """Model-written theme names, each kept only when its wording comes from the theme's own points."""
+        secs = [s for s in out.sections if s.points and s.points[0].origin == "summary"]
+        if not secs:
+            return
+        step(0.6, "模型拟写主题名称")
+        listing = [(s.heading, [strip_markers(p.text) for p in s.points if p.origin != "summary"]) for s in secs]
+        raw = llm.chat(prompts.outline_theme_names_messages(out.topic, listing), max_tokens=THEME_NAME_TOKENS * len(secs))
+        names = parse_numbered(raw)
+        renamed = 0
+        for i, (s, (_, points)) in enumerate(zip(secs, listing), 1):
+            name = re.sub(r"[“”\"《》\[\]\d]|^标题[：:]", "", names.get(i, "")).strip(" 。.：:")
+            if verify_theme_name(name, points) and name != s.heading:
+                s.heading = name
+                renamed += 1
+        if renamed < len(secs):
+            out.notices.append(f"模型拟写的主题名称有 {len(secs) - renamed} 个未通过核验，沿用原文中的说法。")
+
+
+def verify_theme_name(name: str, points: list[str]) -> bool:
+    """A theme name passes when it is 4–14 characters, asks nothing and its wording (bigrams) comes from the
+    theme's points; a number in it must appear in them."""
+    if not 4 <= len(name) <= 14 or _ASKS.search(name):
+        return False
+    text = norm("".join(points))
+    grams = [norm(name)[i:i + 2] for i in range(len(norm(name)) - 1)]
+    if not grams or sum(g in text for g in grams) / len(grams) < THEME_NAME_SUPPORT:
+        return False
+    return all(d in text for d in re.findall(r"\d+", name))
 
 
 def parse_purpose(raw: str) -> str:

@@ -1,9 +1,10 @@
 """Topic synthesis for 研讨提纲 across many documents, and regulation topics by the regulations' structure.
 
 :func:`gather` reads every passage of the scope (texts in force only) and keeps the sentences that are
-*about* the topic: the sentence itself must name the topic (a heading that names it is not enough — under
-"因地制宜发展新质生产力" a report also writes about 安全生产), must state something (not a heading
-repeated as a sentence) and must come from a passage that is not a header.
+*about* the topic: a sentence naming the topic, or one under a heading naming it that also uses at least
+:data:`UNDER_HEADING_WORDS` words of the topic's vocabulary (words several documents use in sentences naming
+the topic) — a heading alone is not enough: under "因地制宜发展新质生产力" a report also writes about
+安全生产. Headings repeated as sentences, reviews of past years and a report's general framing are left out.
 
 :func:`themes` clusters those sentences by the words the documents share (a word's weight: how many
 documents use it with the topic × how rare it is in the library), names each theme by the clause the
@@ -46,6 +47,9 @@ _NUMBERING = re.compile(r"^\s*(?:[一二三四五六七八九十百]+、|[（(][
 _ARTICLE_START = re.compile(r"(?m)^\s*(第[一二三四五六七八九十百零]+条)\s*")
 _HEADER = re.compile(r"来源[:：]|作者[:：]|责任编辑|<!--|INFO END|会议通过|修正\s*$|修订\s*$")
 _URL = re.compile(r"https?://\S*|www\.\S*|\S*(?:proxy|login|ezproxy)\S*", re.I)
+_GENERIC_LEAD = re.compile(r"(?:全面|加快|推动|推进|深入|实施|建设|加强|持续|积极|大力|着力|不断|进一步|更加|高水平|突出|发挥"
+                           r"|促进|提升|培育|打造|强化|完善|支持|构建|发展|优化|深化|扩大|提高|坚持|聚焦|围绕|突破)")
+"""A word opening with a verb or adverb like these says what is done, not what a document adds."""
 _FACT = re.compile(r"\d|每年|至少|[一二两三四五六七八九十百千万亿]+(?:个|项|种|次|家|亿元|万)")
 _REQ = re.compile(r"加快|推动|推进|实施|建设|培育|打造|支持|加强|完善|提升|健全|落实|壮大|布局|建立|开展|深化")
 _STOP = {
@@ -134,11 +138,30 @@ def is_heading_like(text: str, headings: list[str]) -> bool:
     return len(b) < MIN_SENTENCE or not re.search(r"[，,、；;：:]", b)
 
 
-def _words(text: str) -> set[str]:
-    from policyqa.sparse import tokenize
+_HEAD_NOUNS = {"产业", "技术", "经济", "制造", "能源", "材料", "智能", "平台", "企业", "服务", "市场", "设施", "要素",
+               "集群", "装备", "医药", "场景", "农业", "消费", "数据", "治理", "环境", "安全", "生态"}
+"""Second halves of compound terms the dictionary splits (未来+产业, 生物+制造): the pair is a word too."""
 
-    return {w for w in tokenize(text) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+|[A-Za-z]+\d*|\d+G", w)
-            and w not in _STOP}
+
+def _words(text: str) -> set[str]:
+    import jieba
+
+    from policyqa.sparse import tokenize
+    from policyqa.textnorm import normalize_for_index
+
+    out = {w for w in tokenize(text) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+|[A-Za-z]+\d*|\d+G", w)
+           and w not in _STOP}
+    seq = jieba.lcut(normalize_for_index(text))
+    for a, b in zip(seq, seq[1:]):
+        if b in _HEAD_NOUNS and len(a) == 2 and a not in _STOP and re.fullmatch(r"[\u4e00-\u9fff]+", a) \
+                and a + b not in out:
+            out.add(a + b)
+            _PAIRS.add(a + b)
+    return out
+
+
+_PAIRS: set[str] = set()
+"""Words made by joining two tokens: good theme words (生物制造), too loose to name what one document adds."""
 
 
 _FRAMING_HEAD = re.compile(r"回顾|成就|总结|过去|主要考虑|总体要求|指导思想|发展环境|形势")
@@ -357,8 +380,14 @@ def _summary(word: str, group: list[TopicSentence], docs_w: list[str], g: Gather
         for x in s.words:
             if x != word and x not in word and word not in x and x not in norm(topic):
                 docs_of.setdefault(x, set()).add(s.hit.doc_id)
-    extra = [x for x in vocab if x in docs_of and 1 <= len(docs_of[x]) <= 2
-             and g.doc_freq.get(x, 0) <= COMMON_WORD * g.n_passages]
+    everywhere: dict[str, set[str]] = {}
+    for s in g.sentences:
+        for x in s.words & docs_of.keys():
+            everywhere.setdefault(x, set()).add(s.hit.doc_id)
+    # Only one or two documents say it anywhere on the topic (not just in this theme).
+    extra = [x for x in vocab if x in docs_of and 1 <= len(everywhere.get(x, ())) <= 2 and len(x) >= 3
+             and x not in _PAIRS
+             and not _GENERIC_LEAD.match(x) and g.doc_freq.get(x, 0) <= COMMON_WORD * g.n_passages]
     diff = ""
     if extra:
         x = extra[0]
@@ -368,16 +397,17 @@ def _summary(word: str, group: list[TopicSentence], docs_w: list[str], g: Gather
     else:
         pid = ""
     pids = [p.pids[0] for p in picked[:2]] + ([pid] if pid and pid not in [p.pids[0] for p in picked[:2]] else [])
-    return SynthPoint(text=f"在{topic}方面，{common}{diff}。", pids=pids, origin="summary")
+    return SynthPoint(text=f"{'共同点与差异' if diff else '共同点'}：在{topic}方面，{common}{diff}。", pids=pids,
+                      origin="summary")
 
 
 # -- regulations ------------------------------------------------------------------
 
 FACETS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("kinds", "{topic}的种类和适用", re.compile(r"种类|分为|警告、|记过|期间为|期限|不得晋升|影响期")),
+    ("kinds", "{topic}的适用", re.compile(r"种类|分为|警告、|记过|期间为|期限|不得晋升|影响期")),
     ("cases", "适用情形", re.compile(r"情形|有下列|违法行为|应当给予|可以给予|从轻|从重|减轻|免予|不予|追究")),
     ("procedure", "{topic}的程序", re.compile(r"程序|调查|审批|批准|决定|送达|告知|通知|听取|陈述|申辩|书面|作出")),
-    ("remedies", "复审、复核与申诉", re.compile(r"复审|复核|申诉|撤销|变更|纠正|恢复|赔偿")),
+    ("remedies", "救济与纠正", re.compile(r"复审|复核|申诉|撤销|变更|纠正|恢复|赔偿")),
     ("liability", "法律责任", re.compile(r"法律责任|责令改正|依法给予处理|追究刑事责任")),
 )
 
@@ -437,12 +467,20 @@ def regulation_sections(arts: list[Article], topic: str, per_facet: int, max_cha
                 break
             paras = [x.strip() for x in a.text.split("\n") if x.strip()]
             para = next((x for x in paras if norm(topic) in norm(x)), paras[0] if paras else "")
-            if len(para) < 20 and len(paras) > 1:  # "有下列情形之一的：" with its items
+            if _NUMBERING.match(para) and paras and para != paras[0]:  # an item: with its article's lead-in
+                para = paras[0].rstrip("：:。") + "：" + _NUMBERING.sub("", para)
+            elif len(para) < 20 and len(paras) > 1:  # "有下列情形之一的：" with its items
                 para = "".join(paras)
             cut = _shorten_keep(para, [topic], max_chars, shorten) if norm(topic) in norm(para) else None
             text = f"《{a.work}》{a.number}：{cut or shorten(para, max_chars)}"
             if any(near_duplicate(text, p.text) for p in pts):
                 continue
             pts.append(SynthPoint(text=text, pids=[a.hit.passage_id]))
-        out.append(SynthSection(heading=name.format(topic=topic), points=pts, doc_ids=sorted({a.doc_id for a in group})))
+        # The regulation's own chapter title when the facet came from it ("政务处分的种类和适用").
+        lead = group[0]
+        heading = re.sub(r"^第[一二三四五六七八九十]+章\s*", "", lead.chapter).replace(" ", "") \
+            if not rank[id(lead)][0] and lead.chapter else name.format(topic=topic)
+        if any(x.heading == heading for x in out):
+            heading = name.format(topic=topic)
+        out.append(SynthSection(heading=heading, points=pts, doc_ids=sorted({a.doc_id for a in group})))
     return out

@@ -127,3 +127,15 @@ def translate_messages(question: str) -> list[dict[str, str]]:
         {"role": "user", "content": "把下面的问题翻译成简体中文，使用中文政策文件里的规范说法（如“联席会议”“党组”“机关党委书记”）。"
                                     f"只输出翻译后的问题，不要回答。\n问题：{question}\n中文问题："},
     ]
+
+
+def outline_theme_names_messages(topic: str, themes: list[tuple[str, list[str]]]) -> list[dict[str, str]]:
+    """Ask for a short name (4–14 字) of each theme of a many-document outline, from its points."""
+    listing = "\n".join(f"{i}. 现名称：{name}\n   要点：" + "；".join(p[:60] for p in points[:3])
+                        for i, (name, points) in enumerate(themes, 1))
+    return [
+        {"role": "system", "content": OUTLINE_SYSTEM},
+        {"role": "user", "content": f"下面是关于“{topic}”的学习提纲的几个部分，每部分给出现名称和要点。"
+                                    "请为每部分写一个 4 到 14 字的标题，概括其要点，用要点原文里的词语，不加引号和编号外的说明。"
+                                    "按原序号逐条输出“序号. 标题”，不要输出其他内容。\n\n" + listing},
+    ]

@@ -11,7 +11,7 @@ from policyqa.types import OUTLINE_AUDIENCES, OUTLINE_LENGTHS
 from . import render
 from .service import AppService, export_path
 
-TOPICS = ["两项机制", "机关党建与业务融合", "建设“四个机关”", "主题教育"]
+TOPICS = ["两项机制", "机关党建与业务融合", "新质生产力", "政务处分"]
 
 
 def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
