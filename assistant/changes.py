@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from policyqa.store.base import Store
 from policyqa.textnorm import normalize_for_index
 from policyqa.types import DocumentMeta, Hit
+from policyqa.versions import by_work
 
 from .answerability import focus_terms
 from .compare import CompareError, change_items, pick_revisions, work_revisions
@@ -66,10 +67,7 @@ def _passage_at(store: Store, doc_id: str, offset: int, cache: dict[str, list[di
 def answer_changes(store: Store, question: str, docs: list[DocumentMeta]) -> ChangesAnswer | None:
     """The cited list of changes between the two revisions the question means, or None when the question
     names no work with two revisions in ``docs`` (the documents in scope)."""
-    groups: dict[str, list[DocumentMeta]] = {}
-    for d in docs:
-        if d.work:
-            groups.setdefault(d.work, []).append(d)
+    groups = by_work(docs)
     works = [w for w, g in groups.items() if len(g) > 1]
     if len(works) != 1:
         return None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from .compare import ArticlePair, Comparison, DiffSegment
+from .docx_fonts import set_element_font, set_style_font
 
 __all__ = ["LEGEND", "Span", "TableRow", "comparison_docx", "comparison_markdown", "comparison_text", "fold_text",
            "pair_cells", "table_rows"]
@@ -254,34 +255,6 @@ def comparison_text(comparison: Comparison, include_unchanged: bool = False) -> 
 
 # -- Word ----------------------------------------------------------------------------------------
 
-def _set_font(style, east_asia: str, size_pt: float | None = None) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    style.font.name = east_asia
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), east_asia)
-    if size_pt:
-        style.font.size = Pt(size_pt)
-
-
-def _run_font(run, east_asia: str) -> None:
-    from docx.oxml.ns import qn
-
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), east_asia)
-
-
 def _fill_cell(cell, spans: list[Span], italic: bool = False, bold: bool = False, center: bool = False) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -296,7 +269,7 @@ def _fill_cell(cell, spans: list[Span], italic: bool = False, bold: bool = False
             run.italic = italic or None
             if bold:
                 run.bold = True
-                _run_font(run, "黑体")
+                set_element_font(run._element, "黑体")
             if s.mark == "ins":
                 run.bold = True
                 run.underline = True
@@ -331,8 +304,8 @@ def comparison_docx(comparison: Comparison, path: str | Path, include_unchanged:
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.left_margin = sec.right_margin = Mm(20)
     sec.top_margin = sec.bottom_margin = Mm(22)
-    _set_font(doc.styles["Normal"], "宋体", 10.5)
-    _set_font(doc.styles["Title"], "黑体", 18)
+    set_style_font(doc.styles["Normal"], "宋体", 10.5)
+    set_style_font(doc.styles["Title"], "黑体", 18)
     doc.styles["Title"].font.color.rgb = RGBColor(0, 0, 0)
     doc.core_properties.title = f"《{c.new.title}》新旧对照表"
     doc.core_properties.author = "政策研学助手"

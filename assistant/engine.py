@@ -38,14 +38,14 @@ from .model_answer import Streamed, stream_model_part
 from .retrieve import Retriever, diversify, is_overview
 from .revision_note import difference_line
 from .rewrite import Standalone, rule_rewrite, standalone
-from .scope import Scope, named_places, places_of, resolve_scope, without_version_words
+from .scope import SHORT_NAME, Scope, places_of, resolve_scope, without_version_words
 
 log = logging.getLogger("policyqa.answer")
 
 LEAD_MAX_CHARS = 20
+"""Enumeration/definition questions up to this length also search documents' opening passages."""
 DOCS_TTL_S = 2.0
 """How long the document list read for scoping is reused (uploads and deletions show within it)."""
-"""Enumeration/definition questions up to this length also search documents' opening passages."""
 
 __all__ = ["AnswerEngine", "Event", "Final", "Retrieved", "Token", "default_backend_name", "rule_rewrite"]
 
@@ -137,7 +137,7 @@ class AnswerEngine:
             # A place no document's title or source names: passages that speak of it answer, and documents
             # that speak of it and are about no other place (an article on 湖北's 人大 that names 湖北 once);
             # never another province's report.
-            shorts = [s for _full, s in named_places(" ".join(scope.absent_places))]
+            shorts = [SHORT_NAME[full] for full in scope.absent_places]
             placed = {d.doc_id for d in self.docs() if places_of(d)}
             mentions: dict[str, bool] = {}
 

@@ -337,27 +337,12 @@ class OutlineBuilder:
         strong = [pid for pid, c in cov.items() if c >= STRONG_COVERAGE]
         out = Outline(topic=topic, length=length, audience=audience, notices=notices)
         if not r0.answerable or len(strong) < MIN_STRONG:
-            out.enough_material = False
-            out.notices.insert(0, prompts.OUTLINE_NOT_ENOUGH.format(topic=topic))
-            out.nearest = [Citation.from_hit(n, h) for n, h in enumerate(r0_hits[:3], 1)]
-            out.timings = {"retrieve_ms": (time.perf_counter() - t0) * 1000,
-                           "total_ms": (time.perf_counter() - t0) * 1000}
-            return out
+            return self._not_enough(out, topic, r0_hits, t0, (time.perf_counter() - t0) * 1000)
 
         step(0.25, "组织提纲结构")
         synth = self._synthesis(out, topic, flt, terms, budget, aud)
         if synth:
-            out.backend, out.model = "none", "extractive"
-            if llm is not None:
-                t1 = time.perf_counter()
-                self._refine(out, llm, budget, step)
-                out.timings["llm_ms"] = (time.perf_counter() - t1) * 1000
-            step(0.95, "核验出处")
-            self._supports(out)
-            out.timings["retrieve_ms"] = out.timings.get("retrieve_ms", (time.perf_counter() - t0) * 1000)
-            out.timings["total_ms"] = (time.perf_counter() - t0) * 1000
-            step(1.0, "完成")
-            return out
+            return self._finish(out, llm, budget, step, t0, None)
         docs = self._documents(topic, pool, strong, flt, budget)
         pool = self._broaden(topic, docs, pool, flt)
         cov.update({pid: term_coverage(topic, [h])[0] for pid, (h, _) in pool.items() if pid not in cov})
@@ -365,11 +350,7 @@ class OutlineBuilder:
         retrieve_ms = (time.perf_counter() - t0) * 1000
         secs = self._sections(docs, pool, strong_ids, terms, budget)
         if sum(len(s.points) + sum(len(x.points) for x in s.subs) for s in secs) < MIN_STRONG:
-            out.enough_material = False
-            out.notices.insert(0, prompts.OUTLINE_NOT_ENOUGH.format(topic=topic))
-            out.nearest = [Citation.from_hit(n, h) for n, h in enumerate(r0_hits[:3], 1)]
-            out.timings = {"retrieve_ms": retrieve_ms, "total_ms": (time.perf_counter() - t0) * 1000}
-            return out
+            return self._not_enough(out, topic, r0_hits, t0, retrieve_ms)
         used = {norm(p.text) for s in secs for p in s.points + [q for x in s.subs for q in x.points]}
         purpose = self._purpose(topic, secs, docs, aud)
         questions = self._questions(topic, secs, docs, aud, budget.questions)
@@ -377,6 +358,21 @@ class OutlineBuilder:
         self._finalize(out, purpose, secs, questions, talking, docs)
         if len(out.questions) < 3:
             out.notices.append("资料较少，研讨题目不足 3 道，可结合本单位实际补充。")
+        return self._finish(out, llm, budget, step, t0, retrieve_ms)
+
+    @staticmethod
+    def _not_enough(out: Outline, topic: str, r0_hits: list[Hit], t0: float, retrieve_ms: float) -> Outline:
+        """Too little on the topic: say so, with the nearest passages for reference."""
+        out.enough_material = False
+        out.notices.insert(0, prompts.OUTLINE_NOT_ENOUGH.format(topic=topic))
+        out.nearest = [Citation.from_hit(n, h) for n, h in enumerate(r0_hits[:3], 1)]
+        out.timings = {"retrieve_ms": retrieve_ms, "total_ms": (time.perf_counter() - t0) * 1000}
+        return out
+
+    def _finish(self, out: Outline, llm: ChatBackend | None, budget: Budget, step: Progress, t0: float,
+                retrieve_ms: float | None) -> Outline:
+        """The model's refinement when there is one, then the source check and timings (``retrieve_ms`` None:
+        the synthesis recorded its own, else the time so far)."""
         out.backend, out.model = "none", "extractive"
         if llm is not None:
             t1 = time.perf_counter()
@@ -384,7 +380,8 @@ class OutlineBuilder:
             out.timings["llm_ms"] = (time.perf_counter() - t1) * 1000
         step(0.95, "核验出处")
         self._supports(out)
-        out.timings["retrieve_ms"] = retrieve_ms
+        out.timings["retrieve_ms"] = (retrieve_ms if retrieve_ms is not None
+                                      else out.timings.get("retrieve_ms", (time.perf_counter() - t0) * 1000))
         out.timings["total_ms"] = (time.perf_counter() - t0) * 1000
         step(1.0, "完成")
         return out

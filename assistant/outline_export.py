@@ -5,6 +5,8 @@ from pathlib import Path
 
 from policyqa.types import OUTLINE_LENGTHS, Citation, Outline
 
+from .docx_fonts import set_style_font
+
 _DIGITS = "零一二三四五六七八九"
 TALK_INTRO = {
     "支部学习": "发言可结合本职岗位，围绕以下原文要点谈认识、找差距、提措施：",
@@ -81,22 +83,6 @@ def outline_markdown(outline: Outline) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _set_font(style, east_asia: str, size_pt: float | None = None) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    style.font.name = east_asia
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        fonts.set(qn(attr), east_asia)
-    if size_pt:
-        style.font.size = Pt(size_pt)
-
-
 def outline_docx(outline: Outline, path: str | Path) -> Path:
     """Write the outline as a Word document; returns the path written (suffix .docx)."""
     from docx import Document
@@ -108,9 +94,9 @@ def outline_docx(outline: Outline, path: str | Path) -> Path:
         path = path.with_suffix(".docx")
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = Document()
-    _set_font(doc.styles["Normal"], "宋体", 12)
+    set_style_font(doc.styles["Normal"], "宋体", 12)
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-        _set_font(doc.styles[name], "黑体")
+        set_style_font(doc.styles[name], "黑体")
         doc.styles[name].font.color.rgb = RGBColor(0, 0, 0)
     doc.core_properties.title = f"学习研讨提纲：{o.topic}"
     doc.core_properties.author = "政策研学助手"

@@ -20,7 +20,7 @@ from policyqa.versions import by_work, in_force_ids, superseded_ids, version_lab
 from .answerability import named_documents
 from .grounding import norm
 
-__all__ = ["ISSUERS", "PLACES", "Scope", "named_places", "places_of", "resolve_scope", "without_version_words"]
+__all__ = ["ISSUERS", "PLACES", "SHORT_NAME", "Scope", "named_places", "places_of", "resolve_scope", "without_version_words"]
 
 # Province-level divisions: (full name, short name, English names).
 PLACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -39,6 +39,7 @@ PLACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("澳门特别行政区", "澳门", ("macao", "macau")),
 )
 _LATIN_PLACE = {en: short for _full, short, ens in PLACES for en in ens}
+SHORT_NAME = {full: short for full, short, _ens in PLACES}
 _LATIN_PLACE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _LATIN_PLACE), key=len, reverse=True)) + r")\b",
                              re.I)
 # A short name inside a longer word is not the place: 江西 in 浙江西部, 海南 in 海南岛 is the place.
@@ -80,12 +81,6 @@ class Scope:
     """Revisions not in force today that the question's wording or date chose."""
     current_only: bool = True
     """Whether superseded revisions were left out (the default)."""
-    version_asked: bool = False
-    """The question chooses a revision by its wording (修订前, 2018年版, 2020年时)."""
-
-    @property
-    def narrowed(self) -> bool:
-        return bool(self.places or self.documents)
 
     def version_note(self, doc_ids: set[str]) -> str:
         """"按2018年3月20日通过的《……》回答" for the chosen older revisions among ``doc_ids`` (those answered from)."""
@@ -108,7 +103,7 @@ def named_places(question: str) -> list[tuple[str, str]]:
             break
     for m in _LATIN_PLACE_RE.finditer(question):
         short = _LATIN_PLACE[m.group(1).lower()]
-        full = next(f for f, s, _ in PLACES if s == short)
+        full = next(f for f, s in SHORT_NAME.items() if s == short)
         found.append((10_000 + m.start(), full, short))
     seen: dict[str, tuple[str, str]] = {}
     for _pos, full, short in sorted(found):
@@ -199,7 +194,6 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
 
     # Revisions: the text in force today, unless another is asked for.
     kind, value = _version_request(question)
-    scope.version_asked = bool(kind)
     as_of = base.as_of or (value if kind == "as_of" else "")
     groups = by_work(live)
     named_works = {d.work for d in live if d.doc_id in chosen and d.work}

@@ -34,6 +34,20 @@ def make_settings(home: Path, **kw):
     return load_settings(config=os.devnull, home=str(home), **kw)
 
 
+def ingest_store(home: Path, paths: list[Path], cache_home: Path):
+    """A store at ``home`` holding ``paths``, ingested with the embedding cache of ``cache_home`` (the session
+    store's: texts embedded before are not embedded again). Returns (settings, report)."""
+    from ingest import Ingestor
+
+    shutil.copytree(cache_home / "cache", home / "cache")
+    settings = make_settings(home)
+    ing = Ingestor.open(settings, progress=False)
+    report = ing.run(paths)
+    ing.close()
+    ing.res.close()
+    return settings, report
+
+
 @pytest.fixture(scope="session")
 def ingested(tmp_path_factory):
     """The sample corpus ingested once into a session store; yields (settings, report)."""

@@ -10,7 +10,7 @@ import re
 import shutil
 
 import pytest
-from conftest import ROOT, make_settings
+from conftest import ROOT, ingest_store, make_settings
 
 from assistant.grounding import norm, strip_markers
 from assistant.outline import OutlineBuilder, outline_docx, outline_markdown
@@ -27,8 +27,6 @@ ARTICLE = re.compile(r"^《[^》]+》第[一二三四五六七八九十百零]+�
 
 @pytest.fixture(scope="module")
 def starter_home(ingested, tmp_path_factory):
-    from ingest import Ingestor
-
     src = tmp_path_factory.mktemp("starter")
     (src / "reports").mkdir()
     (src / "laws").mkdir()
@@ -37,13 +35,8 @@ def starter_home(ingested, tmp_path_factory):
             shutil.copy(f, src / "reports" / f.name)
     for name in LAWS:
         shutil.copy(STARTER / "laws" / name, src / "laws" / name)
-    settings, _ = ingested
     home = tmp_path_factory.mktemp("multihome") / "home"
-    shutil.copytree(settings.home_path / "cache", home / "cache")
-    ing = Ingestor.open(make_settings(home), progress=False)
-    ing.run([src])
-    ing.close()
-    ing.res.close()
+    ingest_store(home, [src], ingested[0].home_path)
     return home
 
 

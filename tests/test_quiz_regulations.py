@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED, make_settings
+from conftest import SHARED, ingest_store
 
 from assistant.quiz import BLANK, QuizError, QuizGenerator, answer_display
 from assistant.quiz.rules import RELATIVE_REF, body_class, role_terms, term_family, title_class
@@ -232,18 +232,10 @@ def _report_files(dest: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def reg_store(tmp_path_factory, ingested):
     """(settings, report titles): the regulations and two work reports in a temporary store."""
-    from ingest import Ingestor
-
     root = tmp_path_factory.mktemp("regulations")
     _regulation_files(root / "法规")
     reports = _report_files(root / "报告")
-    home = root / "home"
-    shutil.copytree(ingested[0].home_path / "cache", home / "cache")  # the embedding cache of the session
-    settings = make_settings(home)
-    ing = Ingestor.open(settings, progress=False)
-    report = ing.run([root / "法规", root / "报告"])
-    ing.close()
-    ing.res.close()
+    settings, report = ingest_store(root / "home", [root / "法规", root / "报告"], ingested[0].home_path)
     assert report.count("added") == len(REGULATIONS) + len(reports), report.to_dict()
     return settings, reports
 

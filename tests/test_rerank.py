@@ -108,15 +108,13 @@ def _knowledge():
 @pytest.fixture(scope="module")
 def labour_store(tmp_path_factory, ingested):
     """劳动合同法 and 公司法 from the law corpus in a real store (real e5, real Qdrant engine)."""
-    import shutil
     import tarfile
 
-    from conftest import SHARED, make_settings
+    from conftest import SHARED, ingest_store
 
     tar_path = SHARED / "corpora" / "lawrefbook.tar.gz"
     if not tar_path.is_file():
         pytest.skip("../shared/corpora/lawrefbook.tar.gz 不在")
-    from ingest import Ingestor
     from policyqa.runtime import open_resources
 
     src = tmp_path_factory.mktemp("labour-src")
@@ -127,17 +125,9 @@ def labour_store(tmp_path_factory, ingested):
                 f = tar.extractfile(m)
                 if f is not None:
                     (src / name).write_bytes(f.read())
-    settings0, _ = ingested
-    home = tmp_path_factory.mktemp("labour-home")
-    shutil.copytree(settings0.home_path / "cache", home / "cache")
-    settings = make_settings(home)
-    ing = Ingestor.open(settings, progress=False)
-    ing.run([src])
-    docs = ing.list_docs()
-    ing.close()
-    ing.res.close()
+    settings, _ = ingest_store(tmp_path_factory.mktemp("labour-home"), [src], ingested[0].home_path)
     res = open_resources(settings)
-    yield res, docs
+    yield res, res.store.list_docs()
     res.close()
 
 

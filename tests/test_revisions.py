@@ -7,7 +7,7 @@ import shutil
 import tarfile
 
 import pytest
-from conftest import ROOT, SHARED, make_settings
+from conftest import ROOT, SHARED, ingest_store
 
 from ingest.revisions import parse_revisions, work_title
 from policyqa.types import DocumentMeta, SearchFilter
@@ -119,7 +119,6 @@ def versioned(tmp_path_factory, ingested):
     """监察法 2018 + 2024, 公务员法 and the 广东 / 山西 reports (same growth-target wording) in one store."""
     if not (LAWS / "监察法(2024-12-25).md").is_file():
         pytest.skip("data/starter 不在")
-    from ingest import Ingestor
     from policyqa.runtime import open_resources
 
     settings0, _ = ingested
@@ -131,16 +130,9 @@ def versioned(tmp_path_factory, ingested):
     for name in ("2026_广东省_政府工作报告.txt", "2026_山西省_政府工作报告.txt"):
         shutil.copy(REPORTS / name, reports / name)
     shutil.copy(REPORTS / "manifest.csv", reports / "manifest.csv")
-    home = tmp_path_factory.mktemp("versioned-home")
-    shutil.copytree(settings0.home_path / "cache", home / "cache")
-    settings = make_settings(home)
-    ing = Ingestor.open(settings, progress=False)
-    ing.run([src])
-    docs = ing.list_docs()
-    ing.close()
-    ing.res.close()
+    settings, _ = ingest_store(tmp_path_factory.mktemp("versioned-home"), [src], settings0.home_path)
     res = open_resources(settings)
-    yield res, docs
+    yield res, res.store.list_docs()
     res.close()
 
 
