@@ -90,14 +90,15 @@ def delete_doc(page, title: str) -> str:
     page.click("#pq-delete-doc input")
     page.locator("#pq-delete-doc [role=option]", has_text=title[:8]).first.click()
     page.click("#pq-delete-btn")
-    page.wait_for_function("() => document.querySelector('#pq-lib-msg').innerText.includes('删除')")
+    page.click("#pq-confirm-yes")  # deleting asks first
+    page.wait_for_function("() => document.querySelector('#pq-lib-msg').innerText.includes('已删除')")
     return page.locator("#pq-lib-msg").inner_text()
 
 
 def test_chat_answers_with_citation_cards(page):
     text = ask(page, "两项机制是怎么运作的？")
     shot(page, "01-chat-answer")
-    markers = page.locator("#pq-chat a[href*='#cite-']")
+    markers = page.locator("#pq-chat a[href*='cite-']")
     assert markers.count() >= 1, text
     assert re.search(r"\[\d\]", text)
     cards = page.locator("#pq-cards .pq-card")
@@ -106,10 +107,10 @@ def test_chat_answers_with_citation_cards(page):
     assert any("两项机制" in t for t in titles), titles
     # Clicking [n] brings its card into view and highlights it, without leaving the page.
     first = markers.first
-    n = re.search(r"\d+", first.inner_text()).group(0)
+    card_id = first.get_attribute("href")[1:]  # this answer's own card: t1-cite-n
     first.click()
-    card = page.locator(f"#cite-{n}")
-    page.wait_for_function(f"() => document.getElementById('cite-{n}').classList.contains('pq-flash')")
+    card = page.locator(f"#{card_id}")
+    page.wait_for_function("(id) => document.getElementById(id).classList.contains('pq-flash')", arg=card_id)
     assert card.is_visible() and card.get_attribute("open") is not None
     assert page.url.rstrip("/") == page.url.rstrip("/").split("#")[0]
     # The passage can be opened in its surrounding text.
@@ -118,7 +119,7 @@ def test_chat_answers_with_citation_cards(page):
     # Copy gives the answer and its sources as plain text (no Markdown escapes, no link syntax).
     page.click("#pq-copy")
     copied = page.evaluate("() => navigator.clipboard.readText()")
-    assert "两项机制" in copied and "## 出处" in copied and "\\[" not in copied and "#cite-" not in copied, copied
+    assert "两项机制" in copied and "## 出处" in copied and "\\[" not in copied and "cite-" not in copied, copied
     assert page.external == [], f"the page requested outside addresses: {page.external}"
 
 

@@ -28,15 +28,20 @@ def md_escape(text: str) -> str:
     return out.replace("www\\.", "www\u200b\\.")
 
 
-def answer_markdown(text: str, valid: Iterable[int] = ()) -> str:
-    """The answer as Markdown: literal text, ``[n]`` markers as links to their source cards."""
+def turn_prefix(turn: int) -> str:
+    """The card-id prefix of the ``turn``-th answer of a conversation: its [n] open its own cards."""
+    return f"t{turn}-"
+
+
+def answer_markdown(text: str, valid: Iterable[int] = (), prefix: str = "") -> str:
+    """The answer as Markdown: literal text, ``[n]`` markers as links to their source cards ``{prefix}cite-n``."""
     ok = set(valid)
 
     def link(m: re.Match) -> str:
         n = int(m.group(1))
         if ok and n not in ok:
             return m.group(0)
-        return f"[\\[{n}\\]](#cite-{n})"
+        return f"[\\[{n}\\]](#{prefix}cite-{n})"
 
     return _MARKER.sub(link, md_escape(text)).replace("\n", "  \n")
 
@@ -111,6 +116,31 @@ def cards_html(citations: Sequence[Citation], title: str = "", contexts: dict[st
     return f"<div class='pq-cards'>{head}{extra}{cards}</div>"
 
 
+def sources_panel(turns: Sequence[tuple[int, str, str]]) -> str:
+    """The source panel of a conversation: the latest answer's cards, then each earlier answer's cards folded
+    under "第k问的出处" (``turns``: (turn number, question, that turn's cards HTML), oldest first), so that an
+    earlier answer's [n] still opens that answer's own card."""
+    if not turns:
+        return cards_html([])
+    *earlier, (_, _, latest) = turns
+    folded = "".join(
+        f"<details class='pq-past' data-turn='{k}'><summary>第{k}问的出处：{html.escape(_clip(q, 24))}</summary>"
+        f"{body}</details>" for k, q, body in reversed(earlier))
+    return latest + (f"<div class='pq-past-list'>{folded}</div>" if folded else "")
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def backend_label_plain(name: str) -> str:
+    """How an answer was made, as a reader says it: the registry's Chinese label, never a model file name."""
+    from assistant.llm import backend_label
+
+    return "原文摘录" if name == "none" else backend_label(name)
+
+
 def answer_export_markdown(ans: Answer) -> str:
     """An answer with its sources as a Markdown file (plain text: a file, not a page)."""
     lines = [f"# 问：{ans.question}", "", ans.answer, ""]
@@ -125,22 +155,46 @@ def answer_export_markdown(ans: Answer) -> str:
             lines.append("")
             lines += ["> " + ln for ln in c.text.splitlines() if ln.strip()]
             lines.append("")
-    lines.append(f"（回答方式：{ans.backend}/{ans.model}）")
+    lines.append(f"（回答方式：{backend_label_plain(ans.backend)}）")
     return "\n".join(lines) + "\n"
 
 
 def docs_rows(docs: Sequence[DocumentMeta]) -> list[list]:
-    """Rows for the library table (title, type, date, version and status, passages, ingested at, id)."""
+    """Rows for the library table (title, type, date, version and status, passages, ingested at), newest first.
+
+    The document id is not a column: a reader needs it only for the command line (see :func:`doc_details`)."""
     rows = []
-    for d in sorted(docs, key=lambda d: (d.date or "", d.title), reverse=True):
+    for d in sorted_docs(docs):
         version = "，".join(x for x in (d.version, version_status(d) if d.work else "") if x)
         rows.append([d.title, DOC_TYPES.get(d.doc_type, d.doc_type), d.date or "", version, d.n_passages,
-                     (d.ingested_at or "")[:19].replace("T", " "), d.doc_id])
+                     (d.ingested_at or "")[:19].replace("T", " ")])
     return rows
+
+
+def sorted_docs(docs: Sequence[DocumentMeta]) -> list[DocumentMeta]:
+    """The documents in the library table's row order."""
+    return sorted(docs, key=lambda d: (d.date or "", d.title), reverse=True)
+
+
+def doc_details(d: DocumentMeta) -> str:
+    """One document's details as escaped Markdown (the library's "文档详情" view)."""
+    from pathlib import PurePath
+
+    items = [("标题", d.title), ("类型", DOC_TYPES.get(d.doc_type, d.doc_type)), ("日期", d.date),
+             ("版本", d.version), ("效力", version_status(d) if d.work else ""), ("来源", d.source),
+             ("段落数", str(d.n_passages)), ("源文件", PurePath(d.path).name if d.path else ""),
+             ("导入时间", (d.ingested_at or "")[:19].replace("T", " ")),
+             ("文档编号（命令行删除时使用）", d.doc_id)]
+    return "  \n".join(f"**{k}**：{md_escape(v)}" for k, v in items if v)
 
 
 def notices_html(notices: Sequence[str]) -> str:
     return "".join(f"<div class='pq-notice'>{html.escape(n)}</div>" for n in notices)
+
+
+def hint_html(text: str) -> str:
+    """One calm line for an empty or invalid action (never an error badge or toast)."""
+    return f"<div class='pq-hint' role='status'>{html.escape(text)}</div>"
 
 
 CSS = """
@@ -179,19 +233,35 @@ CSS = """
 .pq-right { color: #15803d; font-weight: 600; }
 .pq-expl { color: var(--body-text-color-subdued); margin: 4px 0; }
 .pq-notice { background: #fff7ed; border-left: 3px solid #f59e0b; padding: 4px 8px; margin: 4px 0; }
+.pq-hint { color: var(--body-text-color-subdued); background: #f1f5f9; border-left: 3px solid #94a3b8;
+           padding: 4px 8px; margin: 4px 0; }
+.pq-past-list { margin-top: 10px; display: flex; flex-direction: column; gap: 6px; }
+.pq-past > summary { cursor: pointer; color: var(--body-text-color-subdued); padding: 4px 0; }
+.pq-past[open] > summary { margin-bottom: 6px; }
+#pq-confirm { border: 1px solid #f59e0b; background: #fffbeb; border-radius: 8px; padding: 8px 10px; }
 """
 
-# Clicking [n] in an answer opens and highlights source card n instead of navigating.
+# Clicking [n] in an answer opens and highlights that answer's source card n (ids ``t2-cite-3``, ``ocite-1``)
+# instead of navigating; an earlier answer's card is unfolded from under "第k问的出处" first.
+# Gradio's own texts (upload area, progress, buttons) follow the browser's language; this app is Chinese only,
+# so the page switches Gradio's locale to zh-CN through its exported changeLocale (no-op if it is not there).
 HEAD_JS = """
 <script>
+(function () {
+  const core = performance.getEntriesByType('resource').map(function (e) { return e.name; })
+    .find(function (n) { return /\\/assets\\/core-[\\w-]+\\.js$/.test(n); });
+  if (core) import(core).then(function (m) { if (m.changeLocale) m.changeLocale('zh-CN'); })
+    .catch(function () {});
+})();
 document.addEventListener('click', function (ev) {
   const a = ev.target.closest ? ev.target.closest('a[href*="cite-"]') : null;
   if (!a) return;
-  const m = (a.getAttribute('href') || '').match(/#([a-z]*cite-\\d+)$/);
+  const m = (a.getAttribute('href') || '').match(/#([a-z0-9-]*cite-\\d+)$/);
   if (!m) return;
   ev.preventDefault(); ev.stopPropagation();
   const card = document.getElementById(m[1]);
   if (!card) return;
+  for (let p = card.parentElement; p; p = p.parentElement) { if (p.tagName === 'DETAILS') p.open = true; }
   card.open = true;
   card.scrollIntoView({behavior: 'smooth', block: 'center'});
   card.classList.add('pq-flash');

@@ -64,6 +64,55 @@ class BackendInfo:
     """The model when available (or how it answers), else why not."""
 
 
+# Developer words in a backend's "why not" (environment variables, package names, make targets).
+# (Upper-case abbreviations such as GDP are ordinary text and stay.)
+_DEV_TEXT = re.compile(r"[A-Za-z0-9]*_[A-Za-z0-9_]+|[A-Za-z]*[a-z][A-Za-z]{2,}|https?://")
+
+
+def plain_reason(name: str, reason: str) -> str:
+    """Why a backend cannot answer, said to a reader: no environment variables, packages or commands.
+
+    The registry's own reason (for administrators) is logged instead."""
+    if not _DEV_TEXT.search(reason):
+        return reason
+    log.info("回答后端 %s 不可用：%s", name, reason)
+    if name == "openai":
+        return "还没有配置模型接口，需要管理员填写接口地址和模型名称后重新启动"
+    if name == "local":
+        return "这台电脑上还没有安装可用的本地模型"
+    return "当前环境没有配置好，需要管理员处理"
+
+
+def plain_notice(text: str) -> str:
+    """A notice from the engine as a reader reads it: parentheses and clauses that carry developer text
+    (exception messages, variable names) are left out; the Chinese sentence around them stays."""
+    if not _DEV_TEXT.search(text):
+        return text
+    log.info("提示（原文）：%s", text)
+    text = re.sub(r"（[^（）]*）", lambda m: "" if _DEV_TEXT.search(m.group(0)) else m.group(0), text)
+    out = []
+    for sent in re.findall(r"[^。]+。?", text):
+        if _DEV_TEXT.search(sent):
+            head = re.split(r"[：:]", sent, maxsplit=1)[0]
+            if head != sent and not _DEV_TEXT.search(head):
+                out.append(head.rstrip("，, ") + "。")
+            continue
+        out.append(sent)
+    return "".join(out) or "模型这次没有参与回答，以上为资料原文摘录。"
+
+
+def plain_status(name: str) -> str:
+    """The app's one line under 回答方式: what answers and how, or in plain words why it cannot."""
+    try:
+        spec = backend_info(name)
+    except LLMError:
+        return "未知的回答方式，将改用原文摘录。"
+    ok, reason = spec.available()
+    if not ok:
+        return f"{spec.label}暂不可用：{plain_reason(name, reason)}。将改用原文摘录。"
+    return spec.label + (f"，{spec.note}" if spec.note else "") + "。"
+
+
 def backend_infos() -> list[BackendInfo]:
     """The answer backends a user can choose here (every registered one), with why one is unavailable."""
     out = []
@@ -88,10 +137,14 @@ class AppService:
         return backend_infos()
 
     def backend_status(self, name: str) -> str:
+        return plain_status(name)
+
+    def available(self, name: str) -> bool:
+        """Whether backend ``name`` can answer now (the registry's cheap check; never loads a model)."""
         try:
-            return backend_info(name).status()
+            return backend_info(name).available()[0]
         except LLMError:
-            return name
+            return False
 
     def context_of(self, cites: list[Citation]) -> dict[str, tuple[str, str]]:
         """For each cited passage, the text of the passage before and after it in its document."""
