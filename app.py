@@ -4,15 +4,21 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 
+from policyqa.app_link import new_secret, parse_auth, remove_record, write_record
 from policyqa.runtime import setup_logging
 from policyqa.settings import load_settings
 
 log = logging.getLogger("policyqa.app")
 
 
-def build_app(svc):
+__all__ = ["build_app", "main", "parse_auth"]
+
+
+def build_app(svc, link_secret: str | None = None):
+    """The page; ``link_secret`` lets the command line ingest paths through the app (policyqa/app_link.py)."""
     import gradio as gr
 
     from webui import chat_tab, compare_view, library_tab, outline_tab, quiz_tab
@@ -32,25 +38,8 @@ def build_app(svc):
         demo.load(refreshed, None, outs, queue=False)
         from webui.api import register
 
-        register(svc)
+        register(svc, link_secret)
     return demo
-
-
-def parse_auth(spec: str) -> list[tuple[str, str]] | None:
-    """``user:pass[,user2:pass2]`` or a path to a file with one ``user:pass`` a line."""
-    if not spec:
-        return None
-    text = open(spec, encoding="utf-8").read() if os.path.isfile(spec) else spec.replace(",", "\n")
-    pairs = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        user, sep, pw = line.partition(":")
-        if not sep or not user or not pw:
-            raise SystemExit(f"登录设置格式不对：{line!r}。应为 用户名:密码（多个用逗号分隔，或写在文件里每行一个）。")
-        pairs.append((user, pw))
-    return pairs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,15 +70,33 @@ def main(argv: list[str] | None = None) -> int:
     n_docs = len(svc.docs())
     if not n_docs:
         log.warning("资料库为空：在“资料库”页上传文件，或先运行 python -m ingest data/corpus")
-    demo = build_app(svc)
+    secret = new_secret()
+    demo = build_app(svc, link_secret=secret)
     demo.queue(default_concurrency_limit=4, max_size=64)
     theme = gr.themes.Default(
         font=["WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC",
               gr.themes.LocalFont("Source Sans Pro"), "sans-serif"])
     print(f"政策研学助手：http://{args.host}:{args.port}  （资料库 {n_docs} 篇，回答方式 {svc.backend}）", flush=True)
-    demo.launch(server_name=args.host, server_port=args.port, auth=auth, auth_message="请登录政策研学助手" if auth else None,
-                theme=theme, css=render.CSS, head=render.HEAD_JS, show_error=True, quiet=True,
-                max_file_size=f"{settings.max_upload_mb}mb", footer_links=[], ssr_mode=False, mcp_server=False)
+    # Where the app serves, for the command line while the app holds the store (policyqa/app_link.py);
+    # written before the server answers, so that whoever sees the page also finds the record.
+    home = settings.home_path
+    write_record(settings, args.host, args.port, auth=bool(auth), secret=secret)
+
+    def on_term(signum, frame):  # remove the record, then end as SIGTERM always did
+        remove_record(home)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        demo.launch(server_name=args.host, server_port=args.port, auth=auth,
+                    auth_message="请登录政策研学助手" if auth else None,
+                    theme=theme, css=render.CSS, head=render.HEAD_JS, show_error=True, quiet=True,
+                    max_file_size=f"{settings.max_upload_mb}mb", footer_links=[], ssr_mode=False, mcp_server=False,
+                    prevent_thread_lock=True)
+        demo.block_thread()
+    finally:
+        remove_record(home)
     return 0
 
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from policyqa.app_link import AppLink, from_plain, to_plain
 from policyqa.runtime import setup_logging
 from policyqa.settings import load_settings
 from policyqa.types import DOC_TYPES, SearchFilter
 from policyqa.versions import as_of_date
+
+if TYPE_CHECKING:
+    from policyqa.runtime import Resources
+    from policyqa.types import Answer
+
+T = TypeVar("T")
 
 
 def _as_of(value: str) -> str:
@@ -35,15 +44,68 @@ def _filter(args: argparse.Namespace) -> SearchFilter:
                         as_of=getattr(args, "as_of", "") or "")
 
 
-def cmd_search(args: argparse.Namespace) -> int:
-    from policyqa.runtime import open_resources
+# -- the store here, or the running app that holds it (policyqa/app_link.py) -------------------------
 
-    from .retrieve import Retriever
+def _open(args: argparse.Namespace) -> Resources | AppLink:
+    """Open the store; when it is held by a running app recorded in the data directory, the link to that
+    app instead (with no live app, the store's own "in use" error stands)."""
+    from policyqa.app_link import route, serving
+    from policyqa.runtime import open_resources
+    from policyqa.store import StoreError
 
     settings = load_settings(embedder=args.embedder, home=args.home)
-    res = open_resources(settings)
+    link = serving(settings)
+    if link is not None:
+        return link
     try:
-        result = Retriever(res).search(args.query, top_k=args.top_k, flt=_filter(args), mode=args.mode)
+        return open_resources(settings)
+    except StoreError as exc:
+        return route(settings.home_path, exc)
+
+
+def _echo(text: str) -> None:
+    print(text, end="", flush=True)
+
+
+def _plain_filter(args: argparse.Namespace) -> dict:
+    return to_plain(_filter(args))
+
+
+def _result(out: dict, key: str, tp: type[T], error: Callable[[str], Exception]) -> T:
+    """The record ``key`` of an app endpoint's reply, rebuilt; an in-band error raised as ``error``."""
+    if "error" in out:
+        raise error(out["error"])
+    return from_plain(tp, out[key])
+
+
+def _remote_answer(link: AppLink, question: str, history: list[tuple[str, str]], backend: str | None,
+                   flt: dict, on_text: Callable[[str], Any] | None = None) -> Answer:
+    """An answer from the app, its streamed text handed to ``on_text`` piece by piece as it comes."""
+    from policyqa.types import Answer
+
+    shown = ""
+    final = None
+    for ev in link.stream("cli_answer", question, [list(h) for h in history], backend or "", flt):
+        if "text" in ev:
+            if on_text is not None and len(ev["text"]) > len(shown):
+                on_text(ev["text"][len(shown):])
+            shown = ev["text"]
+        elif "answer" in ev:
+            final = from_plain(Answer, ev["answer"])
+    assert final is not None, "the answer stream ended without an answer"
+    return final
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from .retrieve import Retriever, SearchResult
+
+    res = _open(args)
+    try:
+        if isinstance(res, AppLink):
+            result = _result(res.call("cli_search", args.query, args.top_k, args.mode, _plain_filter(args)),
+                             "result", SearchResult, RuntimeError)
+        else:
+            result = Retriever(res).search(args.query, top_k=args.top_k, flt=_filter(args), mode=args.mode)
     finally:
         res.close()
     if args.json:
@@ -84,24 +146,28 @@ def _print_answer(ans, show_sources: bool = True) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from policyqa.runtime import open_resources
-
     from .engine import AnswerEngine, Final, Token
 
-    settings = load_settings(embedder=args.embedder, home=args.home)
-    res = open_resources(settings)
+    res = _open(args)
     try:
-        engine = AnswerEngine(res, backend=args.llm)
-        if args.json:
-            ans = engine.ask(args.question, flt=_filter(args))
-            print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
-            return 0
-        final = None
-        for ev in engine.stream(args.question, flt=_filter(args)):
-            if isinstance(ev, Token):
-                print(ev.text, end="", flush=True)
-            elif isinstance(ev, Final):
-                final = ev.answer
+        if isinstance(res, AppLink):
+            if args.json:
+                ans = _remote_answer(res, args.question, [], args.llm, _plain_filter(args))
+                print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+                return 0
+            final = _remote_answer(res, args.question, [], args.llm, _plain_filter(args), on_text=_echo)
+        else:
+            engine = AnswerEngine(res, backend=args.llm)
+            if args.json:
+                ans = engine.ask(args.question, flt=_filter(args))
+                print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+                return 0
+            final = None
+            for ev in engine.stream(args.question, flt=_filter(args)):
+                if isinstance(ev, Token):
+                    _echo(ev.text)
+                elif isinstance(ev, Final):
+                    final = ev.answer
         assert final is not None, "the answer stream ended without a Final event"
         if final.backend != "none":
             print("\n\n核验后的回答：\n" + final.answer)
@@ -112,15 +178,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from policyqa.runtime import open_resources
+    from .engine import AnswerEngine, Event, Final, Token
 
-    from .engine import AnswerEngine, Final, Token
-
-    settings = load_settings(embedder=args.embedder, home=args.home)
-    res = open_resources(settings)
-    engine = AnswerEngine(res, backend=args.llm)
+    res = _open(args)
     history: list[tuple[str, str]] = []
-    print(f"政策研学助手（{engine.backend_name}）。输入问题，回车提问；输入 /清空 重新开始，/退出 结束。")
+    if isinstance(res, AppLink):
+        link = res
+        backend_name = args.llm or link.call("cli_status")["backend"]
+
+        def events(q: str) -> Iterator[Event]:  # the app streams the text as it answers
+            yield Final(_remote_answer(link, q, history, args.llm, {}, on_text=_echo))
+    else:
+        engine = AnswerEngine(res, backend=args.llm)
+        backend_name = engine.backend_name
+
+        def events(q: str) -> Iterator[Event]:
+            return engine.stream(q, history=history)
+    print(f"政策研学助手（{backend_name}）。输入问题，回车提问；输入 /清空 重新开始，/退出 结束。")
     try:
         while True:
             try:
@@ -138,9 +212,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 continue
             final = None
             print("答：", end="", flush=True)
-            for ev in engine.stream(q, history=history):
+            ev: Event
+            for ev in events(q):
                 if isinstance(ev, Token):
-                    print(ev.text, end="", flush=True)
+                    _echo(ev.text)
                 elif isinstance(ev, Final):
                     final = ev.answer
             assert final is not None, "the answer stream ended without a Final event"
@@ -156,7 +231,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     import re
     from pathlib import Path
 
-    from policyqa.runtime import open_resources
+    from policyqa.types import QuizSet
 
     from .quiz import QuizError, QuizGenerator, quiz_docx, quiz_markdown
 
@@ -165,11 +240,15 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in (".md", ".docx"):
         print(f"错误：--out 只支持 .md 或 .docx 文件：{out}", file=sys.stderr)
         return 2
-    res = open_resources(load_settings(embedder=args.embedder, home=args.home))
+    res = _open(args)
     try:
-        gen = QuizGenerator(res, backend=args.llm, progress=not args.json)
-        quiz = gen.generate(n=args.n, types=types, doc_ids=args.doc_ids, topic=args.topic, seed=args.seed,
-                            chapter=args.chapter or None, current_only=not args.all_versions)
+        if isinstance(res, AppLink):
+            quiz = _result(res.call("cli_quiz", args.n, types, args.doc_ids or [], args.topic, args.seed,
+                                     args.chapter, not args.all_versions, args.llm), "quiz", QuizSet, QuizError)
+        else:
+            gen = QuizGenerator(res, backend=args.llm, progress=not args.json)
+            quiz = gen.generate(n=args.n, types=types, doc_ids=args.doc_ids, topic=args.topic, seed=args.seed,
+                                chapter=args.chapter or None, current_only=not args.all_versions)
     except QuizError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -200,7 +279,7 @@ def cmd_outline(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from policyqa.runtime import open_resources
+    from policyqa.types import Outline
 
     from .outline import OutlineBuilder, outline_docx, outline_markdown
 
@@ -208,7 +287,7 @@ def cmd_outline(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in (".md", ".docx"):
         print(f"错误：--out 只支持 .md 或 .docx 文件：{out}", file=sys.stderr)
         return 2
-    res = open_resources(load_settings(embedder=args.embedder, home=args.home))
+    res = _open(args)
     bar = tqdm(total=100, desc="生成提纲", file=sys.stderr, disable=args.json,
                bar_format="{desc}: {percentage:3.0f}%|{bar}|")
 
@@ -217,8 +296,19 @@ def cmd_outline(args: argparse.Namespace) -> int:
         bar.update(max(0, round(frac * 100) - bar.n))
 
     try:
-        outline = OutlineBuilder(res, backend=args.llm).build(args.topic, length=args.length, audience=args.audience,
-                                                              flt=_filter(args), progress=progress)
+        if isinstance(res, AppLink):
+            reply: dict = {}
+            for ev in res.stream("cli_outline", args.topic, args.length, args.audience, args.llm,
+                                  _plain_filter(args)):
+                if "progress" in ev:
+                    progress(*ev["progress"])
+                else:
+                    reply = ev
+            outline = _result(reply, "outline", Outline, ValueError)
+        else:
+            outline = OutlineBuilder(res, backend=args.llm).build(args.topic, length=args.length,
+                                                                  audience=args.audience, flt=_filter(args),
+                                                                  progress=progress)
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -246,18 +336,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """新旧对照: two revisions of a regulation, article by article (assistant/compare.py)."""
     from pathlib import Path
 
-    from policyqa.runtime import open_resources
-
-    from .compare import CompareError, load_comparison
+    from .compare import CompareError, Comparison, load_comparison
     from .compare_export import comparison_docx, comparison_markdown, comparison_text
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in (".md", ".docx"):
         print(f"错误：--out 只支持 .md 或 .docx 文件：{out}", file=sys.stderr)
         return 2
-    res = open_resources(load_settings(embedder=args.embedder, home=args.home))
+    res = _open(args)
     try:
-        comparison = load_comparison(res.store, args.work, args.from_, args.to)
+        if isinstance(res, AppLink):
+            comparison = _result(res.call("cli_compare", args.work, args.from_, args.to), "comparison",
+                                 Comparison, CompareError)
+        else:
+            comparison = load_comparison(res.store, args.work, args.from_, args.to)
     except CompareError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -361,12 +453,13 @@ def main(argv: list[str] | None = None) -> int:
     cp.set_defaults(func=cmd_compare)
     args = ap.parse_args(argv)
     setup_logging("WARNING")
+    from policyqa.app_link import AppLinkError
     from policyqa.embedders import EmbedderError
     from policyqa.store import StoreError
 
     try:
         return args.func(args)
-    except (StoreError, EmbedderError) as exc:
+    except (StoreError, EmbedderError, AppLinkError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
