@@ -33,6 +33,8 @@ MIN_PASSAGE_COVERAGE = 0.45
 """Share (by weight) of the question's focus terms that one retrieved passage must contain …"""
 MIN_UNION_COVERAGE = 0.5
 """… and that the retrieved passages must contain together."""
+KNOWN_SHARE = 0.6
+"""Coverage may leave out plain words (no nouns) the library never uses only when the rest carries this share."""
 
 
 @dataclass
@@ -83,9 +85,13 @@ def term_coverage(question: str, hits: list[Hit]) -> tuple[float, float, bool]:
     return best, union, True
 
 
-def focus_coverage(question: str, hits: list[Hit]) -> tuple[float, float, bool]:
-    """Like :func:`term_coverage` over the focus terms; a term found only in part counts by its found share."""
+def focus_coverage(question: str, hits: list[Hit], only: set[str] | None = None) -> tuple[float, float, bool]:
+    """Like :func:`term_coverage` over the focus terms; a term found only in part counts by its found share.
+
+    ``only``: count just these of the focus terms."""
     terms = focus_terms(question)
+    if only is not None:
+        terms = {t: w for t, w in terms.items() if t in only}
     if not terms:
         return 1.0, 1.0, False
     total = sum(terms.values())
@@ -245,13 +251,43 @@ def noun_candidates(question: str) -> list[str]:
         t = w.word.strip().lower()
         if (len(t) >= 2 and w.flag.startswith("n") and t not in QUESTION_WORDS and t not in ASKED_NOUNS
                 and not _NUMERAL_HEAD.match(t) and re.fullmatch(r"[\u4e00-\u9fff]+", t)
-                and not _frame_noun(t, q)):
+                and not _frame_noun(t, q) and not _not_a_topic(t, q)):
             out.append(t)
     return list(dict.fromkeys(out))
 
 
-_FRAME_BEFORE = re.compile(r"(?:什么|哪个|哪些|哪种|哪类|哪几个|哪几项|哪一|哪|啥|何|怎样的|怎么样的|多少|几个|第[一二三四五六七八九十]+)"
-                           r"[的个项种类]?$")
+_MANNER = re.compile(r"^(?:式|似的|一样|般)")
+_OUTCOME_BEFORE = re.compile(r"(?:不让它?|别让它?|不使|防止|避免|以免|免得|不致|不会|不再)$")
+_MODAL_HEAD = set("会能要该可得")
+_CLAUSE_START = re.compile(r"(?:^|[，,。；;：:？?！!]|还|也|都|就)$")
+
+
+def _plain_word(term: str) -> bool:
+    """A single dictionary word that is no noun (搞完, 翻出来, 一遍, 接着): wording, not a topic. Unknown compounds
+    (等次 → 等 + 次) and nouns are topics."""
+    global _pos_tokenizer
+    import jieba.posseg as pseg
+
+    base = sparse._get_tokenizer()
+    if _pos_tokenizer[0] is not base:
+        _pos_tokenizer = (base, pseg.POSTokenizer(base))
+    words = list(_pos_tokenizer[1].cut(term, HMM=False))
+    return len(words) == 1 and not words[0].flag.startswith(("n", "j", "vn", "eng"))
+
+
+def _not_a_topic(noun: str, question: str) -> bool:
+    """A noun of colloquial wording that names no topic: "阵风式的" (a manner), "不让它落空" (an outcome to
+    avoid), "，会派人去听吗" (jieba reads modal 会 + verb 派 as the noun 会派)."""
+    i = question.find(noun)
+    if i < 0:
+        return False
+    after, before = question[i + len(noun):], question[max(0, i - 4):i]
+    return bool(_MANNER.match(after) or _OUTCOME_BEFORE.search(before)
+                or (noun[0] in _MODAL_HEAD and _CLAUSE_START.search(before)))
+
+
+_FRAME_BEFORE = re.compile(r"(?:什么|哪个|哪些|哪种|哪类|哪几[个项种类样块条件位家批]?|哪一|哪|啥|何|怎样的|怎么样的|多少|几个|"
+                           r"第[一二三四五六七八九十]+)[的个项种类]?$")
 _FRAME_AFTER = re.compile(r"^(?:是什么|是啥|有哪些|有什么|有啥|如何|怎么样|怎样|在哪|是哪|叫什么|为何|是从哪)")
 
 
@@ -263,6 +299,7 @@ def _frame_noun(noun: str, question: str) -> bool:
     return bool(_FRAME_BEFORE.search(question[max(0, i - 5):i]) or _FRAME_AFTER.match(question[i + len(noun):]))
 
 
+_VENUE = re.compile(r"在[《<][》>](?:上|中|里)|[《<][》>](?:杂志|期刊|刊物|报|网|上)")
 _QUOTED_NAME = re.compile(r"《([^》]{2,40})》")
 _SUFFIX_NAME = re.compile(r"([\u4e00-\u9fff]{2,14}?(?:(?:条例|办法|规定|准则|规则|细则|纲要|章程|决定|决议|意见|通知|政府工作报告)"
                           r"|法(?:规定|(?![规定律院官治人]))))")
@@ -328,6 +365,14 @@ class Checker:
                        + self.missing_documents(query, hits, library))
         unsupported = list(dict.fromkeys(unsupported))
         covered = not has_terms or (best >= MIN_PASSAGE_COVERAGE and union >= MIN_UNION_COVERAGE)
+        if not covered and not unsupported:
+            # Colloquial wording ("翻出来重新过了一遍") uses words no text of the library has; no passage can
+            # cover them. Coverage is then judged on the words the library knows, if they carry most of the question.
+            terms = focus_terms(query)
+            kept = {t for t in terms if not _plain_word(t) or self.known(t, library)}
+            if 0 < len(kept) < len(terms) and sum(terms[t] for t in kept) >= KNOWN_SHARE * sum(terms.values()):
+                best_k, union_k, _ = focus_coverage(query, hits, only=kept)
+                covered = best_k >= MIN_PASSAGE_COVERAGE and union_k >= MIN_UNION_COVERAGE
         reason = ("empty" if not hits else "unsupported" if unsupported else
                   "relevance" if relevance < self.floor() else "coverage" if not covered else "")
         return Verdict(answerable=not reason, relevance=relevance, coverage=best, unsupported=unsupported,
@@ -381,6 +426,8 @@ class Checker:
             if (key in hay and co_occurs(name, query, hits)) or (key not in hay and self._in_library(name, flt, exact=True)
                                                                  and not focus_terms_besides(query, name)):
                 continue
+            if _VENUE.search(norm(query).replace(key, "")) and self._in_library(name, flt, exact=True):
+                continue  # "在《楚天主人》上发表的文章": a periodical the texts name, where a document appeared
             out.append(f"《{name}》")
         return out
 

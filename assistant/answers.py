@@ -11,7 +11,7 @@ from policyqa.types import Answer, Citation, Hit
 
 from . import prompts
 from .asked import FORM_ZH, Asked, Form
-from .grounding import markers_of, split_sentences, strip_markers, supporting_sentences
+from .grounding import markers_of, renumber, split_sentences, strip_markers, supporting_sentences
 
 if TYPE_CHECKING:
     from .engine import Event
@@ -43,6 +43,7 @@ def _finish(ctx: Context) -> dict[str, float]:
 
 def answered(ctx: Context, text: str, hits: list[Hit]) -> Answer:
     """An answer whose [n] refer to ``hits`` (1-based); each cited passage carries its supporting sentences."""
+    text, hits = renumber(text, hits)
     cited: list[int] = []
     for s in split_sentences(text):
         cited += [n for n in markers_of(s) if n not in cited and 1 <= n <= len(hits)]

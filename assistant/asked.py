@@ -66,23 +66,26 @@ _Q: list[tuple[Form, re.Pattern]] = [
     (Form.WHO, re.compile(
         r"谁|哪位|哪个人|由谁|哪个(?:部门|单位|机构|机关|组织)|哪些(?:部门|单位|机构)|什么(?:部门|单位|机构)|"
         r"负责人|牵头|主持|\bwho\b|\bwhich (?:department|body|organ|unit|office|agency)\b|\bin charge\b", re.I)),
-    (Form.WHERE, re.compile(r"哪里|在哪|何处|何地|设在|地点|\bwhere\b", re.I)),
+    # "在哪几块/在哪些方面使劲" asks for areas of work (an enumeration), not a place
+    (Form.WHERE, re.compile(r"哪里|在哪(?![几些一])|何处|何地|设在|地点|\bwhere\b", re.I)),
     (Form.SIGNIFICANCE, re.compile(
         r"意义|作用|为什么|为何|好处|目的|必要性|价值|\bwhy\b|\bsignifican|\bpurpose\b|\bimportance\b|\brole\b", re.I)),
     (Form.COMPARISON, re.compile(r"区别|不同|异同|相比|比较|差别|有何差异|\bdiffer|\bcompare|\bversus\b|\bvs\.?\b", re.I)),
     (Form.DEFINITION, re.compile(
         r"是什么(?!时候|时间|样|地方|部门|单位|级别)|指什么|是指|什么是|什么叫|含义|意思|定义|\bwhat is\b|\bwhat's\b|\bwhat does .* mean\b|\bdefin", re.I)),
     (Form.YESNO, re.compile(
-        r"是否|是不是|有没有|能不能|可不可以|可否|需不需要|要不要|对吗|吗[？?]?$|么[？?]?$|"
+        r"是否|是不是|有没有|能不能|可不可以|可否|需不需要|要不要|对吗|吗[？?]?$|(?<![什怎])么[？?]?$|"
         r"^(?:is|are|does|do|did|can|must|should|was|were|has|have)\b", re.I)),
 ]
 
 # Facts about a document itself, answered from its record and structure.
-_DOC_REF = re.compile(r"《[^》]{2,40}》|这篇|该文|本文|文章|文件|报告|讲话|条例|办法|规定|法律|[\u4e00-\u9fff]{2,12}法|"
+_DOC_REF = re.compile(r"《[^》]{2,40}》|这篇|那篇|该文|本文|文章|文件|报告|讲话|稿子|材料|条例|办法|规定|法律|[\u4e00-\u9fff]{2,12}法|"
                       r"\bdocument\b|\barticle\b|\breport\b|\bspeech\b|\blaw\b|\bregulation\b", re.I)
 _DOCFACT: list[tuple[str, re.Pattern]] = [
-    ("count_articles", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)条|条数|\bhow many articles\b", re.I)),
-    ("count_chapters", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)章|章数|\bhow many chapters\b", re.I)),
+    # "多少条整改措施" counts measures, not the document's articles
+    ("count_articles", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)条(?![\u4e00-\u9fff]|条文|法条)|(?:多少|几)条(?:条文|法条)|"
+                                  r"条数|\bhow many articles\b", re.I)),
+    ("count_chapters", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)章(?![\u4e00-\u9fff])|章数|\bhow many chapters\b", re.I)),
     ("author", re.compile(r"作者|谁写|谁撰写|执笔|署名|\bauthor\b|\bwho wrote\b|\bwritten by\b", re.I)),
     ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
                           r"\bpublished (?:in|by)\b|\bsource\b)", re.I)),
@@ -90,8 +93,8 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
     ("date", re.compile(r"(?:什么时候|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发)|"
                         r"(?:发表|发布|印发|公布)(?:于|的)?(?:什么时候|何时|哪天|哪一?年|日期|时间)|"
                         r"\bwhen was\b.*\b(?:published|issued|adopted|written)\b", re.I)),
-    ("title", re.compile(r"^(?!.*(?:部分|第[一二三四五六七八九十\d]+|章|节|小标题)).*(?:文章|文件|报告|讲话|材料|稿子)的?"
-                         r"(?:标题|题目|名称)(?:是什么|叫什么)|\bwhat is the title\b", re.I)),
+    ("title", re.compile(r"^(?!.*(?:部分|第[一二三四五六七八九十\d]+|(?<!文)章|节|小标题)).*(?:文章|文件|报告|讲话|材料|稿子)[的，,]?"
+                         r"(?:标题|题目|名称|名字)(?:是什么|叫什么|是啥|叫啥)|\bwhat is the title\b", re.I)),
 ]
 
 # Sentences that hold each facet (the asked thing stated, not just the topic named).
@@ -120,6 +123,7 @@ FACET: dict[Form, re.Pattern] = {
 STRICT = {Form.FREQUENCY, Form.DURATION, Form.DATE, Form.QUANTITY}
 """Forms whose facet must be stated in a topic sentence, else the question is refused as not stated."""
 
+_POINTED = re.compile(r"[那这]几[个项种类样条件位家名批]")
 _COUNT_WORD = re.compile(rf"哪([{_CN_NUM}]+|\d+)(?:项|个|条|种|类|方面|大|家|名)")
 _EN_NUM = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 _EN_COUNT = re.compile(r"\b(?:what|which)\b(?: \w+){0,2}? (two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
@@ -189,11 +193,17 @@ def analyse(question: str) -> Asked:
     # "哪两项" is an enumeration, not a quantity; "多少个单位" is a quantity.
     if Form.ENUMERATION in forms and Form.QUANTITY in forms and not re.search(r"多少|(?<!哪)几个|how many", q, re.I):
         forms.remove(Form.QUANTITY)
-    if Form.YESNO in forms and len(forms) > 1 and not re.search(r"是否|是不是|吗|么[？?]?$|^(is|are|does|do|can)\b",
+    if Form.YESNO in forms and len(forms) > 1 and not re.search(r"是否|是不是|吗|(?<![什怎])么[？?]?$|^(is|are|does|do|can)\b",
                                                                   q, re.I):
         forms.remove(Form.YESNO)
     if "第几" in q and Form.QUANTITY in forms:  # an ordinal (第几批 → 首批), not a count
         forms.remove(Form.QUANTITY)
+    # "那几项活动叫啥": those few things are pointed at and named, not counted
+    if Form.QUANTITY in forms and _POINTED.search(q) and not re.search(r"多少|(?<![那这哪])几[个项名家条种类组批所]|how many",
+                                                                         q, re.I):
+        forms.remove(Form.QUANTITY)
+        if Form.ENUMERATION not in forms:
+            forms.insert(0, Form.ENUMERATION)
     docfact = ""
     if _DOC_REF.search(q):
         for name, pat in _DOCFACT:
@@ -254,7 +264,7 @@ _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文�
                      re.I)
 
 
-_UNITS = "个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|公里|吨"
+_UNITS = "人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|公里|吨"
 _QTY_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
 _QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNITS})?([\u4e00-\u9fff]{{2}})")
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
@@ -262,6 +272,8 @@ _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
 _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
+_SAME_MEASURE = [set("个项件条份部"), set("人名位"), set("次回")]
+"""Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({_UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
 
@@ -278,8 +290,7 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
     if asked.counted and units:  # "多少件实事" answered by "45项民生实事": the thing counted decides
         return True
     if asked.unit:
-        alt = {"回": "次", "次": "回", "个": "项", "项": "个", "人": "名", "名": "人"}.get(asked.unit, "")
-        return asked.unit in units or (alt and alt in units) or False
+        return any(u == asked.unit or {u, asked.unit} <= group for u in units for group in _SAME_MEASURE)
     if asked.measure:
         return bool(units) and asked.measure in s
     return bool(units) or bool(re.search(r"\d+(?:\.\d+)?%", s))

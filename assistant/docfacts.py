@@ -42,6 +42,12 @@ def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> Docum
         if short and short in q:
             s += 8
         s += sum(len(w) for w in re.findall(r"[\u4e00-\u9fff]{2,}", t) if w in q) * 0.1
+        # "游金霞写的那篇文章", "《楚天主人》上发表的": the document by its author or where it appeared
+        if d.author and len(d.author) >= 2 and norm(d.author) in q:
+            s += 9
+        venue = norm(re.sub(r"[《》]|\d{4}年.*$|（.*$", "", d.source or ""))  # "《楚天主人》2023年第10期" → 楚天主人
+        if len(venue) >= 2 and venue in q.replace("<", "").replace(">", ""):
+            s += 3
         scored.append((s, d))
     scored.sort(key=lambda x: -x[0])
     if scored and scored[0][0] >= 1:

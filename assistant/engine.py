@@ -31,7 +31,7 @@ from .asked import Asked, Form, analyse
 from .changes import answer_changes, asks_for_changes
 from .compose import plan_answer
 from .docfacts import document_fact
-from .grounding import verify_answer
+from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
 from .llm import ChatBackend, LLMError, TimeLimitedBackend, default_backend_name, get_backend
 from .model_answer import Streamed, stream_model_part
@@ -196,10 +196,11 @@ class AnswerEngine:
         if version_note := scope.version_note({h.doc_id for h in r.hits}):
             notices.append(version_note)
         timings["retrieve_ms"] = r.retrieve_ms
-        yield r
         ctx = answers.Context(question=question, standalone=sa.query, hits=r.hits, t0=t0, timings=timings,
                               notices=notices, backend="none", model="extractive")
 
+        if (scope.documents and asks_for_changes(question + " " + sa.query)) or r.asked.docfact or not r.answerable:
+            yield r  # the answer below cites its own passages; the retrieved list is shown meanwhile
         if scope.documents and asks_for_changes(question + " " + sa.query):
             works = {d.work for d in docs if d.title in scope.documents and d.work}
             changed = answer_changes(self.res.store, f"{question} {sa.query}", [d for d in docs if d.work in works])
@@ -226,6 +227,7 @@ class AnswerEngine:
         hits, safe_hits = defuse_hits(r.hits, sa.query)
         plan = plan_answer(sa.query, r.asked, safe_hits, overview=is_overview(sa.query))
         if plan.missing:
+            yield r
             yield from answers.refuse(ctx, not_stated=r.asked, missing=plan.missing)
             return
         passages = {n: h.text for n, h in enumerate(safe_hits, 1)}
@@ -236,6 +238,13 @@ class AnswerEngine:
             if note is not None:
                 hits = [*hits, note[1]]
                 verified.text = f"{verified.text}\n\n{note[0]}[{len(hits)}]"
+        # Cited passages numbered 1..n in reading order; the model and the cards see the same numbers.
+        verified.text, order = renumber(verified.text, list(range(len(hits))))
+        safe_all = [*safe_hits, *hits[len(safe_hits):]]
+        hits, safe_hits = [hits[i] for i in order], [safe_all[i] for i in order]
+        passages = {n: h.text for n, h in enumerate(safe_hits, 1)}
+        r.hits = hits
+        yield r
         timings["first_token_ms"] = (time.perf_counter() - t0) * 1000
         yield Token(verified.text)
         if llm is None:
@@ -245,12 +254,16 @@ class AnswerEngine:
         streamed = Streamed()
         titles = {n: h.title for n, h in enumerate(hits, 1)}
         t_m = time.perf_counter()
+        numbering = MarkerOrder(verified.text)  # a passage the model cites first gets the next number
+        text = verified.text
         for piece in stream_model_part(llm, sa.query, plan, verified.text, passages, titles, streamed):
             if "model_first_ms" not in timings:
                 timings["model_first_ms"] = (time.perf_counter() - t0) * 1000
+            piece = numbering.apply(piece)
+            text += piece
             yield Token(piece)
         timings["model_ms"] = (time.perf_counter() - t_m) * 1000
-        text = "".join(streamed.shown)
+        hits = numbering.order(hits)
         ctx.backend, ctx.model = ((llm.name, llm.model) if streamed.model_kept or streamed.copied
                                   else ("none", "extractive"))
         ctx.model_sentences = streamed.model_kept

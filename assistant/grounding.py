@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from policyqa.sparse import formulations
 from policyqa.textnorm import normalize_for_index
 
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\]")
+T = TypeVar("T")
 _SENT_END = "。！？!?；;"
 _CLOSERS = "”’」』）)】"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -63,6 +65,48 @@ def markers_of(sentence: str) -> list[int]:
     for m in MARKER.finditer(sentence):
         ns += [int(x) for x in re.split(r"[,，、]", m.group(1))]
     return ns
+
+
+def renumber(text: str, items: list[T]) -> tuple[str, list[T]]:
+    """Markers renumbered 1..n in order of first use (items cited first, the rest after, in their order).
+
+    Users read [1], [2], [3] under an answer; a plan or a model citing passages 1, 6 and 3 of the
+    retrieved list would otherwise show gaps and jumps."""
+    order: list[int] = []
+    for n in markers_of(text):
+        if 1 <= n <= len(items) and n not in order:
+            order.append(n)
+    order += [n for n in range(1, len(items) + 1) if n not in order]
+    if order == list(range(1, len(items) + 1)):
+        return text, items
+    new = {old: i for i, old in enumerate(order, 1)}
+
+    def sub(m: re.Match[str]) -> str:
+        return re.sub(r"\d+", lambda d: str(new.get(int(d.group(0)), d.group(0))), m.group(0))
+
+    return MARKER.sub(sub, text), [items[n - 1] for n in order]
+
+
+class MarkerOrder:
+    """Numbers citation markers 1..n in order of first use while an answer streams in pieces.
+
+    Text already on screen keeps its numbers; a passage first cited by a later piece gets the next number."""
+
+    def __init__(self, shown_text: str = ""):
+        self.shown: dict[int, int] = {}
+        self.apply(shown_text)
+
+    def apply(self, piece: str) -> str:
+        def sub(m: re.Match[str]) -> str:
+            return re.sub(r"\d+", lambda d: str(self.shown.setdefault(int(d.group(0)), len(self.shown) + 1)),
+                          m.group(0))
+
+        return MARKER.sub(sub, piece)
+
+    def order(self, items: list[T]) -> list[T]:
+        """``items`` (numbered 1.. as written) in shown order, the ones never cited after."""
+        first = [n for n, _ in sorted(self.shown.items(), key=lambda kv: kv[1]) if 1 <= n <= len(items)]
+        return [items[n - 1] for n in first] + [x for n, x in enumerate(items, 1) if n not in self.shown]
 
 
 def strip_markers(sentence: str) -> str:

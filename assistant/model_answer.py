@@ -40,11 +40,18 @@ log = logging.getLogger("policyqa.answer")
 ANSWER_MAX_TOKENS = 120
 """The model's part is one to three sentences; this also bounds a small model stuck in a loop."""
 MIN_SUPPORT = 0.3
+MIN_CJK = 6
+"""A model sentence with fewer Chinese characters is a fragment, not a statement."""
 GIST_LEAD = "简言之，"
 """Put before the model's first sentence: the plain-language gist follows the quoted answer."""
 COPIED = 0.9
 """A model sentence sharing this much with a source sentence both ways is a copy, not the model's own wording."""
 _ASIDE = re.compile(r"[(（][^()（）]{0,20}[)）]")
+_DEICTIC = frozenset({"这次", "那次", "此次", "本次", "这个", "那个", "这些", "那些", "这项", "该项", "其中"})
+_ENDS = "。！？!?；;"
+_STARTED = re.compile(r"[^\[\]\d,，、\s]")
+"""Text that is more than the start of a citation marker."""
+_MEASURE = frozenset("个名项次件条人位家所批期届种类")
 _REFUSAL = re.compile(r"没有找到|无法回答|不能回答|未提及|没有提到|资料中没有")
 
 
@@ -64,16 +71,18 @@ class Streamed:
 class SentenceChecker:
     """Verifies one model sentence at a time against the numbered passages."""
 
-    def __init__(self, passages: dict[int, str], titles: dict[int, str], plan: Plan):
+    def __init__(self, passages: dict[int, str], titles: dict[int, str], plan: Plan, question: str = ""):
         self.passages, self.titles, self.plan = passages, titles, plan
+        self.asked = norm(question)
+        """Counts the question itself states ("哪两个典型" → "两个典型") need no source."""
 
     def check(self, sentence: str, shown: list[str]) -> tuple[str | None, str]:
         """(sentence to show or None, outcome: ``model`` | ``copied`` | ``dropped`` | ``skip``).
 
         A failing sentence is dropped, not replaced by its source: the source is on screen already."""
         body = strip_markers(sentence)
-        if not re.search(r"[\u4e00-\u9fff\w]", body) or _REFUSAL.search(body):
-            return None, "skip"
+        if len(re.findall(r"[\u4e00-\u9fff]", body)) < MIN_CJK or _REFUSAL.search(body):
+            return None, "skip"  # a stray marker or a bare "14次。" says nothing on its own
         if any(overlap(body, strip_markers(s)) > 0.8 and overlap(strip_markers(s), body) > 0.8 for s in shown):
             return None, "skip"  # repeats a shown sentence
         valid = [n for n in dict.fromkeys(markers_of(sentence)) if n in self.passages]
@@ -83,10 +92,12 @@ class SentenceChecker:
             best = clear_support(body, self.passages, 0.5)
             valid = [best] if best is not None else []
         missing = facts_missing(body, [self.passages[n] for n in valid]) if valid else []
+        missing = [m for m in missing if norm(m.strip("“”")) not in self.asked]
         if valid and missing:  # a name or number from another given passage: cite that one too
             extra = [n for n in self.passages if n not in valid
                      and any(m.strip("“”") in norm(self.passages[n]) for m in missing)][:2]
-            if extra and not facts_missing(body, [self.passages[n] for n in valid + extra]):
+            if extra and not [m for m in facts_missing(body, [self.passages[n] for n in valid + extra])
+                              if norm(m.strip("“”")) not in self.asked]:
                 valid, missing = valid + extra, []
         ok = (bool(valid) and not missing and not any(overlap(body, self.titles.get(n, "")) >= 0.8 for n in valid)
               and self._facts_keep_their_subject(body, valid))
@@ -101,17 +112,35 @@ class SentenceChecker:
         stands in a source sentence that holds the number ("两项机制每年召开两次" is refused when only
         the 联席会 meets twice a year)."""
         sources = [x for n in cited for x in split_sentences(self.passages[n])]
+        whole = norm(_ASIDE.sub("", "".join(self.titles.get(n, "") + self.passages[n] for n in cited)))
         for clause in re.split(r"[，,；;：:]", body):
+            quoted = [q.span() for q in re.finditer(r"“[^”]*”|《[^》]*》", clause)]
             for m in list(NUMBER.finditer(clause)) + list(CN_COUNT.finditer(clause)):
+                if any(a < m.start() < b for a, b in quoted):
+                    continue  # inside a quoted formulation or title, checked verbatim by facts_missing
+                if m.end() < len(clause) and clause[m.end()] == clause[m.end() - 1]:
+                    continue  # "一件件", "一桩桩": a manner of speaking, not a count
+                if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) and clause[m.end():m.end() + 1] == "年":
+                    continue  # a year dates, it counts nothing (and stands in the cited text: facts_missing)
                 fact = norm(m.group(0))
-                terms = [t for t in focus_terms(clause[:m.start()]) if len(t) >= 2]
+                before = clause[:m.start()]
+                terms = [t for t in focus_terms(before) if len(t) >= 2 and t not in _DEICTIC]
                 if not terms:
                     continue
-                main = max(terms, key=len)
+                main = max(terms, key=lambda t: (len(t), before.rfind(t)))  # the longest, then the nearest
                 # "党委(总支、支部)书记" is the 党委书记 of a paraphrase: asides in brackets are left out
                 holders = [norm(_ASIDE.sub("", x)) for x in sources if fact in norm(x)]
-                if holders and not any(presence(main, h) >= 0.6 for h in holders):
-                    return False
+                if not holders or any(presence(main, h) >= 0.6 for h in holders):
+                    continue
+                # Word order may change in a paraphrase ("会议上有6个部门发言" of "…等6个部门作会议发言", "引进了6名专业
+                # 人才" of "引进专业人才6名"): the count holds when what it counts stands with it in the source
+                # sentence and the subject is in the passage.
+                after = norm(clause[m.end():m.end() + 3])
+                counted = (after[1:] if after[:1] in _MEASURE else after)[:2]
+                if (re.fullmatch(r"[\u4e00-\u9fff]{2}", counted) and any(counted in h for h in holders)
+                        and presence(main, whole) >= 0.6):
+                    continue
+                return False
         return True
 
 
@@ -122,7 +151,7 @@ def stream_model_part(llm: ChatBackend, question: str, plan: Plan, shown: str, p
     Each sentence is checked as it completes; one that fails is dropped (its source is already shown), a
     repetition of a shown sentence is skipped. Fills ``result`` as it goes.
     """
-    checker = SentenceChecker(passages, titles, plan)
+    checker = SentenceChecker(passages, titles, plan, question)
     result.shown.append(shown)
     buf = ""
     messages = prompts.gist_messages(question, plan_material(plan))
@@ -130,15 +159,18 @@ def stream_model_part(llm: ChatBackend, question: str, plan: Plan, shown: str, p
         for delta in llm.stream_chat(messages, max_tokens=ANSWER_MAX_TOKENS):
             buf += delta
             sents = split_sentences(buf)
-            # The last piece may be unfinished (or its [n] may still come): keep it in the buffer.
-            done, buf = (sents[:-1], sents[-1]) if sents else ([], "")
+            # The last piece may be unfinished; a sentence whose "。" just came may still get its [n]
+            # ("……。[1]"): it is checked once text other than a marker follows.
+            keep = 1 if sents and _STARTED.search(sents[-1]) and not buf.endswith(tuple(_ENDS)) else 2
+            done, rest = sents[:-keep], sents[-keep:]
+            buf = "".join(rest)
             for s in done:
                 yield from _emit(checker, s, result)
     except LLMError as exc:
         result.error = str(exc)
         buf = ""
-    if buf.strip():
-        yield from _emit(checker, buf, result)
+    for s in split_sentences(buf):
+        yield from _emit(checker, s, result)
 
 
 def _emit(checker: SentenceChecker, sentence: str, result: Streamed) -> Iterator[str]:

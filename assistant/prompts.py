@@ -23,10 +23,25 @@ def gist_messages(question: str, material: list[tuple[int, str]]) -> list[dict[s
     blocks = "\n".join(f"[{n}] {text}" for n, text in material)
     return [
         {"role": "system", "content": ANSWER_SYSTEM},
-        {"role": "user", "content": f"<资料>\n{blocks}\n</资料>\n\n问题：{question}\n"
-                                    "请用一到两句简明通俗的话，根据<资料>直接回答这个问题，不要照抄原句；"
-                                    "数字、名称和固定提法必须与资料一致；每句末尾写上依据的资料编号，如[1]。"},
+        # One worked example (a made-up rule on no topic of the library): the small model copies source
+        # sentences unless shown a paraphrase. It sits right after the system prompt, so llama.cpp keeps it
+        # in the cached prefix and it costs no prompt time after the first question.
+        {"role": "user", "content": _gist_request(GIST_EXAMPLE_MATERIAL, GIST_EXAMPLE_QUESTION)},
+        {"role": "assistant", "content": GIST_EXAMPLE_ANSWER},
+        {"role": "user", "content": _gist_request(blocks, question)},
     ]
+
+
+GIST_EXAMPLE_MATERIAL = ("[1] 各单位应当于每年3月31日前，向主管部门报送上一年度工作总结，并抄送同级审计机关。\n"
+                         "[2] 逾期未报送的，由主管部门责令限期改正。")
+GIST_EXAMPLE_QUESTION = "年度工作总结什么时候交？交给谁？"
+GIST_EXAMPLE_ANSWER = "每年3月31日以前，各单位要把上一年的工作总结交给主管部门，同时抄送同级审计机关。[1]"
+
+
+def _gist_request(blocks: str, question: str) -> str:
+    return (f"<资料>\n{blocks}\n</资料>\n\n问题：{question}\n"
+            "请用一到两句简明通俗的话，根据<资料>直接回答这个问题，不要照抄原句，换成自己的说法；"
+            "数字、名称和固定提法必须与资料一致；每句末尾写上依据的资料编号，如[1]。")
 
 
 # -- study-session outlines (assistant/outline.py) ---------------------------------
@@ -139,3 +154,9 @@ def outline_theme_names_messages(topic: str, themes: list[tuple[str, list[str]]]
                                     "请为每部分写一个 4 到 14 字的标题，概括其要点，用要点原文里的词语，不加引号和编号外的说明。"
                                     "按原序号逐条输出“序号. 标题”，不要输出其他内容。\n\n" + listing},
     ]
+
+
+OUTLINE_ONLY_MENTIONED = "资料中只有 {n} 段顺带提到“{topic}”（多为列举中的一项），没有专门论述它的内容。"
+
+OUTLINE_UPLOAD_HINT = ("建议在“资料库”页上传专门论述“{topic}”的文件，例如有关的政策文件、实施意见、工作报告、"
+                       "领导讲话或学习辅导材料，导入后再生成提纲；也可以换一个资料库中已有的主题。")

@@ -219,10 +219,14 @@ def _english_forms(question: str) -> tuple[str, list[str]]:
     return question, forms
 
 
+_EN_ARTICLE = re.compile(r"\b[Aa]rticle\s+(\d{1,3})\b")
+
+
 def glossary_translate(question: str) -> Standalone:
     """Chinese query for an English/mixed question: its Chinese parts plus glossary terms for the English."""
     gl = glossary()
     question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)
+    question = _EN_ARTICLE.sub(lambda m: f"第{m.group(1)}条", question)  # "Article 12" is a law's article
     zh_parts = re.findall(r"[\u4e00-\u9fff0-9“”《》]+", question)
     question, forms = _english_forms(question)
     question = re.sub(r"['’]s\b", "  ", question).replace("-", " ")

@@ -159,3 +159,100 @@ def test_law_library_refuses_what_it_lacks(law_engine):
     for q in ("《中华人民共和国刑法》规定的盗窃罪怎么量刑？", "监察机关每季度必须向人大常委会报告几次工作？"):
         ans = law_engine.ask(q)
         assert not ans.answerable, (q, ans.answer)
+
+
+# -- colloquial wording: words no text uses are wording, not a missing topic ---------------------------
+
+@pytest.mark.parametrize("q, word", [
+    ("市直机关都设了哪几种联络站点？", "站点"),            # the answer's kind, after 哪几种
+    ("学理论是不是运动式的任务？", "运动"),                 # a manner ("X式的")
+    ("工委怎么抓落实，不让它落空？", "落空"),              # an outcome to avoid
+    ("工委开会时，会派人去听吗？", "会派"),                # jieba's 会派 is modal 会 + verb 派
+])
+def test_colloquial_words_are_not_topics(q, word):
+    from assistant.answerability import noun_candidates
+
+    assert word not in noun_candidates(q)
+
+
+def test_topic_nouns_still_checked():
+    from assistant.answerability import noun_candidates
+
+    assert "党费" in noun_candidates("机关党员交纳党费的标准是什么？")
+    assert "食堂" in noun_candidates("工委怎么管机关食堂？")
+
+
+@pytest.mark.parametrize("q, forms, docfact", [
+    ("工委组织大家参加的那几项读书活动，名字叫什么？", {Form.ENUMERATION}, ""),   # pointed at, not counted
+    ("各支部一共查出多少问题、拿出多少条整改措施？", {Form.QUANTITY}, ""),         # measures, not articles
+    ("监察法一共有多少条？", {Form.DOCFACT}, "count_articles"),
+    ("这部法律共有几条？", {Form.DOCFACT}, "count_articles"),
+    ("下一步准备在哪几个方面继续发力？", {Form.ENUMERATION}, ""),                 # areas, not a place
+    ("联席会议在哪里召开？", {Form.WHERE}, ""),
+    ("吕和顺写的那篇稿子，题目叫啥？", {Form.DOCFACT}, "title"),
+])
+def test_colloquial_forms(q, forms, docfact):
+    a = analyse(q)
+    assert forms <= set(a.forms), a
+    assert Form.WHERE not in a.forms or Form.WHERE in forms, a
+    assert a.docfact == docfact, a
+
+
+def test_what_is_is_no_yes_no_question():
+    assert Form.YESNO not in analyse("两项机制是什么？").forms
+    assert Form.YESNO in analyse("联席会议每年都开吗？").forms
+
+
+def test_paraphrased_measure_words_count():
+    from assistant.asked import quantity_ok
+
+    assert quantity_ok(analyse("清理了多少个规范性文件？"), "对13件规范性文件进行清理审查。")
+    assert quantity_ok(analyse("定了几条整改措施？"), "制定整改措施71项。")
+    assert not quantity_ok(analyse("清理了多少个规范性文件？"), "开展规范性文件清理工作。")
+
+
+def test_colloquial_question_with_unknown_wording_answered(engine):
+    # "翻出来""过一遍" are in no text; the rest of the question is, and one passage states the count.
+    ans = engine.ask("市人大机关去年把多少件规范性文件拿出来重新捋了一遍？")
+    assert ans.answerable and "13件" in ans.answer, ans.answer
+
+
+def test_document_by_its_author_or_venue(engine):
+    ans = engine.ask("游金霞那篇文章的题目叫什么？")
+    assert ans.answerable and "铸魂增智正风促干" in ans.answer, ans.answer
+    ans = engine.ask("发表在楚天主人上的那篇文章，标题是什么？")
+    assert ans.answerable and "铸魂增智正风促干" in ans.answer, ans.answer
+
+
+# -- the model's sentences: a paraphrase keeps its counts with what they count --------------------------
+
+def _checker(doc: str, needle: str, question: str = ""):
+    from pathlib import Path
+
+    from assistant.compose import Plan
+    from assistant.model_answer import SentenceChecker
+
+    body = (Path(__file__).resolve().parents[1] / "data" / "corpus" / doc).read_text(encoding="utf-8")
+    para = next(line.strip() for line in body.splitlines() if needle in line)
+    return SentenceChecker({1: para}, {1: doc}, Plan(sentences=[]), question)
+
+
+def test_paraphrase_with_moved_count_is_kept():
+    ck = _checker("中央和国家机关党建工作综述-旗帜微平台.txt", "等6个部门作会议发言")
+    out, how = ck.check("那次会议上有6个部门作了大会发言，13个部门作书面交流。[1]", [])
+    assert how == "model" and out, how
+    # "两个" is the question's own count (the text names the two examples without counting them)
+    ck = _checker("主题教育与四个机关建设-楚天主人.txt", "正面典型", question="调研中确定了哪两个正面典型？")
+    out, how = ck.check("调研中把“民主早班车”和“立法直通车”定为两个正面典型。[1]", [])
+    assert how == "model", how
+    out, how = _checker("主题教育与四个机关建设-楚天主人.txt", "正面典型").check(
+        "调研中把“民主早班车”和“立法直通车”定为两个正面典型。[1]", [])
+    assert how == "dropped", how
+
+
+def test_count_moved_to_another_subject_is_dropped():
+    ck = _checker("两项机制-北京市直机关工委.txt", "至少每年召开两次")
+    out, how = ck.check("两项机制每年召开两次。[1]", [])
+    assert how == "dropped" and out is None
+    out, how = ck.check("[1]14次。", [])
+    assert how == "skip" and out is None  # a fragment says nothing
