@@ -119,14 +119,15 @@ class AnswerEngine:
         return resolve_scope(question, self.docs(), flt)
 
     def retrieve(self, query: str, flt: SearchFilter | None = None, k: int | None = None,
-                 sa: Standalone | None = None, asked: Asked | None = None, scope: Scope | None = None) -> Retrieved:
+                 sa: Standalone | None = None, asked: Asked | None = None, scope: Scope | None = None,
+                 dense_text: str | None = None) -> Retrieved:
         s = self.res.settings
         k = k or s.top_k
         t0 = time.perf_counter()
         # Openings state what a topic is and what it consists of: fuse them in for short "what is / which are" questions.
         lead = True if (asked is not None and (asked.wants(Form.ENUMERATION) or asked.wants(Form.DEFINITION))
                         and len(query) <= LEAD_MAX_CHARS) else None
-        result = self.retriever.search(query, top_k=max(3 * k, 12), flt=flt, lead=lead)
+        result = self.retriever.search(query, top_k=max(3 * k, 12), flt=flt, lead=lead, dense_text=dense_text)
         cands = result.hits
         if s.reranker:
             from .rerank import rerank
@@ -184,7 +185,9 @@ class AnswerEngine:
         scope = self.scope(f"{sa.query} {question}" if sa.query != question else question, flt)
         flt = scope.flt
         sa.query = without_version_words(sa.query)  # "2018年版", "现行": they choose the text, they are not searched for
-        r = self.retrieve(sa.query, flt, sa=sa, asked=asked, scope=scope)
+        # An English question translated by the glossary (a bag of terms): the dense side also reads the English.
+        r = self.retrieve(sa.query, flt, sa=sa, asked=asked, scope=scope,
+                          dense_text=f"{question} {sa.query}" if sa.how == "glossary" else None)
         if not r.answerable and sa.fallback is not None:  # the glossary fell short: the model's translation
             alt = sa.fallback()
             if alt:

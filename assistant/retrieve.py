@@ -137,14 +137,17 @@ class Retriever:
         self.res = res
 
     def search(self, query: str, top_k: int | None = None, flt: SearchFilter | None = None,
-               mode: Mode = "hybrid", lead: bool | None = None) -> SearchResult:
+               mode: Mode = "hybrid", lead: bool | None = None, dense_text: str | None = None) -> SearchResult:
         """``lead``: fuse in documents' opening passages (default: for overview queries; the answer
-        engine also asks for them for enumerations and definitions, which openings state)."""
+        engine also asks for them for enumerations and definitions, which openings state).
+        ``dense_text``: what the dense vector embeds instead of ``query`` (an English question with its
+        glossary terms: the multilingual embedder reads the English too)."""
         s = self.res.settings
         k = top_k or s.top_k
         t0 = time.perf_counter()
         norm = normalize_for_index(query.strip())
-        dense = self.res.embedder.embed_query(norm) if mode in ("hybrid", "dense") else None
+        dense = (self.res.embedder.embed_query(normalize_for_index(dense_text or norm))
+                 if mode in ("hybrid", "dense") else None)
         t1 = time.perf_counter()
         extra = (s.userdict,) if s.userdict else ()
         intent = intent_terms(norm)
