@@ -12,7 +12,12 @@ sources and a 共同点/差异 line each; regulation topics are laid out by the 
 (kinds → circumstances → procedures → remedies), every point “《法规》第X条：……”, texts in force only
 (:mod:`assistant.outline_multi`). A model may then name the themes, each name verified against its points.
 
-API: ``OutlineBuilder(resources, backend=None).build(topic, length, audience, flt) -> Outline``;
+A topic the library names only in passing (one item of a list, "依托乡村振兴、强县工程……") gets no outline but
+'too little material' (:func:`topic_treated`); model-written 研讨题目 must also have the shape of a question on
+the topic (:func:`question_shape_ok`); 发言参考要点 share the topic's words.
+
+API: ``OutlineBuilder(resources, backend=None).build(topic, length, audience, flt, progress, on_draft) -> Outline``
+(``on_draft(outline)``: the outline so far, for a page that shows it as it grows);
 ``outline_markdown(outline)``; ``outline_docx(outline, path)``.
 """
 from __future__ import annotations
@@ -143,6 +148,11 @@ REPHRASE_SUPPORT = 0.5
 """Bigram share a reworded point must keep with its passage."""
 QUESTION_MAX_CHARS = 80
 """A longer 研讨题目 is a copied passage, not a question."""
+QUESTION_SHAPE_CHARS = (10, 60)
+"""Length bounds of a model-written 研讨题目 (without its [n])."""
+MIN_TREATED = 2
+"""Sentences that speak of the topic itself (not as one item of a list) the library must hold, unless a
+title or heading is on the topic: below this the topic is only mentioned in passing."""
 QUESTIONS_MAX_TOKENS = 220
 PURPOSE_MAX_TOKENS = 100
 REPHRASE_MAX_POINTS = 8
@@ -250,6 +260,49 @@ def _term_score(terms: dict[str, float], text: str) -> float:
     return sum(w for k, w in found.items() if not any(k != o and k in o for o in found))
 
 
+def _listed(text: str, a: int, b: int) -> bool:
+    """Is ``text[a:b]`` one item of an enumeration ("依托乡村振兴、强县工程……")?"""
+    return (a > 0 and text[a - 1] in "、") or (b < len(text) and text[b] in "、")
+
+
+def treated_score(terms: dict[str, float], text: str) -> float:
+    """Like :func:`_term_score`, counting only the topic's words where the text speaks of them, not where they
+    are one item of a list: the runs of adjacent topic words are the spans judged."""
+    t = norm(text)
+    spans: list[list[int]] = []
+    for k in terms:
+        nk = norm(k)
+        for m in re.finditer(re.escape(nk), t) if nk else ():
+            spans.append([m.start(), m.end()])
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    free = "".join(t[a:b] + "|" for a, b in merged if not _listed(t, a, b))
+    return _term_score(terms, free)
+
+
+def topic_treated(topic: str, terms: dict[str, float], hits: list[Hit]) -> tuple[bool, int]:
+    """Does the library treat the topic, judged on the topic's own words (not on any retrieval hit)?
+
+    Yes when a title or heading of the passages is on the topic, or when at least :data:`MIN_TREATED`
+    sentences name most of the topic other than as one item of a list. Also returns how many passages
+    mention the topic at all (for the 'too little' message)."""
+    full = _term_score(terms, "".join(terms)) or 1.0
+    sentences = 0
+    mentioned = 0
+    for h in hits:
+        if any(_term_score(terms, x) / full >= STRONG_COVERAGE for x in [h.title, *h.heading_path] if x):
+            return True, len(hits)
+        if _term_score(terms, h.text) / full >= STRONG_COVERAGE:
+            mentioned += 1
+        sentences += sum(treated_score(terms, x) / full >= STRONG_COVERAGE for x in split_sentences(h.text))
+    return sentences >= MIN_TREATED, mentioned
+
+
 def _fragment(text: str, max_chars: int) -> bool:
     """Cutting this sentence to length would leave only its subordinate opening clause."""
     return len(text) > max_chars and bool(_SUBORDINATE.match(text))
@@ -291,6 +344,7 @@ class OutlineBuilder:
         self.checker = Checker(resources)
         self._backend = backend
         self._passages: dict[str, list[Hit]] = {}
+        self._on_draft: Callable[[Outline], None] = lambda o: None
 
     def backend(self) -> ChatBackend | None:
         """The model for this outline, time-bounded like answers; None without one. Raises LLMError."""
@@ -303,7 +357,12 @@ class OutlineBuilder:
 
     # -- public ----------------------------------------------------------------
     def build(self, topic: str, length: str = "standard", audience: str = "支部学习",
-              flt: SearchFilter | None = None, progress: Progress | None = None) -> Outline:
+              flt: SearchFilter | None = None, progress: Progress | None = None,
+              on_draft: Callable[[Outline], None] | None = None) -> Outline:
+        """The outline on ``topic``. ``on_draft(outline)`` is called with the outline as it stands whenever a
+        part of it is ready (the extractive outline first, then after each step of the model), so that a page
+        can show it section by section; the returned outline is the finished one (checked sources, timings)."""
+        self._on_draft = on_draft or (lambda o: None)
         topic = re.sub(r"\s+", " ", (topic or "").strip().strip("“”\"《》"))
         if not topic:
             raise ValueError("请输入学习主题，例如：两项机制、机关党建与业务融合。")
@@ -336,7 +395,10 @@ class OutlineBuilder:
         cov = {pid: term_coverage(topic, [h])[0] for pid, (h, _) in pool.items()}
         strong = [pid for pid, c in cov.items() if c >= STRONG_COVERAGE]
         out = Outline(topic=topic, length=length, audience=audience, notices=notices)
-        if not r0.answerable or len(strong) < MIN_STRONG:
+        treated, mentioned = topic_treated(topic, terms, [pool[pid][0] for pid in strong])
+        if not r0.answerable or len(strong) < MIN_STRONG or not treated:
+            if mentioned and r0.answerable:
+                out.notices.append(prompts.OUTLINE_ONLY_MENTIONED.format(topic=topic, n=mentioned))
             return self._not_enough(out, topic, r0_hits, t0, (time.perf_counter() - t0) * 1000)
 
         step(0.25, "组织提纲结构")
@@ -374,6 +436,7 @@ class OutlineBuilder:
         """The model's refinement when there is one, then the source check and timings (``retrieve_ms`` None:
         the synthesis recorded its own, else the time so far)."""
         out.backend, out.model = "none", "extractive"
+        self._on_draft(out)
         if llm is not None:
             t1 = time.perf_counter()
             self._refine(out, llm, budget, step)
@@ -532,10 +595,12 @@ class OutlineBuilder:
             questions.append(_Pt(text=f"学习“{topic}”的有关规定，{aud.unit}在依规依法履职方面还有哪些需要改进？",
                                  pids=[secs[0].points[0].pids[0]]))
         used = {p.text for s in secs for p in s.points}
+        terms = query_terms(topic)
         talking: list[_Pt] = []
         for ss in synth:
             for sp in ss.points:
-                if len(talking) < min(3, budget.talking) and "应当" in sp.text and sp.text in used:
+                if len(talking) < min(3, budget.talking) and "应当" in sp.text and sp.text in used \
+                        and _term_score(terms, sp.text.split("：", 1)[-1]):
                     talking.append(_Pt(text=sp.text, pids=sp.pids))
         self._finalize(out, purpose, secs, questions, talking, self._synth_docs(g))
         return True
@@ -761,6 +826,9 @@ class OutlineBuilder:
             for path, s in self._paragraphs(doc, terms):
                 if not _REQ_CUE.search(s.text) or _fragment(s.text, budget.max_chars):
                     continue
+                # On topic: a talking point shares the topic's own words, whatever document it is from.
+                if not _term_score(terms, s.text):
+                    continue
                 if not (doc.main or _on_topic(s, path, strong, terms, full)):
                     continue
                 s.score = _term_score(terms, s.text) + (0.5 if doc.main else 0.0) \
@@ -855,8 +923,7 @@ class OutlineBuilder:
                 counts[n] = counts.get(n, 0) + 1
         top = sorted(sorted(counts, key=lambda n: -counts[n])[:CONTEXT_PASSAGES])
         numbered = list(zip(top, focus_passages(out.topic, [hits[n] for n in top], max_chars=CONTEXT_CHARS)))
-        pts: list[OutlinePoint] = []
-        raw = ""
+        rejected = 0
         try:
             # 1. 研讨题目
             step(0.35, "模型拟写研讨题目")
@@ -865,10 +932,17 @@ class OutlineBuilder:
             qlines = parse_questions(qraw)
             good: list[OutlinePoint] = []
             qpassages = question_passages(out.citations)
+            qterms = query_terms(out.topic)
+            misshapen = 0
             for line in qlines:
                 q = verify_question(line, qpassages)
+                if q is not None and not question_shape_ok(q.text, out.topic, qterms):
+                    q = None  # ungrammatical or off the topic: the rule-based questions stand instead
+                    misshapen += 1
                 if q is not None and not any(_near_duplicate(q.text, g.text) for g in good):
                     good.append(q)
+            if misshapen:
+                out.notices.append(f"模型拟写的研讨题目有 {misshapen} 个语句不通或偏离主题，未采用。")
             if not qlines:
                 out.notices.append("模型没有写出研讨题目，以下研讨题目依据资料原文生成。")
             elif len(good) < len(qlines):
@@ -877,6 +951,7 @@ class OutlineBuilder:
                 kept += 1
                 extract = [q for q in out.questions if not any(_near_duplicate(q.text, g.text) for g in good)]
                 out.questions = (good + extract)[:max(3, budget.questions)]
+            self._on_draft(out)
             # 2. 学习目的
             step(0.5, "模型撰写学习目的")
             praw = llm.chat(prompts.outline_purpose_messages(out.topic, out.audience, numbered),
@@ -889,22 +964,45 @@ class OutlineBuilder:
                 kept += 1
             else:
                 failed.append("学习目的")
+            self._on_draft(out)
             # 3. Theme names of a synthesis across documents (its sections open with a 共同点 line).
             self._name_themes(out, llm, step)
-            # 4. Shorter wordings of the longest points.
-            step(0.65, "模型精简要点")
+            self._on_draft(out)
+            # 4. Shorter wordings of the longest points, one 一、 section at a time (the page shows each
+            # section as soon as it is done).
             # Not the 共同点/差异 lines (they are counts, not passage text) nor "《法》第X条：" points (the
             # article reference must stay).
             pts = sorted((p for p in out.body_points() if len(strip_markers(p.text)) > 30
                           and p.origin == "extract" and not p.text.startswith("《")),
                          key=lambda p: -len(p.text))[:REPHRASE_MAX_POINTS]
-            if pts:
-                raw = llm.chat(prompts.outline_rephrase_messages([p.text for p in pts]),
-                               max_tokens=REPHRASE_TOKENS_PER_POINT * len(pts))
+            chosen = {id(p) for p in pts}
+            groups = [[p for p in [*s.points, *(q for x in s.subsections for q in x.points)] if id(p) in chosen]
+                      for s in out.sections]
+            groups = [g for g in groups if g]
+            for gi, group in enumerate(groups, 1):
+                step(0.65 + 0.28 * (gi - 1) / len(groups), f"模型精简要点（第 {gi}/{len(groups)} 部分）")
+                raw = llm.chat(prompts.outline_rephrase_messages([p.text for p in group]),
+                               max_tokens=REPHRASE_TOKENS_PER_POINT * len(group))
+                ok, bad = self._rephrased(group, parse_numbered(raw), passages)
+                kept += ok
+                rejected += bad
+                self._on_draft(out)
         except LLMError as exc:
             out.notices.append(f"模型未能完成撰写（{exc}），未完成的部分依据资料原文生成。")
-        new = parse_numbered(raw)
-        rejected = 0
+        if rejected:
+            out.notices.append(f"模型改写的 {rejected} 条要点未通过出处核验，保留原文表述。")
+        if kept:
+            out.backend, out.model = llm.name, llm.model
+            if failed:
+                out.notices.append(f"模型撰写的{'、'.join(failed)}未能全部通过出处核验，已改用依据资料原文生成的内容。")
+        else:
+            out.notices.append("模型撰写的内容未能通过出处核验，以下为依据资料原文生成的提纲。")
+
+
+    @staticmethod
+    def _rephrased(pts: list[OutlinePoint], new: dict[int, str], passages: dict[int, str]) -> tuple[int, int]:
+        """Apply the model's shorter wordings ``new`` (numbered as ``pts``) that verify; (kept, rejected)."""
+        kept = rejected = 0
         for i, p in enumerate(pts, 1):
             cand = new.get(i)
             old = strip_markers(p.text)
@@ -917,15 +1015,7 @@ class OutlineBuilder:
                 kept += 1
             else:
                 rejected += 1
-        if rejected:
-            out.notices.append(f"模型改写的 {rejected} 条要点未通过出处核验，保留原文表述。")
-        if kept:
-            out.backend, out.model = llm.name, llm.model
-            if failed:
-                out.notices.append(f"模型撰写的{'、'.join(failed)}未能全部通过出处核验，已改用依据资料原文生成的内容。")
-        else:
-            out.notices.append("模型撰写的内容未能通过出处核验，以下为依据资料原文生成的提纲。")
-
+        return kept, rejected
 
     @staticmethod
     def _name_themes(out: Outline, llm: ChatBackend, step: Progress) -> None:
@@ -945,6 +1035,27 @@ class OutlineBuilder:
                 renamed += 1
         if renamed < len(secs):
             out.notices.append(f"模型拟写的主题名称有 {len(secs) - renamed} 个未通过核验，沿用原文中的说法。")
+
+
+_DOUBLED = re.compile(r"(的|了|地|得|是|和|与|及|在|对|把|将|被|之)\1|的[地得]|如何(?:如何|怎样|怎么)|？.*？")
+_VERB_AFTER_DE = re.compile(r"的(?:适应|推动|加强|坚持|落实|推进|实现|建立|健全|完善|提高|提升|促进|做好|发挥|开展|"
+                            r"深化|强化|贯彻|紧贴|探索|形成|增强|激发|履行)(?:新|各|全|本|党|[^，。？]{0,4}的)")
+"""An object-taking verb straight after 的 ("什么是“两项机制”的适应新的形势？")."""
+
+
+def question_shape_ok(text: str, topic: str, terms: dict[str, float] | None = None) -> bool:
+    """The shape of a model-written 研讨题目: one question ending in ？, 10–60 characters, quotes and brackets
+    balanced, no doubled particles ("的的", "的适应新的形势") and naming the topic or one of its words."""
+    body = strip_markers(text).strip()
+    lo, hi = QUESTION_SHAPE_CHARS
+    if not body.endswith("？") or body.count("？") != 1 or not lo <= len(body) <= hi:
+        return False
+    if not _balanced(body) or _DOUBLED.search(body) or _VERB_AFTER_DE.search(body):
+        return False
+    if any(body.find(o) > body.find(c) for o, c in (("“", "”"), ("《", "》"), ("（", "）")) if o in body):
+        return False
+    words = [k for k in (terms if terms is not None else query_terms(topic)) if len(k) >= 2]
+    return norm(topic) in norm(body) or any(norm(k) in norm(body) for k in words)
 
 
 def verify_theme_name(name: str, points: list[str]) -> bool:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from policyqa.types import OUTLINE_LENGTHS, Citation, Outline
 
-from .docx_fonts import set_style_font
+from .docx_fonts import set_print_styles
 
 _DIGITS = "零一二三四五六七八九"
 TALK_INTRO = {
@@ -38,6 +38,11 @@ def reference_line(c: Citation) -> str:
 def _mode_line(o: Outline) -> str:
     how = "依据资料原文摘录" if o.backend == "none" else f"模型撰写并经出处核验（{o.backend}/{o.model}）"
     return f"学习形式：{o.audience}　篇幅：{OUTLINE_LENGTHS.get(o.length, o.length)}　生成方式：{how}"
+
+
+def _print_line(o: Outline) -> str:
+    """The line under the printed title: for the reader, without how it was made (that stays in the app)."""
+    return f"学习形式：{o.audience}　篇幅：{OUTLINE_LENGTHS.get(o.length, o.length)}"
 
 
 def _body(o: Outline) -> list[tuple[int, str, list[str]]]:
@@ -84,9 +89,11 @@ def outline_markdown(outline: Outline) -> str:
 
 
 def outline_docx(outline: Outline, path: str | Path) -> Path:
-    """Write the outline as a Word document; returns the path written (suffix .docx)."""
+    """Write the outline as a Word document for print (A4, 公文 margins and fonts, see
+    :func:`assistant.docx_fonts.set_print_styles`); returns the path written (suffix .docx). The model's name
+    and the checking notices stay in the app: the printed outline is the outline."""
     from docx import Document
-    from docx.shared import RGBColor
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     o = outline
     path = Path(path)
@@ -94,17 +101,13 @@ def outline_docx(outline: Outline, path: str | Path) -> Path:
         path = path.with_suffix(".docx")
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = Document()
-    set_style_font(doc.styles["Normal"], "宋体", 12)
-    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-        set_style_font(doc.styles[name], "黑体")
-        doc.styles[name].font.color.rgb = RGBColor(0, 0, 0)
+    set_print_styles(doc)
     doc.core_properties.title = f"学习研讨提纲：{o.topic}"
     doc.core_properties.author = "政策研学助手"
-    doc.add_heading(f"学习研讨提纲：{o.topic}", level=0)
-    doc.add_paragraph(_mode_line(o))
-    for n in o.notices:
-        doc.add_paragraph().add_run(f"提示：{n}").italic = True
+    doc.add_heading(f"学习研讨提纲：{o.topic}", level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph(_print_line(o)).alignment = WD_ALIGN_PARAGRAPH.CENTER
     if not o.enough_material:
+        doc.add_paragraph(f"资料库中关于“{o.topic}”的资料太少，未能起草提纲。")
         if o.nearest:
             doc.add_heading("最接近的段落（供参考）", level=1)
             for c in o.nearest:

@@ -16,13 +16,18 @@ from assistant.outline import (
     outline_markdown,
     parse_questions,
     question_passages,
+    question_shape_ok,
     shorten,
+    topic_treated,
+    treated_score,
     verify_question,
 )
 from policyqa.types import Outline, SearchFilter
 
 TWO_MECH = "建立“两项机制”推动全面从严治党向纵深发展"
 ABSENT = ["个人所得税改革", "数字经济发展"]
+PASSING = "乡村振兴"
+"""Named in the sample library only as one item of two lists ("依托乡村振兴、强县工程……")."""
 
 
 def _all_items(o: Outline):
@@ -249,6 +254,9 @@ def test_local_model_outline_is_verified_or_falls_back(resources):
     _check_citations(o, resources)
     _check_points_supported(o)
     _check_questions(o)
+    for q in o.questions:
+        if q.origin == "llm":
+            assert question_shape_ok(q.text, "两项机制"), q.text
     passages = {c.n: c.text for c in o.citations}
     for p in o.purpose:
         if p.origin == "llm":
@@ -257,3 +265,87 @@ def test_local_model_outline_is_verified_or_falls_back(resources):
     titles = {c.n: c.title for c in o.citations}
     points = o.body_points()
     assert sum(any(titles[n] == TWO_MECH for n in p.cites) for p in points) / len(points) >= 0.6
+
+
+# -- issue 12: topics named only in passing, question shapes, talking points on topic, print -------------
+
+def test_topic_named_only_in_passing_is_too_little(builder):
+    """乡村振兴 occurs in the sample library, but only as an item of two lists: no outline from unrelated
+    passages; the notices say it is only mentioned in passing."""
+    o = builder.build(PASSING)
+    assert o.enough_material is False
+    assert not (o.sections or o.questions or o.talking_points or o.citations)
+    assert "资料太少" in o.notices[0] and any("顺带提到" in n and PASSING in n for n in o.notices), o.notices
+    assert o.nearest
+
+
+def test_treated_is_judged_on_the_topics_own_words():
+    from assistant.extractive import query_terms
+    from policyqa.types import Hit
+
+    terms = query_terms(PASSING)
+    full = sum(terms.values())
+    listed = "服务常委会依托乡村振兴、强县工程、帮扶企业、特色农业产业等对口联系项目,推动解决群众的急难愁盼。"
+    spoken = "全面推进乡村振兴,加快建设农业强国。"
+    assert treated_score(terms, listed) == 0 and treated_score(terms, spoken) == pytest.approx(full)
+
+    def hit(text: str, heading: str = "工作回顾") -> Hit:
+        return Hit(passage_id=text[:6], doc_id="d", title="某某报告", heading_path=["某某报告", heading], text=text,
+                   score=0.0)
+
+    assert topic_treated(PASSING, terms, [hit(listed), hit(listed + listed)]) == (False, 2)
+    assert topic_treated(PASSING, terms, [hit(spoken), hit(spoken + "推动乡村振兴取得新进展。")])[0]
+    assert topic_treated(PASSING, terms, [hit(listed, heading="扎实推进乡村振兴")])[0]
+
+
+def test_question_shape_check():
+    ok = ["如何理解“两项机制”的重大意义？[2]", "怎样落实两项机制中的联席会议制度？[3]"]
+    bad = [
+        "什么是“两项机制”的适应新的形势？[1]",  # the ungrammatical one seen in use
+        "如何发挥两项机制的的作用？[1]",  # doubled particle
+        "如何理解“两项机制的运行方式？[1]",  # unbalanced quotes
+        "怎样把握联席会议的议事规则？[1]",  # not on the topic
+        "两项机制有哪些内容[1]",  # no question mark
+        "如何理解两项机制？结合实际谈谈看法？[1]",  # two questions
+        "机制？",  # too short
+        "如何" + "深入" * 30 + "理解两项机制？",  # too long
+    ]
+    assert all(question_shape_ok(q, "两项机制") for q in ok)
+    assert not any(question_shape_ok(q, "两项机制") for q in bad)
+
+
+@pytest.mark.parametrize("topic", ["两项机制", "机关党建与业务融合", "主题教育"])
+def test_talking_points_share_the_topics_words(builder, topic):
+    from assistant.extractive import query_terms
+
+    o = builder.build(topic)
+    assert o.enough_material and o.talking_points
+    words = [norm(k) for k in query_terms(topic)]
+    for p in o.talking_points:
+        assert any(w in norm(p.text) for w in words), p.text
+
+
+def test_docx_is_fit_for_print_without_model_or_notices(two_mech, tmp_path):
+    """A4 with the GB/T 9704 margins, 仿宋 body, 黑体 headings (East Asian and Latin names, no theme fonts);
+    the model's name and the checking notices stay in the app."""
+    import dataclasses
+
+    import docx
+    from docx.oxml.ns import qn
+
+    o = dataclasses.replace(two_mech, backend="local", model="qwen2.5-coder-1.5b-instruct",
+                            notices=["模型改写的 2 条要点未通过出处核验，保留原文表述。"])
+    assert "qwen" in outline_markdown(o)
+    d = docx.Document(str(outline_docx(o, tmp_path / "提纲.docx")))
+    sec = d.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    assert [round(x.mm) for x in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == \
+        [37, 35, 28, 26]
+    for style, font in (("Normal", "仿宋"), ("Title", "黑体"), ("Heading 1", "黑体"), ("Heading 3", "楷体")):
+        rf = d.styles[style].element.rPr.find(qn("w:rFonts"))
+        assert [rf.get(qn(f"w:{a}")) for a in ("eastAsia", "ascii", "hAnsi")] == [font] * 3, style
+        assert rf.get(qn("w:asciiTheme")) is None and rf.get(qn("w:eastAsiaTheme")) is None, style
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "学习研讨提纲：两项机制" in text and "研讨题目" in text
+    for word in ("qwen", "模型", "核验", "提示："):
+        assert word not in text, word

@@ -375,3 +375,64 @@ def test_local_model_items_verified_or_replaced(resources):
     if quiz.llm_rejected:
         assert any("核验" in n for n in quiz.notices)
         assert all("保留规则题" in r for r in quiz.llm_rejected)
+
+
+# -- print and kinds (issue 12) ----------------------------------------------------------------------
+
+def _option_kind(o: str) -> str:
+    """A coarse kind of an option: a frequency, a numbered formulation (四个意识), a number with its measure,
+    a document title, an organisation, or anything else."""
+    import re
+
+    if o.startswith("《"):
+        return "title"
+    if o.startswith("每"):
+        return "frequency"
+    if re.match(r"[一二两三四五六七八九十]+[个项件条大]", o):
+        return "formula"
+    m = re.match(r"[\d一二两三四五六七八九十百千半]+", o)
+    if m:
+        return "number:" + o[m.end():m.end() + 1]
+    if re.search(r"(委|党组|党委|部|厅|局|会|院|办公室|机关|社|党校|政府)$", o):
+        return "body"
+    return "other"
+
+
+def test_single_choice_distractors_are_of_the_keys_kind(gen):
+    """Over 200 单选 items: every distractor is of the key's kind (frequency against frequencies, formulation
+    against formulations, organisation against organisations) and of its length class (within 3×)."""
+    checked = 0
+    for seed in range(10):
+        for it in gen.generate(n=20, types=("单选",), seed=seed).items:
+            key = it.options["ABCD".index(it.answer)]
+            kinds = {_option_kind(o) for o in it.options}
+            assert kinds == {_option_kind(key)}, (key, it.options)
+            lens = [len(o) for o in it.options]
+            assert max(lens) <= 3 * min(lens), it.options
+            checked += 1
+    assert checked >= 200
+
+
+def test_docx_is_fit_for_print_without_model_or_seed(gen, tmp_path):
+    """A4 with the GB/T 9704 margins, 仿宋 body and 黑体 headings (East Asian and Latin names), and nothing
+    about the model, the seed or the checking in the printed paper."""
+    import dataclasses
+
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    quiz = dataclasses.replace(gen.generate(n=10, seed=3), backend="local", model="qwen2.5-coder-1.5b",
+                               llm_accepted=4, notices=["模型改写的 2 题未通过出处核验，保留规则题。"])
+    assert "qwen" in quiz_markdown(quiz)  # the app's Markdown still says how it was made
+    d = Document(str(quiz_docx(quiz, tmp_path / "测验.docx")))
+    sec = d.sections[0]
+    assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
+    assert [round(x.mm) for x in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == \
+        [37, 35, 28, 26]
+    for style, font in (("Normal", "仿宋"), ("Heading 1", "黑体"), ("Title", "黑体")):
+        rf = d.styles[style].element.rPr.find(qn("w:rFonts"))
+        assert [rf.get(qn(f"w:{a}")) for a in ("eastAsia", "ascii", "hAnsi")] == [font] * 3, style
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert "多项选择题" in text and "参考答案与解析" in text
+    for word in ("qwen", "模型", "核验", "随机种子"):
+        assert word not in text, word

@@ -32,6 +32,7 @@ from assistant.compare_export import (
 )
 from policyqa.types import DocumentMeta
 
+from . import render
 from .service import AppService, export_path
 
 STATUS = {"current": "现行", "superseded": "已被修订", "repealed": "已废止"}
@@ -169,11 +170,12 @@ def comparison_html(c: Comparison, include_unchanged: bool = False) -> str:
 
 
 def summary_html(c: Comparison) -> str:
-    adds = changes_answer(c, "新增")[1:]
+    # Each line without its trailing 〔《法》（版本）第X条〕: the version is named once, above.
+    adds = [re.sub(r"\s*〔《[^〕]*〕\s*$", "", line) for line in changes_answer(c, "新增")[1:]]
     items = "".join(f"<li>{html.escape(line)}</li>" for line in adds) if c.n_added else ""
     return (f"<div class='pq-cmp-sum' id='pq-cmp-summary-line'>{html.escape(c.summary())}</div>"
-            f"<div class='pq-cmp-meta'>修订前：《{html.escape(c.old.title)}》（{html.escape(c.old.label)}，{c.old.doc_id}）；"
-            f"修订后：《{html.escape(c.new.title)}》（{html.escape(c.new.label)}，{c.new.doc_id}）；用时 {c.seconds:.2f} 秒</div>"
+            f"<div class='pq-cmp-meta'>修订前：《{html.escape(c.old.title)}》（{html.escape(c.old.label)}）；"
+            f"修订后：《{html.escape(c.new.title)}》（{html.escape(c.new.label)}）</div>"
             + (f"<div class='pq-cmp-meta'>新增条文：</div><ol class='pq-cmp-adds'>{items}</ol>" if items else "")
             + f"<div class='pq-cmp-legend'>{html.escape(LEGEND)}</div>")
 
@@ -189,6 +191,7 @@ def build_tab(svc: AppService) -> None:
             with gr.Column(scale=1, min_width=120):
                 show_all = gr.Checkbox(False, label="展开未修改条文", elem_id="pq-cmp-all")
                 go = gr.Button("对照", variant="primary", elem_id="pq-cmp-go")
+        hint_line = gr.HTML("", elem_id="pq-cmp-hint")
         summary = gr.HTML("", elem_id="pq-cmp-summary")
         with gr.Row():
             dl_docx = gr.DownloadButton("下载新旧对照表（Word）", visible=False, elem_id="pq-cmp-docx")
@@ -210,28 +213,37 @@ def build_tab(svc: AppService) -> None:
             return gr.update(choices=ch, value=ch[-2][1]), gr.update(choices=ch, value=ch[-1][1])
 
         def run(work_: str | None, old_id: str | None, new_id: str | None, all_: bool):
-            if not work_ or not old_id or not new_id:
-                raise gr.Error("请先选择法规和两个版本。")
+            # A choice that cannot be compared: one calm line under the choices; the choices and the last
+            # table stay as they are.
+            keep = gr.update()
+
+            def hint(text: str):
+                return render.notices_html([text]), keep, keep, keep, keep
+
+            if not work_:
+                return hint("请先选择一部法规（资料库中导入了两个以上版本的法规才会列出）。")
+            if not old_id or not new_id:
+                return hint("请选择修订前和修订后两个版本。")
             revs = {r.doc_id: r for r in _revisions(svc, work_)}
             if old_id not in revs or new_id not in revs:
-                raise gr.Error("所选版本已不在资料库中，请刷新后重选。")
+                return hint("所选版本已不在资料库中，请重新选择法规和版本。")
             a, b = revs[old_id], revs[new_id]
             if a.doc_id == b.doc_id:
-                raise gr.Error("修订前与修订后是同一个版本，请另选一个。")
+                return hint(f"修订前与修订后选的是同一个版本（{a.label}），请另选一个版本。")
             if (a.date, a.doc_id) > (b.date, b.doc_id):
-                raise gr.Error(f"修订前版本（{a.label}）晚于修订后版本（{b.label}），请对调。")
+                return hint(f"修订前版本（{a.label}）晚于修订后版本（{b.label}），请把两个版本对调。")
             try:
                 c = compare_revisions(a, b)
             except CompareError as exc:
-                raise gr.Error(str(exc)) from exc
+                return hint(str(exc))
             stamp = time.strftime("%Y%m%d-%H%M%S")
             docx = comparison_docx(c, export_path(f"{work_}新旧对照表", "docx", stamp), include_unchanged=all_)
             md = export_path(f"{work_}新旧对照表", "md", stamp)
             md.write_text(comparison_markdown(c, include_unchanged=all_), encoding="utf-8")
-            return (summary_html(c), comparison_html(c, include_unchanged=all_),
+            return ("", summary_html(c), comparison_html(c, include_unchanged=all_),
                     gr.update(value=str(docx), visible=True), gr.update(value=str(md), visible=True))
 
         tab.select(refreshed, work, work, queue=False, api_visibility="private")
         work.change(picked, work, [old, new], api_visibility="private")
-        go.click(run, [work, old, new, show_all], [summary, table, dl_docx, dl_md], concurrency_limit=2,
+        go.click(run, [work, old, new, show_all], [hint_line, summary, table, dl_docx, dl_md], concurrency_limit=2,
                  concurrency_id="compare", api_visibility="private")

@@ -10,6 +10,7 @@ import time
 import gradio as gr
 
 from assistant.quiz import (
+    LETTERS,
     QuizError,
     QuizGenerator,
     brief_answer,
@@ -59,22 +60,50 @@ def _stem_html(item: QuizItem, i: int) -> str:
             f"<span class='pq-q-type'>【{html.escape(item.qtype)}】</span>{html.escape(item.stem)}</div>")
 
 
+HINT_NO_TYPE = "请至少选择一种题型（单选、多选、判断、填空）。"
+HINT_NOTHING = "资料中没有足够的内容出题：请换个主题或文档，或先在“资料库”页导入资料。"
+HINT_NO_WRONG = "没有需要重做的错题：上一套题已全部答对，或还没有交卷。"
+CSS = """
+<style>
+#pq-quiz-result .pq-quiz-expl { color: var(--body-text-color); background: var(--background-fill-secondary);
+  border-left: 3px solid #64748b; padding: 6px 10px; margin: 6px 0; line-height: 1.8; }
+#pq-quiz-result .pq-quiz-expl b { color: var(--body-text-color); }
+#pq-quiz-result .pq-right { color: #166534; }
+#pq-quiz-result .pq-wrong { color: #b91c1c; }
+</style>
+"""
+
+
+def key_text(item: QuizItem) -> str:
+    """The key as listed under a miss: for lettered items built from the letters and the options themselves, in
+    option order (``BD（专家讲堂；代表讲堂）`` with B and D as shown on the page), else the type's own brief."""
+    if item.options and item.qtype in ("单选", "多选") and item.answer and all(c in LETTERS for c in item.answer):
+        letters = sorted(set(item.answer), key=LETTERS.index)
+        if all(LETTERS.index(c) < len(item.options) for c in letters):
+            return "".join(letters) + "（" + "；".join(item.options[LETTERS.index(c)] for c in letters) + "）"
+    return brief_answer(item)
+
+
+def hint_html(text: str) -> str:
+    return render.notices_html([text])
+
+
 def results_html(items: list[QuizItem], responses: list, marks: list[bool]) -> str:
     right = sum(marks)
     total = len(items)
     pct = round(100 * right / total) if total else 0
-    out = [f"<div class='pq-score' id='pq-quiz-score'>得分：{right} / {total}（{pct} 分）</div>"]
+    out = [CSS, f"<div class='pq-score' id='pq-quiz-score'>得分：{right} / {total}（{pct} 分）</div>"]
     misses = [(i, it, r) for i, (it, r, ok) in enumerate(zip(items, responses, marks), 1) if not ok]
     if not misses:
         out.append("<div class='pq-note'>全部答对。</div>")
     for i, it, r in misses:
-        given = "、".join(r) if isinstance(r, (list, tuple)) else (r or "未作答")
-        key = brief_answer(it)
+        given = ("、".join(r) if isinstance(r, (list, tuple)) else str(r or "").strip()) or "未作答"
+        key = key_text(it)
         out.append(
-            f"<div class='pq-miss'><div><b>第 {i} 题</b> {html.escape(it.stem)}</div>"
+            f"<div class='pq-miss' data-q='{i}'><div><b>第 {i} 题</b> {html.escape(it.stem)}</div>"
             f"<div>你的答案：<span class='pq-wrong'>{html.escape(str(given))}</span>　"
             f"正确答案：<span class='pq-right'>{html.escape(key)}</span></div>"
-            f"<div class='pq-expl'>{html.escape(it.explanation)}</div>"
+            f"<div class='pq-quiz-expl'><b>解析：</b>{html.escape(it.explanation)}</div>"
             + render.citation_card(it.source.to_citation(i), open_=False, prefix=f"q{i}") + "</div>")
     return "".join(out)
 
@@ -84,19 +113,20 @@ def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
         quiz_state = gr.State(None)  # the QuizSet being taken
         seed = gr.State(None)  # per session: None until the first quiz draws a random seed (session_seed)
         with gr.Row():
-            n = gr.Radio([5, 10, 20], value=10, label="题量", scale=1, elem_id="pq-quiz-n")
+            n = gr.Radio([5, 10, 20], value=10, label="题量", scale=1, min_width=230, elem_id="pq-quiz-n")
             names, ticked = type_choices()
-            types = gr.CheckboxGroup(names, value=ticked, label="题型", scale=2)
+            types = gr.CheckboxGroup(names, value=ticked, label="题型", scale=2, elem_id="pq-quiz-types")
             docs = gr.Dropdown(docs_choices, multiselect=True, label="出题范围（文档，可不选）", scale=3)
         with gr.Row():
-            topic = gr.Textbox(label="主题（可不填）", placeholder="例如：两项机制", scale=2, max_length=40)
+            topic = gr.Textbox(label="主题（可不填）", placeholder="例如：两项机制", scale=2, max_length=40,
+                               elem_id="pq-quiz-topic")
             chapter = gr.Textbox(label="章节（可不填）", placeholder="例如：第二章", scale=1, max_length=40,
                                  elem_id="pq-quiz-chapter")
             infos = [b for b in svc.backends() if b.available]
             backend = gr.Radio([(("仅依据原文规则出题" if b.name == "none" else b.label), b.name) for b in infos],
                                value="none", label="出题方式", scale=3)
             go = gr.Button("生成测验", variant="primary", scale=1, elem_id="pq-quiz-go")
-        info = gr.HTML("")
+        info = gr.HTML("", elem_id="pq-quiz-info")
         # Created here, placed below the items (rendered after the @gr.render block).
         result = gr.HTML("", elem_id="pq-quiz-result", render=False)
         retry = gr.Button("重做错题", visible=False, elem_id="pq-quiz-retry", render=False)
@@ -105,8 +135,10 @@ def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
         wrong_state = gr.State([])
 
         def make(n_, types_, doc_ids, topic_, chapter_, backend_, seed_, progress=gr.Progress()):
+            # Nothing to do: one calm line above the quiz; the current quiz, answers and choices stay.
+            keep = gr.update()
             if not types_:
-                raise gr.Error("请至少选择一种题型。")
+                return keep, keep, hint_html(HINT_NO_TYPE), keep, keep, keep, keep
             progress(0.1, desc="从资料中出题……")
             gen = QuizGenerator(svc.res, backend=backend_ or "none")
             seed_ = session_seed(seed_)
@@ -115,9 +147,9 @@ def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
                                   topic=(topic_ or "").strip() or None, seed=seed_,
                                   chapter=(chapter_ or "").strip() or None)
             except QuizError as exc:
-                raise gr.Error(str(exc)) from exc
+                return keep, keep, hint_html(str(exc)), keep, keep, keep, keep
             if not qs.items:
-                raise gr.Error("资料中没有足够的内容出题：请换个主题或文档，或先在“资料库”页导入资料。")
+                return keep, keep, hint_html(HINT_NOTHING), keep, keep, keep, keep
             stamp = time.strftime("%Y%m%d-%H%M%S")
             md = export_path("知识测验", "md", stamp)
             md.write_text(quiz_markdown(qs, with_key=True), encoding="utf-8")
@@ -151,7 +183,8 @@ def build_tab(svc: AppService, docs_choices) -> gr.Dropdown:
 
         def redo(wrong: list[QuizItem], qs: QuizSet | None):
             if not wrong:
-                raise gr.Error("没有错题。")
+                keep = gr.update()
+                return keep, hint_html(HINT_NO_WRONG), keep, keep
             again = QuizSet(items=list(wrong), seed=qs.seed if qs else 0, title="错题重做")
             return again, "<div class='pq-note'>重做上次答错的题目。</div>", "", gr.update(visible=False)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from policyqa.types import QuizItem, QuizSet
 
+from ..docx_fonts import set_print_styles
 from .base import QuizType
 from .facts import int_to_cn
 from .grading import answer_display
@@ -40,6 +41,12 @@ def _scope(quiz: QuizSet) -> str:
         titles = list(dict.fromkeys(it.source.title for it in quiz.items))
         parts.append("文档：" + "、".join(f"《{t}》" for t in titles) if titles else "指定文档")
     return "；".join(parts) or "全部资料"
+
+
+def _print_summary(quiz: QuizSet) -> str:
+    """The line under the printed title: what the paper holds, not how it was made (model, seed stay in the app)."""
+    counts = [f"{t.name} {len(group)}" for t, group in _sections(quiz)]
+    return f"共 {len(quiz.items)} 题（{'、'.join(counts)}）；出题范围：{_scope(quiz)}。"
 
 
 def _summary(quiz: QuizSet) -> str:
@@ -92,38 +99,22 @@ def quiz_markdown(quiz: QuizSet, with_key: bool = True) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _set_fonts(doc) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    for name, size in (("Normal", 11), ("Title", 18), ("Heading 1", 14), ("Heading 2", 13)):
-        try:
-            style = doc.styles[name]
-        except KeyError:
-            continue
-        style.font.name = "宋体" if name == "Normal" else "黑体"
-        style.font.size = Pt(size)
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(fonts)
-        fonts.set(qn("w:eastAsia"), style.font.name)
-
-
 def quiz_docx(quiz: QuizSet, path: str | Path, with_key: bool = True) -> Path:
-    """Write the quiz as a Word document to ``path`` (answers on a new page when ``with_key``)."""
+    """Write the quiz as a Word document to ``path`` for print (A4, 公文 margins and fonts; answers on a new
+    page when ``with_key``). The model's name, the seed and the generator's notices stay in the app."""
     from docx import Document
-    from docx.enum.text import WD_BREAK
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Cm
 
     path = Path(path)
     if path.suffix.lower() != ".docx":
         raise ValueError(f"导出 Word 文件需要 .docx 扩展名：{path}")
     doc = Document()
-    _set_fonts(doc)
-    doc.add_heading(quiz.title, level=0)
-    doc.add_paragraph(_summary(quiz))
+    set_print_styles(doc, body_pt=14, heading_pt=16)
+    doc.core_properties.title = quiz.title
+    doc.core_properties.author = "政策研学助手"
+    doc.add_heading(quiz.title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph(_print_summary(quiz))
     if not quiz.items:
         doc.add_paragraph("（没有生成题目。）")
     for k, (t, group) in enumerate(_sections(quiz)):
@@ -145,8 +136,6 @@ def quiz_docx(quiz: QuizSet, path: str | Path, with_key: bool = True) -> Path:
                 p.add_run(f"{n}. {answer_display(it)}").bold = True
                 doc.add_paragraph(f"解析：{it.explanation}")
                 doc.add_paragraph(f"出处：{_source_line(it)}")
-    for note in quiz.notices:
-        doc.add_paragraph(f"提示：{note}")
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
