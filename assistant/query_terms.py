@@ -114,7 +114,7 @@ class TermDictionary:
             if lift < min_lift:
                 continue
             by_q[q].append((a, round((c / q_count[q]) * min(1.0, math.log(lift) / math.log(50)), 4)))
-        return cls({q: sorted(v, key=lambda x: -x[1])[:per_term] for q, v in by_q.items()})
+        return cls({q: sorted(v, key=lambda x: (-x[1], x[0]))[:per_term] for q, v in by_q.items()})  # ties: by word
 
     def expand(self, tokens: Sequence[str], max_terms: int = 12) -> dict[str, float]:
         """Statute words for ``tokens`` (not among them), with weights in (0, 1]."""

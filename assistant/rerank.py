@@ -1,7 +1,10 @@
-"""Optional cross-encoder rerank from a local sentence-transformers model directory.
+"""Optional reranking: a cross-encoder from a local directory, or the statute feature reranker.
 
-Off by default: no Chinese cross-encoder ships offline here. Users with e.g.
+Cross-encoder: off by default, no Chinese cross-encoder ships offline here. Users with e.g.
 bge-reranker on disk set ``POLICYQA_RERANKER=/models/bge-reranker-v2-m3``.
+
+Feature reranker (``statute_rerank``): see the section below; it applies only in a library of many laws
+and to questions whose hits are statute articles (:func:`applies`).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from policyqa.store import ScoredPayload
 from policyqa.types import Hit, SearchFilter
 
 from .query_terms import (
+    ARTICLE,
     RESOURCE_DIR,
     Knowledge,
     article_key,
@@ -93,6 +97,9 @@ _RR_K = 2
 class Candidate:
     sp: ScoredPayload
     feats: dict[str, float]
+    src: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Its rank in each list it came from: ``h`` hybrid, ``d`` dense, ``s`` BM25, ``x`` dictionary BM25, ``p`` the
+    likely law's passages, ``m`` the nearest past questions' articles (bench/lecoqa.py builds per-piece pools)."""
 
 
 _law_docs: dict[int, tuple[float, dict[str, list[str]]]] = {}
@@ -112,32 +119,50 @@ def _docs_by_law(store) -> dict[str, list[str]]:
 
 
 def feature_candidates(res, query: str, dense, flt: SearchFilter | None, kn: Knowledge,
-                       pool: int = POOL, memory_mask=None) -> list[Candidate]:
-    """The widened candidate pool of one question, with the features of :data:`FEATURES`."""
+                       pool: int = POOL, memory_mask=None, timings: dict[str, float] | None = None) -> list[Candidate]:
+    """The widened candidate pool of one question, with the features of :data:`FEATURES`.
+
+    ``timings``, if given, receives the milliseconds of each part (keys as :attr:`Candidate.src`, and
+    ``feat`` for tokenising, the prior and the features)."""
     from policyqa import sparse
 
     store = res.store
+    tm: dict[str, float] = {} if timings is None else timings
+    t = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal t
+        now = time.perf_counter()
+        tm[name] = tm.get(name, 0.0) + (now - t) * 1000
+        t = now
+
     toks = question_tokens(query)
     orig = sparse.query_vector(query)
     exp = kn.terms.expand(toks)
     xvec = sparse_query(toks, exp, EXPANSION_WEIGHT)
-    lists = {
-        "h": store.query(dense, orig, limit=pool, flt=flt, mode="hybrid", prefetch_k=pool),
-        "d": store.query(dense, None, limit=pool, flt=flt, mode="dense") if dense is not None else [],
-        "s": store.query(None, orig, limit=pool, flt=flt, mode="sparse"),
-        "x": store.query(None, xvec, limit=pool, flt=flt, mode="sparse"),
-    }
     prior = kn.prior.scores(toks)
     top_law = max(prior, key=lambda k: prior[k]) if prior else ""
-    extra: list[ScoredPayload] = []
+    lap("feat")
+    lists: dict[str, list[ScoredPayload]] = {}
+    lists["h"] = store.query(dense, orig, limit=pool, flt=flt, mode="hybrid", prefetch_k=pool)
+    lap("h")
+    lists["d"] = store.query(dense, None, limit=pool, flt=flt, mode="dense") if dense is not None else []
+    lap("d")
+    lists["s"] = store.query(None, orig, limit=pool, flt=flt, mode="sparse")
+    lap("s")
+    lists["x"] = store.query(None, xvec, limit=pool, flt=flt, mode="sparse")
+    lap("x")
+    lists["p"] = []
     if top_law and prior[top_law] >= 0.3:  # the likely law's own best passages
         docs = _docs_by_law(store).get(top_law, [])
         if flt is not None and flt.doc_ids:  # never outside the documents the user asked for
             docs = [d for d in docs if d in flt.doc_ids]
         if docs:
             lf = dataclasses.replace(flt, doc_ids=list(docs)) if flt is not None else SearchFilter(doc_ids=list(docs))
-            extra += store.query(dense, xvec, limit=10, flt=lf, mode="hybrid", prefetch_k=pool)
+            lists["p"] = store.query(dense, xvec, limit=10, flt=lf, mode="hybrid", prefetch_k=pool)
+    lap("p")
     neighbours = kn.memory.neighbours(dense, MEMORY_K, memory_mask) if dense is not None else []
+    lists["m"] = []
     for i, sim in neighbours[:INJECT_K]:
         if sim < INJECT_SIM:
             break
@@ -145,11 +170,12 @@ def feature_candidates(res, query: str, dense, flt: SearchFilter | None, kn: Kno
             key = article_key(text)
             for f in store.query(None, sparse.query_vector(text), limit=3, flt=flt, mode="sparse"):
                 if key in passage_keys(f.payload.get("text", "")):
-                    extra.append(f)
+                    lists["m"].append(f)
                     break
+    lap("m")
     by_id: dict[str, ScoredPayload] = {}
     ranks: dict[str, dict[str, tuple[int, float]]] = {}
-    for name, found in [*lists.items(), ("e", extra)]:
+    for name, found in lists.items():
         for r, f in enumerate(found, 1):
             by_id.setdefault(f.id, f)
             ranks.setdefault(f.id, {}).setdefault(name, (r, f.score))
@@ -180,13 +206,14 @@ def feature_candidates(res, query: str, dense, flt: SearchFilter | None, kn: Kno
             "mem_rr": 1.0 / mem[0][0] if mem else 0.0,
             "pop": math.log1p(sum(kn.popularity.get(k, 0) for k in keys)),
             "length": len(p.get("text", "")) / 1000.0, "report": float(p.get("doc_type") == "work_report"),
-        }))
+        }, {name: r for name, (r, _) in rk.items()}))
     agg: dict[str, float] = {}
     for c in cands:
         d = c.sp.payload.get("doc_id", "")
         agg[d] = agg.get(d, 0.0) + c.feats["h_rr"] + c.feats["x_rr"]
     for c in cands:
         c.feats["doc_agg"] = agg[c.sp.payload.get("doc_id", "")]
+    lap("feat")
     return cands
 
 
@@ -228,9 +255,31 @@ def rank_candidates(cands: list[Candidate], model: LinearModel) -> list[ScoredPa
     return [dataclasses.replace(cands[i].sp, score=float(1.0 / (1.0 + math.exp(-s[i])))) for i in order]
 
 
+MIN_LAWS = 10
+"""The reranker applies only in a library that holds at least this many of the laws the law prior knows
+(a statute library), ..."""
+STATUTE_SHARE = 0.5
+"""... and only to questions whose hybrid hits are at least this share statute articles (第X条): questions
+about the library's other documents keep the hybrid order."""
+
+
+def _known_law_docs(store, kn: Knowledge) -> int:
+    by_law = _docs_by_law(store)
+    return sum(1 for law in kn.prior.law_counts if law in by_law)
+
+
+def applies(res, kn: Knowledge, found: list[ScoredPayload]) -> bool:
+    """Whether the statute reranker is meant for this library and this question (see :data:`MIN_LAWS`)."""
+    if not found or _known_law_docs(res.store, kn) < MIN_LAWS:
+        return False
+    statute = sum(1 for f in found if ARTICLE.search(norm(f.payload.get("text", ""))))
+    return statute >= STATUTE_SHARE * len(found)
+
+
 def maybe_feature_rerank(res, query: str, dense, found: list[ScoredPayload], k: int, flt: SearchFilter | None,
                          mode: str) -> list[ScoredPayload]:
-    """The retriever's hook: ``found`` unchanged unless ``settings.statute_rerank`` is on (hybrid mode).
+    """The retriever's hook: ``found`` unchanged unless ``settings.statute_rerank`` is on (hybrid mode) and
+    :func:`applies` (a library of many laws, a question answered by statute articles).
 
     Then the top ``k`` of the widened, feature-reranked pool (see :func:`feature_candidates`)."""
     if not getattr(res.settings, "statute_rerank", False) or mode != "hybrid" or dense is None or not found:
@@ -239,5 +288,7 @@ def maybe_feature_rerank(res, query: str, dense, found: list[ScoredPayload], k: 
         kn = load_knowledge()
         model = load_model()
     except (OSError, ValueError, KeyError):
+        return found
+    if not applies(res, kn, found):
         return found
     return rank_candidates(feature_candidates(res, query, dense, flt, kn), model)[:k]

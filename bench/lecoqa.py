@@ -9,6 +9,12 @@ law prior, case memory, reranker weights), and the figures reported are the dev 
 questions get their features from 5-fold cross-fitting (knowledge built without their own fold),
 so that the reranker learns how much to trust features it will see on unseen questions.
 
+Table: today's hybrid, each piece alone without the reranker (query terms in the BM25 query; RRF with the likely
+law's passages; RRF with the past questions' articles), the reranker with each piece (each on the pool its lists
+bring, see ``Candidate.src``) and all together; per row R@1/5/10/50, MRR, recall within reading budgets in
+characters, and latency p50/p95 (e5 query + the timed parts that row needs). ``--pool`` sets the candidates taken
+from each list; ``--hook-check`` measures the shipped ``Retriever.search`` path end to end.
+
 Hit, recall@k, MRR and the reading budgets are those of bench/scale.py.
 """
 from __future__ import annotations
@@ -94,6 +100,7 @@ def main() -> int:
     ap.add_argument("--dev-frac", type=float, default=0.2)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--pool", type=int, default=None, help="candidates from each list (default: rerank.POOL)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "lecoqa.json")
     ap.add_argument("--write-resources", action="store_true",
                     help="write the train-part knowledge and reranker weights to policyqa/resources/lecoqa/")
@@ -119,6 +126,7 @@ def main() -> int:
     from policyqa import sparse
     from policyqa.runtime import open_resources
 
+    args.pool = args.pool or rerank.POOL
     questions = load_questions()
     dev_ids = split_ids(questions, args.dev_frac, args.seed)
     settings = load_settings(config=os.devnull, home=str(args.home.resolve()))
@@ -165,8 +173,15 @@ def main() -> int:
             ).to_tsv(), encoding="utf-8")
         defs = Definitions.from_tsv(defs_path.read_text("utf-8")) if defs_path.exists() else Definitions([])
         retr = Retriever(res)
+        shipped = None
+        try:  # the weights in the repository (trained on whichever store wrote them), for comparison
+            shipped = rerank.LinearModel.from_json(json.loads((RESOURCE_DIR / "reranker.json").read_text("utf-8")))
+        except (OSError, ValueError, KeyError):
+            pass
         for q, _ in items[:5]:  # warm-up
             retr.search(q["问题"], top_k=50)
+            rerank.feature_candidates(res, q["问题"], allvec[row[q["query_id"]]], None, kn_full, pool=args.pool)
+
         recs = []
         for q, golds in tqdm(items, desc="候选与特征", unit="问"):
             qt = q["问题"]
@@ -175,103 +190,142 @@ def main() -> int:
             r = retr.search(qt, top_k=50, mode="hybrid")
             base = _first_hit([h.text for h in r.hits], golds)
             vec = allvec[row[q["query_id"]]]
-            t0 = time.perf_counter()
-            cands = rerank.feature_candidates(res, qt, vec, None, kn)
-            cand_ms = (time.perf_counter() - t0) * 1000
+            tm: dict[str, float] = {}
+            cands = rerank.feature_candidates(res, qt, vec, None, kn, pool=args.pool, timings=tm)
             # the dictionary alone: hybrid with the expanded BM25 query, no reranker
+            t0 = time.perf_counter()
             toks = question_tokens(qt)
             xvec = sparse_query(toks, kn.terms.expand(toks), rerank.EXPANSION_WEIGHT)
             hx = res.store.query(vec, xvec, limit=50, mode="hybrid", prefetch_k=50)
+            hx_ms = (time.perf_counter() - t0) * 1000
             # the BM25 half only, to size the dictionary's effect on lexical retrieval
             sx = res.store.query(None, xvec, limit=50, mode="sparse")
+            t0 = time.perf_counter()
             s0 = res.store.query(None, sparse.query_vector(qt), limit=50, mode="sparse")
+            s0_ms = (time.perf_counter() - t0) * 1000
             dexp = defs.expand(toks)
             if dexp:
                 dvec = sparse_query(toks, dexp, rerank.EXPANSION_WEIGHT)
                 sd = _first_hit([f.payload["text"] for f in res.store.query(None, dvec, limit=50, mode="sparse")], golds)
             recs.append({
                 "def_fired": bool(dexp),
-                "dev": dev, "fold": -1 if dev else fold_of[q["query_id"]], "golds": golds, "base": base, "embed_ms": r.timings["embed_ms"],
-                "base_ms": r.timings["total_ms"], "cand_ms": cand_ms,
+                "dev": dev, "fold": -1 if dev else fold_of[q["query_id"]], "golds": golds, "base": base,
+                "embed_ms": r.timings["embed_ms"], "base_ms": r.timings["total_ms"], "tm": tm,
+                "hx_ms": r.timings["embed_ms"] + hx_ms, "s0_ms": s0_ms,
                 "hx": _first_hit([f.payload["text"] for f in hx], golds),
                 "sx": _first_hit([f.payload["text"] for f in sx], golds),
                 "s0": _first_hit([f.payload["text"] for f in s0], golds),
                 "sd": sd if dexp else None,
                 "texts": [c.sp.payload["text"] for c in cands], "tokens": toks,
-                "y": [int(any(g in norm(c.sp.payload["text"]) for g in golds)) for c in cands],
-                "X": np.array([[c.feats[f] for f in rerank.FEATURES] for c in cands], dtype=np.float64),
+                "docs": [c.sp.payload.get("doc_id", "") for c in cands],
+                "src": [c.src for c in cands],
+                "y": np.array([int(any(g in norm(c.sp.payload["text"]) for g in golds)) for c in cands], dtype=int),
+                "X": np.array([[c.feats[f] for f in rerank.FEATURES] for c in cands], dtype=np.float64).reshape(
+                    len(cands), len(rerank.FEATURES)),
             })
-        pool_recall = sum(1 for r in recs if r["dev"] and any(r["y"])) / max(1, sum(r["dev"] for r in recs))
-        out["dev_pool_recall"] = round(pool_recall, 3)
+        dv_n = max(1, sum(r["dev"] for r in recs))
+        out["dev_pool_recall"] = round(sum(1 for r in recs if r["dev"] and r["y"].any()) / dv_n, 3)
         out["mean_pool"] = round(statistics.mean(len(r["y"]) for r in recs), 1)
 
         feats = list(rerank.FEATURES)
-        groups = {
-            "rerank: retrieval features only": ["h_rr", "h_in", "d_cos", "d_rr", "s_bm", "s_rr", "length", "report"],
+        retrieval = ["h_rr", "h_in", "d_cos", "d_rr", "s_bm", "s_rr", "length", "report"]
+        dictionary = ["x_bm", "x_rr", "x_in"]
+        prior_f = ["prior", "prior_top", "doc_agg", "title_in_q"]
+        memory_f = ["mem_max", "mem_sum", "mem_rr", "pop"]
+        # name → (features, lists whose candidates make the pool): each piece brings its own candidates
+        groups: dict[str, tuple[list[str], set[str]]] = {
+            "rerank: retrieval features only": (retrieval, {"h", "d", "s"}),
+            "rerank + query terms": (retrieval + dictionary, {"h", "d", "s", "x"}),
+            "rerank + law prior": (retrieval + prior_f, {"h", "d", "s", "p"}),
+            "rerank + case memory": (retrieval + memory_f, {"h", "d", "s", "m"}),
+            "rerank + query terms + law prior": (retrieval + dictionary + prior_f, {"h", "d", "s", "x", "p"}),
+            "all together (LR, shipped form)": (feats, {"h", "d", "s", "x", "p", "m"}),
         }
-        groups["+ term dictionary (x_*)"] = groups["rerank: retrieval features only"] + ["x_bm", "x_rr", "x_in"]
-        groups["+ law prior, title, doc agg"] = groups["+ term dictionary (x_*)"] + ["prior", "prior_top", "doc_agg",
-                                                                                    "title_in_q"]
-        groups["retrieval + law prior only"] = groups["rerank: retrieval features only"] + [
-            "prior", "prior_top", "doc_agg", "title_in_q"]
-        groups["retrieval + case memory only"] = groups["rerank: retrieval features only"] + ["mem_max", "mem_sum",
-                                                                                              "mem_rr", "pop"]
-        groups["all features (LR)"] = feats
+
+        def view(r: dict, cols: list[str], srcs: set[str]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+            """The record restricted to a piece's pool and features (doc_agg from the lists it has)."""
+            keep = [i for i, s in enumerate(r["src"]) if srcs & s.keys()]
+            X = r["X"][keep][:, [feats.index(c) for c in cols]].copy() if keep else np.zeros((0, len(cols)))
+            if "doc_agg" in cols and "x" not in srcs and keep:
+                agg: dict[str, float] = {}
+                for i in keep:
+                    agg[r["docs"][i]] = agg.get(r["docs"][i], 0.0) + r["X"][i][0]
+                X[:, cols.index("doc_agg")] = [agg[r["docs"][i]] for i in keep]
+            return X, r["y"][keep], keep
+
+        def ranks_for(score_fn, rs, cols=feats, srcs=frozenset("hdsxpm"), units=False):
+            outr = []
+            for r in rs:
+                X, _, keep = view(r, cols, set(srcs))
+                if not keep:
+                    outr.append((0, 0))
+                    continue
+                s = score_fn(X)
+                order = sorted(range(len(s)), key=lambda i: (-s[i], -r["X"][keep[i]][0]))[:50]
+                texts = [r["texts"][keep[i]] for i in order]
+                if units:
+                    texts = [u for t in texts for u in article_units(t, r["tokens"])][:50]
+                outr.append(_first_hit(texts, r["golds"]))
+            return outr
+
+        def fused(r: dict, names: tuple[str, ...], k: int = 60) -> list[str]:
+            """Reciprocal-rank fusion (k = 60, not tuned) of the hybrid list with other lists, no learning."""
+            sc = [sum(1.0 / (k + s[n]) for n in names if n in s) for s in r["src"]]
+            order = sorted((i for i in range(len(sc)) if sc[i] > 0), key=lambda i: -sc[i])[:50]
+            return [r["texts"][i] for i in order]
 
         tr = [r for r in recs if not r["dev"]]
         dv = [r for r in recs if r["dev"]]
 
-        def ranks_for(score_fn, rs):
-            outr = []
-            for r in rs:
-                if not len(r["y"]):
-                    outr.append((0, 0))
-                    continue
-                s = score_fn(r["X"])
-                order = sorted(range(len(s)), key=lambda i: (-s[i], -r["X"][i][0]))[:50]
-                outr.append(_first_hit([r["texts"][i] for i in order], r["golds"]))
-            return outr
-
-        def article_ranks(score_fn, rs):
-            outr = []
-            for r in rs:
-                if not len(r["y"]):
-                    outr.append((0, 0))
-                    continue
-                s = score_fn(r["X"])
-                order = sorted(range(len(s)), key=lambda i: (-s[i], -r["X"][i][0]))[:50]
-                units = [u for i in order for u in article_units(r["texts"][i], r["tokens"])]
-                outr.append(_first_hit(units[:50], r["golds"]))
-            return outr
+        def lat(rs, parts: set[str]) -> list[float]:
+            return [r["embed_ms"] + sum(v for k, v in r["tm"].items() if k in parts) for r in rs]
 
         table: dict[str, dict] = {}
+        latency: dict[str, list[float]] = {}
         table["hybrid (default)"] = _metrics([r["base"] for r in dv])
+        latency["hybrid (default)"] = [r["base_ms"] for r in dv]
         table["jieba-BM25 alone"] = _metrics([r["s0"] for r in dv])
-        table["BM25 + term dictionary (no reranker)"] = _metrics([r["sx"] for r in dv])
-        table["hybrid + term dictionary (no reranker)"] = _metrics([r["hx"] for r in dv])
+        latency["jieba-BM25 alone"] = [r["s0_ms"] for r in dv]
+        table["+ query terms: hybrid with dictionary BM25 query (no reranker)"] = _metrics([r["hx"] for r in dv])
+        latency["+ query terms: hybrid with dictionary BM25 query (no reranker)"] = [r["hx_ms"] for r in dv]
+        table["BM25 + query terms (no reranker)"] = _metrics([r["sx"] for r in dv])
         table["BM25 + corpus definitions (no reranker)"] = _metrics([r["sd"] or r["s0"] for r in dv])
+        table["+ law prior: hybrid RRF likely law's passages (no reranker)"] = _metrics(
+            [_first_hit(fused(r, ("h", "p")), r["golds"]) for r in dv])
+        latency["+ law prior: hybrid RRF likely law's passages (no reranker)"] = lat(dv, {"h", "p", "feat"})
+        table["+ case memory: hybrid RRF past questions' articles (no reranker)"] = _metrics(
+            [_first_hit(fused(r, ("h", "m")), r["golds"]) for r in dv])
+        latency["+ case memory: hybrid RRF past questions' articles (no reranker)"] = lat(dv, {"h", "m", "feat"})
         out["definitions_fired_dev"] = sum(r["def_fired"] for r in dv)
-        Xtr = np.vstack([r["X"] for r in tr if len(r["y"])])
-        ytr = np.concatenate([r["y"] for r in tr if len(r["y"])])
         models = {}
-        for name, cols in groups.items():
-            idx = [feats.index(c) for c in cols]
-            mu, sd = Xtr[:, idx].mean(0), Xtr[:, idx].std(0) + 1e-9
-            lr = LogisticRegression(C=1.0, max_iter=2000).fit((Xtr[:, idx] - mu) / sd, ytr)
-            full_coef = np.zeros(len(feats))
-            full_coef[idx] = lr.coef_[0]
-            full_mu, full_sd = np.zeros(len(feats)), np.ones(len(feats))
-            full_mu[idx], full_sd[idx] = mu, sd
-            m = rerank.LinearModel(tuple(feats), full_mu, full_sd, full_coef, float(lr.intercept_[0]))
+        for name, (cols, srcs) in groups.items():
+            views = [view(r, cols, srcs) for r in tr]
+            Xtr = np.vstack([v[0] for v in views if len(v[2])])
+            ytr = np.concatenate([v[1] for v in views if len(v[2])])
+            mu, sd = Xtr.mean(0), Xtr.std(0) + 1e-9
+            lr = LogisticRegression(C=1.0, max_iter=2000).fit((Xtr - mu) / sd, ytr)
+            m = rerank.LinearModel(tuple(cols), mu, sd, lr.coef_[0], float(lr.intercept_[0]))
             models[name] = m
-            table[name] = _metrics(ranks_for(lambda X, m=m: ((X - m.mean) / m.scale) @ m.coef + m.intercept, dv))
+            table[name] = _metrics(ranks_for(lambda X, m=m: ((X - m.mean) / m.scale) @ m.coef + m.intercept, dv,
+                                             cols, srcs))
+            latency[name] = lat(dv, srcs | {"feat"})
             log.info("%s: %s", name, table[name])
-        table["hybrid, article units (h_rr order)"] = _metrics(article_ranks(lambda X: X[:, 0], dv))
-        table["all features (LR), article units"] = _metrics(article_ranks(
-            lambda X, m=models["all features (LR)"]: ((X - m.mean) / m.scale) @ m.coef + m.intercept, dv))
+        best = models["all together (LR, shipped form)"]
+        if shipped is not None and shipped.features == rerank.FEATURES:
+            table["all together, weights in the repository before this run"] = _metrics(
+                ranks_for(lambda X: ((X - shipped.mean) / shipped.scale) @ shipped.coef + shipped.intercept, dv))
+        Xall = np.vstack([r["X"] for r in tr if len(r["y"])])
+        yall = np.concatenate([r["y"] for r in tr if len(r["y"])])
         gbm = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.05, max_leaf_nodes=31,
-                                             random_state=0).fit(Xtr, ytr)
-        table["all features (gradient boosting)"] = _metrics(ranks_for(lambda X: gbm.predict_proba(X)[:, 1], dv))
+                                             random_state=0).fit(Xall, yall)
+        table["all together, gradient boosting (sklearn HGB)"] = _metrics(
+            ranks_for(lambda X: gbm.predict_proba(X)[:, 1], dv))
+        latency["all together, gradient boosting (sklearn HGB)"] = latency["all together (LR, shipped form)"]
+        table["hybrid, article units"] = _metrics(ranks_for(lambda X: X[:, 0], dv, units=True))
+        table["all together (LR), article units"] = _metrics(ranks_for(
+            lambda X: ((X - best.mean) / best.scale) @ best.coef + best.intercept, dv, units=True))
+        for name, xs in latency.items():
+            table[name]["p50_ms"], table[name]["p95_ms"] = pct(xs, 50), pct(xs, 95)
         # a second, larger estimate: 5-fold cross-validation over the train part (features already cross-fitted)
         cv_ranks = []
         for f in range(args.folds):
@@ -286,13 +340,11 @@ def main() -> int:
                            "all features (LR), 5-fold CV": _metrics(cv_ranks)}
         out["dev_questions"] = len(dv)
         out["train_questions"] = len(tr)
+        out["pool"] = args.pool
         out["table"] = table
-        lat_base = [r["base_ms"] for r in dv]
-        lat_rr = [r["embed_ms"] + r["cand_ms"] for r in dv]
-        out["latency_ms"] = {"hybrid_p50": pct(lat_base, 50), "hybrid_p95": pct(lat_base, 95),
-                             "rerank_total_p50": pct(lat_rr, 50), "rerank_total_p95": pct(lat_rr, 95),
-                             "rerank_path_only_p50": pct([r["cand_ms"] for r in dv], 50)}
-        best = models["all features (LR)"]
+        parts = sorted({k for r in dv for k in r["tm"]})
+        out["latency_parts_p50_ms"] = {k: pct([r["tm"].get(k, 0.0) for r in dv], 50) for k in parts}
+        out["latency_parts_p50_ms"]["embed"] = pct([r["embed_ms"] for r in dv], 50)
         out["weights"] = dict(zip(feats, np.round(best.coef, 3).tolist()))
         if args.write_resources:
             save_knowledge(kn_full, RESOURCE_DIR)

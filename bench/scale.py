@@ -41,6 +41,7 @@ import time
 import unicodedata
 from datetime import date
 from pathlib import Path
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -100,19 +101,26 @@ def load_questions() -> list[dict]:
     return json.loads((SHARED / "eval" / "lecoqa_train.json").read_text("utf-8"))
 
 
-def select_laws(law_files: list[Path], subset: str, extra: int, seed: int = 0) -> list[Path]:
-    if subset == "all":
+def select_laws(law_files: list[Path], subset: str, extra: int, seed: int = 0, gold_first: bool = False) -> list[Path]:
+    """``gold_first`` (``--subset all``): the files holding a gold article first, then the others in a seeded
+    random order, so that an ingest stopped part-way leaves every question evaluable among random distractors."""
+    if subset == "all" and not gold_first:
         return law_files
     from ingest.clean import clean_text
     from ingest.loaders import load_file
 
     golds = {norm(t) for q in load_questions() for t in q["相关法规"].values()}
     golds.discard("")
-    needed, others = [], []
+    needed: list[Path] = []
+    others: list[Path] = []
     for f in law_files:
         text = norm(clean_text(load_file(f, max_bytes=None).text).text)
         (needed if any(g in text for g in golds) else others).append(f)
     rng = random.Random(seed)
+    if subset == "all":
+        rng.shuffle(others)
+        log.info("全库：%d 个含 LeCoQA 标准条文的法规文件在前，其余 %d 个随机顺序", len(needed), len(others))
+        return needed + others
     picked = rng.sample(others, min(extra, len(others)))
     log.info("子集：%d 个含 LeCoQA 标准条文的法规文件 + %d 个随机干扰文件", len(needed), len(picked))
     return sorted(needed + picked)
@@ -275,7 +283,8 @@ def stage_eval(settings, top: int = 50, llamaindex: Path | None = None, limit: i
         retr = Retriever(res)
         out["mean_passage_chars"] = round(statistics.mean(len(t) for t in raw))
         ranks: dict[str, list[tuple[int, int]]] = {"jieba-BM25": [], "dense e5": [], "hybrid (default)": []}
-        modes = {"jieba-BM25": "sparse", "dense e5": "dense", "hybrid (default)": "hybrid"}
+        modes: dict[str, Literal["hybrid", "dense", "sparse"]] = {
+            "jieba-BM25": "sparse", "dense e5": "dense", "hybrid (default)": "hybrid"}
         for qtext, golds in tqdm(evaluable, desc="检索评测", unit="问"):
             for label, mode in modes.items():
                 hits = retr.search(qtext, top_k=top, mode=mode).hits
@@ -309,7 +318,7 @@ def stage_latency(settings, n: int = 200) -> dict:
         retr = Retriever(res)
         for q in qs[:5]:
             retr.search(q)
-        out = {"passages": res.store.count_passages(), "queries": len(qs), "index_build_s": build_s,
+        out: dict[str, Any] = {"passages": res.store.count_passages(), "queries": len(qs), "index_build_s": build_s,
                "store_mb": dir_mb(settings.store_path)}
         for mode in ("hybrid", "dense", "sparse"):
             tot, srch = [], []
@@ -333,6 +342,8 @@ def main() -> int:
     ap.add_argument("--stages", default="ingest,llamaindex,eval,latency",
                     help="comma-separated; llamaindex needs no store and may run beside ingest")
     ap.add_argument("--no-llamaindex", action="store_true")
+    ap.add_argument("--gold-first", action="store_true",
+                    help="--subset all: ingest the files holding LeCoQA gold articles first, the rest in random order")
     ap.add_argument("--limit", type=int, default=None, help="evaluate only the first N questions")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "scale.json")
     args = ap.parse_args()
@@ -341,7 +352,7 @@ def main() -> int:
     home = args.home.resolve()
     settings = load_settings(config=os.devnull, home=str(home))
     law_files, report_files = prepare_sources(home)
-    laws = select_laws(law_files, args.subset, args.extra_files)
+    laws = select_laws(law_files, args.subset, args.extra_files, gold_first=args.gold_first)
     sources = laws + report_files
     result = json.loads(args.out.read_text()) if args.out.exists() else {}
     result.update({
@@ -357,7 +368,8 @@ def main() -> int:
 
     stages = set(args.stages.split(","))
     if "ingest" in stages:
-        result["ingest"] = stage_ingest(settings, laws + [home / "src" / "reports"])
+        reports = [home / "src" / "reports"]
+        result["ingest"] = stage_ingest(settings, reports + laws if args.gold_first else laws + reports)
         result["store"] = store_stats(settings)
         save()
         log.info("导入：%s；库：%s", result["ingest"], result["store"])

@@ -138,6 +138,10 @@ def test_feature_candidates_on_a_real_store(labour_store):
     assert len(cands) >= 10
     assert all(set(c.feats) == set(rerank.FEATURES) for c in cands)
     assert all(math.isfinite(v) for c in cands for v in c.feats.values())
+    assert all(c.src and set(c.src) <= set("hdsxpm") and min(c.src.values()) >= 1 for c in cands)
+    tm: dict[str, float] = {}
+    rerank.feature_candidates(res, "老板不跟我签劳动合同怎么办", q, None, _knowledge(), timings=tm)
+    assert set(tm) == {"h", "d", "s", "x", "p", "m", "feat"} and all(v >= 0 for v in tm.values())
     # a model that trusts the law prior ranks the labour-contract articles above the company law
     feats = rerank.FEATURES
     model = rerank.LinearModel(feats, np.zeros(len(feats)), np.ones(len(feats)),
@@ -150,7 +154,7 @@ def test_feature_candidates_on_a_real_store(labour_store):
 
 
 @pytest.mark.skipif(not (RESOURCE_DIR / "reranker.json").exists(), reason="resources not written")
-def test_hook_off_by_default_and_on_with_the_setting(labour_store):
+def test_hook_off_by_default_and_on_with_the_setting(labour_store, monkeypatch):
     from assistant.retrieve import Retriever
 
     res, docs = labour_store
@@ -158,6 +162,11 @@ def test_hook_off_by_default_and_on_with_the_setting(labour_store):
     question = "老板一直不跟我签书面合同，我能要求双倍工资吗？"
     off = Retriever(res).search(question, top_k=5)
     on_res = dataclasses.replace(res, settings=dataclasses.replace(res.settings, statute_rerank=True))
+    # two laws are not a statute library: the setting alone changes nothing
+    assert rerank._known_law_docs(res.store, load_knowledge()) == 2 < rerank.MIN_LAWS
+    same = Retriever(on_res).search(question, top_k=5)
+    assert [(h.passage_id, h.score) for h in same.hits] == [(h.passage_id, h.score) for h in off.hits]
+    monkeypatch.setattr(rerank, "MIN_LAWS", 2)
     on = Retriever(on_res).search(question, top_k=5)
     assert len(on.hits) == 5
     assert any("书面劳动合同" in h.text for h in on.hits), [h.text[:40] for h in on.hits]
@@ -166,6 +175,21 @@ def test_hook_off_by_default_and_on_with_the_setting(labour_store):
     company = next(d.doc_id for d in docs if "公司法" in d.title)
     only = Retriever(on_res).search(question, top_k=5, flt=SearchFilter(doc_ids=[company]))
     assert only.hits and {h.doc_id for h in only.hits} == {company}
+
+
+@pytest.mark.skipif(not (RESOURCE_DIR / "reranker.json").exists(), reason="resources not written")
+def test_reranker_applies_only_to_statute_questions(labour_store, monkeypatch):
+    from policyqa.store import ScoredPayload
+
+    res, _docs = labour_store
+    kn = load_knowledge()
+    article = ScoredPayload("a", 1.0, {"text": "第七条　用人单位自用工之日起即与劳动者建立劳动关系。"})
+    prose = ScoredPayload("b", 1.0, {"text": "各级机关党组织要把党的政治建设摆在首位。"})
+    assert not rerank.applies(res, kn, [article, article])  # a library of two laws
+    monkeypatch.setattr(rerank, "MIN_LAWS", 2)
+    assert rerank.applies(res, kn, [article, article, prose])
+    assert not rerank.applies(res, kn, [article, prose, prose])  # hits mostly not statute articles
+    assert not rerank.applies(res, kn, [])
 
 
 @pytest.mark.skipif(not (RESOURCE_DIR / "reranker.json").exists(), reason="resources not written")
