@@ -103,6 +103,7 @@ def focus_coverage(question: str, hits: list[Hit], only: set[str] | None = None)
 
 # -- false premises ----------------------------------------------------------------
 
+_ASIDE = re.compile(r"[(（][^()（）]{0,20}[)）]")
 _NUMBER = re.compile(r"\d+(?:[·•・.．]\d+)*")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百零两]+[批届轮次期项条章节]")
 _EVERY = re.compile(r"每(?:年|月|季度|半年|周|星期|天|日)")
@@ -152,7 +153,8 @@ def co_occurs(specific: str, question: str, hits: list[Hit]) -> bool:
     main = max(others, key=len) if others else ""
     for h in hits:
         hay = norm(h.title + " ".join(h.heading_path) + h.text)
-        if key in hay and (not main or presence(main, hay) >= 0.6):
+        # "机关党委(总支、支部)书记联席会" is the 党委书记联席会 of a question: asides in brackets are left out
+        if key in hay and (not main or presence(main, hay) >= 0.6 or presence(main, norm(_ASIDE.sub("", hay))) >= 0.6):
             return True
     return False
 

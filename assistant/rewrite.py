@@ -36,7 +36,8 @@ class Standalone:
     query: str
     """What is searched and answered (Chinese)."""
     how: str = ""
-    """``followup`` | ``formal`` (everyday words put in the texts' wording) | ``glossary`` | ``model`` | ``""``."""
+    """``followup`` | ``formal`` (everyday words put in the texts' wording) | ``glossary`` | ``model`` |
+    ``condensed`` (a long question searched by its ask) | ``""``."""
     untranslated: list[str] = field(default_factory=list)
     """English words taken as naming something the library lacks (a name the glossary does not know)."""
     unknown_words: list[str] = field(default_factory=list)
@@ -284,10 +285,46 @@ def model_translate(llm: ChatBackend, question: str) -> str | None:
     return out if 2 <= len(out) <= 120 and re.search(r"[\u4e00-\u9fff]", out) else None
 
 
+LONG_QUESTION = 80
+"""Questions longer than this (characters) are searched by their ask (:func:`condense`)."""
+_ASKS = re.compile(r"什么|哪|多少|多久|多长|何时|几[次个项条年天月名门种类]|怎么|怎样|如何|为何|为什么|吗|是否|有没有|能否|"
+                   r"可否|[？?]")
+_LEAD_IN = re.compile(r"^(?:我|我们)?(?:想|要)?(?:请问|问一下|想问|问问|咨询)(?:一下)?[:：，,]?")
+_POINTER = re.compile(r"^(?:那么|那|这个|那个|这|其)+")
+
+
+def condense(question: str) -> str:
+    """The ask of a long question: in its last sentence that asks something, the asking clauses and the clause
+    before them (which names the topic), without lead-ins and thanks; when that only points back ("那这个会
+    多久开一次？"), the longest nouns said before it come first."""
+    sents = [x for x in re.split(r"(?<=[。！？!?；;\n])", question) if x.strip()]
+    idx = max((i for i, x in enumerate(sents) if _ASKS.search(x)), default=-1)
+    if idx < 0:
+        return question
+    clauses = [c.strip() for c in re.split(r"[，,：:；;]", sents[idx]) if c.strip()]
+    asking = [i for i, c in enumerate(clauses) if _ASKS.search(c)]
+    kept = clauses[max(0, asking[0] - 1):asking[-1] + 1]
+    kept = [c for c in (_LEAD_IN.sub("", c) for c in kept) if c]
+    ask = "，".join(kept)
+    if len(ask) < 12 or _POINTER.match(ask):
+        ask = _POINTER.sub("", ask)
+        before = "".join(sents[:idx]) + "".join(clauses[:max(0, asking[0] - 1)])
+        nouns = sorted(dict.fromkeys(n for n in topic_nouns(before) if len(n) >= 3 and n not in ask),
+                       key=len, reverse=True)[:2]
+        ask = " ".join([*nouns, ask])
+    return ask if 4 <= len(ask) < len(question) else question
+
+
 def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend | None,
                known: Callable[[str], bool] | None = None) -> Standalone:
     """The standalone Chinese question to search and answer (``known``: whether the library uses a word)."""
     q = question.strip()
+    if len(q) > LONG_QUESTION and not is_english(q):
+        short = condense(q)
+        if short != q:
+            sa = standalone(short, history, llm, known)
+            sa.how = sa.how or "condensed"
+            return sa
     if is_english(q):
         # The glossary first (instant, deterministic); the model only for words the glossary does not know.
         g = glossary_translate(q)

@@ -256,3 +256,24 @@ def test_count_moved_to_another_subject_is_dropped():
     assert how == "dropped" and out is None
     out, how = ck.check("[1]14次。", [])
     assert how == "skip" and out is None  # a fragment says nothing
+
+
+# -- long questions: searched by their ask -------------------------------------------------------------
+
+def test_long_question_condensed_to_its_ask():
+    from assistant.rewrite import condense
+
+    q = ("这段时间我们处里在组织学习，很多同志都读了北京市直机关工委的那篇文章，觉得两项机制的做法很有启发，"
+         "准备结合实际借鉴推广，讨论中还有不少疑问。想问一下：机关党委书记联席会每年最少开几次？")
+    assert condense(q) == "机关党委书记联席会每年最少开几次？"
+    q2 = ("材料很多，收获很大，有个问题一直没弄清楚，文中提到的年轻干部三年行动计划，究竟要求修好哪三门课，"
+          "麻烦您给讲一讲，辛苦了，谢谢！")
+    short = condense(q2)
+    assert "三年行动计划" in short and "哪三门课" in short and "谢谢" not in short, short
+
+
+def test_long_question_answered_on_its_ask(engine):
+    q = ("这段时间我们处里在组织学习，很多同志都读了北京市直机关工委的那篇文章，觉得两项机制的做法很有启发，"
+         "准备结合实际借鉴推广，讨论中还有不少疑问。想问一下：机关党委书记联席会每年最少开几次？")
+    ans = engine.ask(q)
+    assert ans.answerable and "两次" in ans.answer and ans.standalone_query != q, ans.answer
