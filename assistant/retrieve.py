@@ -156,7 +156,7 @@ class Retriever:
                                      lead=mode == "hybrid" and (is_overview(norm) if lead is None else lead))
         if intent and mode == "hybrid" and found:
             found = self._with_labelled(found, intent, k, flt, extra)
-        found = maybe_feature_rerank(self.res, norm, dense, found, k, flt, mode)  # off unless statute_rerank
+        found = maybe_feature_rerank(self.res, norm, dense, found, k, flt, mode)  # statute_rerank: only in a library of many laws
         t2 = time.perf_counter()
         # Fusion ties (equal reciprocal ranks) come back from the engine in no fixed order: break them by
         # document order, so that one question gets one answer run after run.

@@ -154,13 +154,14 @@ def test_feature_candidates_on_a_real_store(labour_store):
 
 
 @pytest.mark.skipif(not (RESOURCE_DIR / "reranker.json").exists(), reason="resources not written")
-def test_hook_off_by_default_and_on_with_the_setting(labour_store, monkeypatch):
+def test_hook_on_by_default_and_gated(labour_store, monkeypatch):
     from assistant.retrieve import Retriever
 
     res, docs = labour_store
-    assert not load_settings(config="/nonexistent.toml").statute_rerank
+    assert load_settings(config="/nonexistent.toml").statute_rerank  # on by default: the gate decides where
     question = "老板一直不跟我签书面合同，我能要求双倍工资吗？"
-    off = Retriever(res).search(question, top_k=5)
+    off_res = dataclasses.replace(res, settings=dataclasses.replace(res.settings, statute_rerank=False))
+    off = Retriever(off_res).search(question, top_k=5)
     on_res = dataclasses.replace(res, settings=dataclasses.replace(res.settings, statute_rerank=True))
     # two laws are not a statute library: the setting alone changes nothing
     assert rerank._known_law_docs(res.store, load_knowledge()) == 2 < rerank.MIN_LAWS

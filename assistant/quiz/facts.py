@@ -952,6 +952,10 @@ def pick_distractors(cands: Iterable[str], keys: Sequence[str], p: Passage, k: i
     return out
 
 
+_DOC_NAME = re.compile(r"(?:条例|办法|规定|规则|细则|意见|通知|纲要|决定|决议|章程|[^方做办学说看想]法)》?$")
+_QUANTIFIED = re.compile(r"^[“《]?(?:每|各|所有|一切|全部|任何)")
+
+
 def list_alternatives(items: list[str], pools: Pools, rng: random.Random, p: Passage | None = None,
                       family: str = "", block: bool = False) -> list[str]:
     """Same-kind replacements for the items of an enumeration, most plausible first.
@@ -1001,6 +1005,10 @@ def list_alternatives(items: list[str], pools: Pools, rng: random.Random, p: Pas
             continue  # a term (留置、记过) is not an item of another kind of list
         if not block and bool(body_class(c)) != any(body_class(x) for x in items):
             continue  # a body (人民政府) is not an item of a list of qualities (政治坚定、勤勉尽责)
+        if bool(_DOC_NAME.search(c)) != any(_DOC_NAME.search(x) for x in items):
+            continue  # a document (科技进步条例) is not an item of a list of practices (压力层层传导)
+        if bool(_QUANTIFIED.match(c)) != any(_QUANTIFIED.match(x) for x in items):
+            continue  # "每一项立法" is not one of a list of slogans
         prox = pools.proximity(pool_name, c, p)
         if prox is None or (block and regulation and prox > 1):
             continue  # a rule's list items are replaced by items of the same regulation or its family
