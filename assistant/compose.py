@@ -231,10 +231,12 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
     if asked.counted and asked.counted in s.text and quantity_ok(asked, s.text):
         return True  # "45项民生实事" for "多少件实事": the counted thing itself is named with its number
     terms = focus_terms(question)
-    hay = norm((doc_text or hit.text) + " ".join(hit.heading_path) + hit.title)
+    raw = (doc_text or hit.text) + " ".join(hit.heading_path) + hit.title
+    # "党委(总支、支部)书记" is the 党委书记 of a question: asides in brackets are read both ways
+    hays = (norm(raw), norm(re.sub(r"[(（][^()（）]{0,20}[)）]", "", raw)))
     if terms:
         longest = max(len(t) for t in terms)
-        if max(presence(t, hay) for t in terms if len(t) == longest) < 0.6:
+        if max(presence(t, h) for t in terms if len(t) == longest for h in hays) < 0.6:
             return False
     return (sentence_coverage(question, s.text, hit) >= STRICT_COVERAGE
             and all(norm(x) in norm(s.text) for x in asked.quoted))
