@@ -218,9 +218,12 @@ class AppLink:
 
     def client(self) -> Any:
         if self._client is None:
+            import logging
+
             import httpx
             from gradio_client import Client
 
+            logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per HTTP request is no news to a CLI user
             creds = cli_credentials()
             if self.record.auth and creds is None:
                 raise AppLinkError(
