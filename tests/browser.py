@@ -73,3 +73,27 @@ def launch_browser(pw):
     if not Path(CHROMIUM).exists():
         raise RuntimeError("没有找到 /usr/bin/chromium：请用 make test 运行（它会安装 Debian 的 chromium 和中文字体）。")
     return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def open_page(browser, timeout_ms: int = 90_000, locale: str = "zh-CN", **context: object):
+    """A new 1400×1000 page; script errors collected in ``page.errors`` (load the app with :func:`goto_app`)."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale, **context)
+    pg = ctx.new_page()
+    pg.set_default_timeout(timeout_ms)
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    return pg
+
+
+def goto_app(pg, url: str) -> None:
+    pg.goto(url, wait_until="load")
+    pg.wait_for_selector("#pq-question textarea")
+
+
+def shot(page, name: str, full: bool = True) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full)
+
+
+def tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import OUT, AppProcess, copy_home, launch_browser
+from browser import AppProcess, copy_home, goto_app, launch_browser, open_page, shot, tab
 from playwright import sync_api as pw_api
 
 # Marker set by hostile document content if any of it ever runs as script.
@@ -36,28 +36,14 @@ def app(ingested, tmp_path_factory):
 def page(app):
     with pw_api.sync_playwright() as pw:
         browser = launch_browser(pw)
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=app.url.rstrip("/"))
-        pg = ctx.new_page()
-        pg.set_default_timeout(90_000)
+        pg = open_page(browser)
+        pg.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app.url.rstrip("/"))
         pg.external = []  # requests that would leave the machine
-        pg.errors = []
         pg.on("request", lambda r: pg.external.append(r.url)
               if not r.url.startswith((app.url.rstrip("/"), "data:", "blob:")) else None)
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.goto(app.url, wait_until="load")
-        pg.wait_for_selector("#pq-question textarea")
+        goto_app(pg, app.url)
         yield pg
         browser.close()
-
-
-def shot(page, name: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
-
-
-def tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
 
 
 def ask(page, question: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import OUT, AppProcess, copy_home, launch_browser
+from browser import AppProcess, copy_home, goto_app, launch_browser, open_page, shot, tab
 from playwright import sync_api as pw_api
 
 # What Gradio shows when an event raises, in English and in its Chinese translation.
@@ -36,24 +36,10 @@ def page(app):
     with pw_api.sync_playwright() as pw:
         browser = launch_browser(pw)
         # An English browser: the page must still be Chinese (Gradio would follow the browser's language).
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-        pg = ctx.new_page()
-        pg.set_default_timeout(90_000)
-        pg.errors = []
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.goto(app.url, wait_until="load")
-        pg.wait_for_selector("#pq-question textarea")
+        pg = open_page(browser, locale="en-US")
+        goto_app(pg, app.url)
         yield pg
         browser.close()
-
-
-def shot(page, name: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
-
-
-def tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
 
 
 def no_error_state(page) -> None:

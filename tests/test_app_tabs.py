@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser import OUT, AppProcess, launch_browser
+from browser import OUT, AppProcess, goto_app, launch_browser, open_page, shot, tab
 from conftest import CORPUS, ROOT, ingest_store
 from playwright import sync_api as pw_api
 
@@ -47,24 +47,10 @@ def app(home):
 def page(app):
     with pw_api.sync_playwright() as pw:
         browser = launch_browser(pw)
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", accept_downloads=True)
-        pg = ctx.new_page()
-        pg.set_default_timeout(120_000)
-        pg.errors = []
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-        pg.goto(app.url, wait_until="load")
-        pg.wait_for_selector("#pq-question textarea")
+        pg = open_page(browser, timeout_ms=120_000, accept_downloads=True)
+        goto_app(pg, app.url)
         yield pg
         browser.close()
-
-
-def shot(page, name: str, full: bool = True) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full)
-
-
-def tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
 
 
 def assert_no_error_wall(page) -> None:
