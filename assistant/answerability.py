@@ -239,17 +239,22 @@ _NUMERAL_HEAD = re.compile(r"^[一二两三四五六七八九十百千万]")
 _pos_tokenizer: tuple[Any, Any] = (None, None)
 
 
-def noun_candidates(question: str) -> list[str]:
-    """Content nouns of the question: dictionary words (no HMM guesses) tagged n*, two characters or more."""
+def _pos() -> Any:
+    """jieba's part-of-speech tagger over the project's tokenizer (building one reads jieba's dictionary, ~0.2 s)."""
     global _pos_tokenizer
     import jieba.posseg as pseg
 
     base = sparse._get_tokenizer()
-    if _pos_tokenizer[0] is not base:  # building one reads jieba's dictionary (~0.2 s)
+    if _pos_tokenizer[0] is not base:
         _pos_tokenizer = (base, pseg.POSTokenizer(base))
+    return _pos_tokenizer[1]
+
+
+def noun_candidates(question: str) -> list[str]:
+    """Content nouns of the question: dictionary words (no HMM guesses) tagged n*, two characters or more."""
     out = []
     q = normalize_for_index(question)
-    for w in _pos_tokenizer[1].cut(q, HMM=False):
+    for w in _pos().cut(q, HMM=False):
         t = w.word.strip().lower()
         if (len(t) >= 2 and w.flag.startswith("n") and t not in QUESTION_WORDS and t not in ASKED_NOUNS
                 and not _NUMERAL_HEAD.match(t) and re.fullmatch(r"[\u4e00-\u9fff]+", t)
@@ -267,13 +272,7 @@ _CLAUSE_START = re.compile(r"(?:^|[，,。；;：:？?！!]|还|也|都|就)$")
 def _plain_word(term: str) -> bool:
     """A single dictionary word that is no noun (搞完, 翻出来, 一遍, 接着): wording, not a topic. Unknown compounds
     (等次 → 等 + 次) and nouns are topics."""
-    global _pos_tokenizer
-    import jieba.posseg as pseg
-
-    base = sparse._get_tokenizer()
-    if _pos_tokenizer[0] is not base:
-        _pos_tokenizer = (base, pseg.POSTokenizer(base))
-    words = list(_pos_tokenizer[1].cut(term, HMM=False))
+    words = list(_pos().cut(term, HMM=False))
     return len(words) == 1 and not words[0].flag.startswith(("n", "j", "vn", "eng"))
 
 
