@@ -23,7 +23,7 @@ from policyqa.textnorm import normalize_for_index
 from policyqa.types import Hit, SearchFilter
 
 from .extractive import QUESTION_WORDS, query_terms
-from .grounding import norm, split_sentences
+from .grounding import ASIDE, norm, split_sentences
 from .names import person_names
 
 RELEVANCE_FLOOR = {"e5": 0.80, "use": 0.25}
@@ -103,7 +103,6 @@ def focus_coverage(question: str, hits: list[Hit], only: set[str] | None = None)
 
 # -- false premises ----------------------------------------------------------------
 
-_ASIDE = re.compile(r"[(（][^()（）]{0,20}[)）]")
 _NUMBER = re.compile(r"\d+(?:[·•・.．]\d+)*")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百零两]+[批届轮次期项条章节]")
 _EVERY = re.compile(r"每(?:年|月|季度|半年|周|星期|天|日)")
@@ -154,7 +153,7 @@ def co_occurs(specific: str, question: str, hits: list[Hit]) -> bool:
     for h in hits:
         hay = norm(h.title + " ".join(h.heading_path) + h.text)
         # "机关党委(总支、支部)书记联席会" is the 党委书记联席会 of a question: asides in brackets are left out
-        if key in hay and (not main or presence(main, hay) >= 0.6 or presence(main, norm(_ASIDE.sub("", hay))) >= 0.6):
+        if key in hay and (not main or presence(main, hay) >= 0.6 or presence(main, norm(ASIDE.sub("", hay))) >= 0.6):
             return True
     return False
 

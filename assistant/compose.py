@@ -16,7 +16,7 @@ from policyqa.types import Hit
 from .answerability import focus_terms, presence
 from .asked import CN_COUNTED, Asked, Form, holds, quantity_ok
 from .extractive import ScoredSentence, answer_type, query_terms, score_sentences
-from .grounding import norm
+from .grounding import ASIDE, norm
 from .names import has_person
 
 MAX_SENTENCES = 4
@@ -233,7 +233,7 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
     terms = focus_terms(question)
     raw = (doc_text or hit.text) + " ".join(hit.heading_path) + hit.title
     # "党委(总支、支部)书记" is the 党委书记 of a question: asides in brackets are read both ways
-    hays = (norm(raw), norm(re.sub(r"[(（][^()（）]{0,20}[)）]", "", raw)))
+    hays = (norm(raw), norm(ASIDE.sub("", raw)))
     if terms:
         longest = max(len(t) for t in terms)
         if max(presence(t, h) for t in terms if len(t) == longest for h in hays) < 0.6:

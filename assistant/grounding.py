@@ -16,6 +16,8 @@ from policyqa.textnorm import normalize_for_index
 
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\]")
 T = TypeVar("T")
+ASIDE = re.compile(r"[(（][^()（）]{0,20}[)）]")
+"""A short aside in brackets: "机关党委(总支、支部)书记" reads as 机关党委书记 without it."""
 _SENT_END = "。！？!?；;"
 _CLOSERS = "”’」』）)】"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")

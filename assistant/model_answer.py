@@ -22,6 +22,7 @@ from . import prompts
 from .answerability import focus_terms, presence
 from .compose import Plan, Planned
 from .grounding import (
+    ASIDE,
     CN_COUNT,
     NUMBER,
     clear_support,
@@ -46,7 +47,6 @@ GIST_LEAD = "简言之，"
 """Put before the model's first sentence: the plain-language gist follows the quoted answer."""
 COPIED = 0.9
 """A model sentence sharing this much with a source sentence both ways is a copy, not the model's own wording."""
-_ASIDE = re.compile(r"[(（][^()（）]{0,20}[)）]")
 _DEICTIC = frozenset({"这次", "那次", "此次", "本次", "这个", "那个", "这些", "那些", "这项", "该项", "其中"})
 _ENDS = "。！？!?；;"
 _STARTED = re.compile(r"[^\[\]\d,，、\s]")
@@ -112,7 +112,7 @@ class SentenceChecker:
         stands in a source sentence that holds the number ("两项机制每年召开两次" is refused when only
         the 联席会 meets twice a year)."""
         sources = [x for n in cited for x in split_sentences(self.passages[n])]
-        whole = norm(_ASIDE.sub("", "".join(self.titles.get(n, "") + self.passages[n] for n in cited)))
+        whole = norm(ASIDE.sub("", "".join(self.titles.get(n, "") + self.passages[n] for n in cited)))
         for clause in re.split(r"[，,；;：:]", body):
             quoted = [q.span() for q in re.finditer(r"“[^”]*”|《[^》]*》", clause)]
             for m in list(NUMBER.finditer(clause)) + list(CN_COUNT.finditer(clause)):
@@ -129,7 +129,7 @@ class SentenceChecker:
                     continue
                 main = max(terms, key=lambda t: (len(t), before.rfind(t)))  # the longest, then the nearest
                 # "党委(总支、支部)书记" is the 党委书记 of a paraphrase: asides in brackets are left out
-                holders = [norm(_ASIDE.sub("", x)) for x in sources if fact in norm(x)]
+                holders = [norm(ASIDE.sub("", x)) for x in sources if fact in norm(x)]
                 if not holders or any(presence(main, h) >= 0.6 for h in holders):
                     continue
                 # Word order may change in a paraphrase ("会议上有6个部门发言" of "…等6个部门作会议发言", "引进了6名专业
