@@ -216,7 +216,12 @@ def take_quiz(page, n: int = 5, topic: str = "") -> str:
     page.locator("#pq-quiz-n label", has_text=str(n)).first.click()
     if topic:
         page.get_by_label("主题（可不填）").fill(topic)
+    # A quiz from an earlier test may still be on the page (module-scoped page): mark its stems and
+    # wait for the new quiz's own, or the old 交卷 button would be clicked while the new one renders.
+    page.evaluate("() => document.querySelectorAll('.pq-q-stem').forEach(e => e.dataset.old = '1')")
     page.click("#pq-quiz-go")
+    page.wait_for_function("(n) => { const s = document.querySelectorAll('.pq-q-stem');"
+                           " return s.length === n && ![...s].some(e => e.dataset.old); }", arg=n)
     page.wait_for_selector("#pq-quiz-submit")
     return page.locator(".pq-q-stem").all_inner_texts()
 
