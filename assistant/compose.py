@@ -73,6 +73,26 @@ def enumerated_items(sentence: str) -> int:
     return max(titles, ordinals, listed if seps else 0)
 
 
+_ITEM_MARK = re.compile(r"[“\"‘']([{n}]?)([\u4e00-\u9fff])[”\"’']|哪[几{n}]个?[“\"‘']?([\u4e00-\u9fff])[”\"’']?(?:[？?。，,]|$)"
+                        .format(n="一二两三四五六七八九十"))
+"""A set named by the mark its items share: 哪几个“严” (严密…、严肃…), “三力”是哪三力 (…判断力、…领悟力)."""
+
+
+def item_mark(question: str) -> str:
+    m = _ITEM_MARK.search(question)
+    mark = (m.group(2) or m.group(3) or "") if m else ""
+    return "" if mark in _CLASSIFIERS else mark
+
+
+_CLASSIFIERS = set("项个条种类家名次位批件点块")
+
+
+def marked_items(sentence: str, mark: str) -> int:
+    """How many items of the sentence's 、-list carry ``mark``."""
+    pieces = re.split(r"[、]", sentence)
+    return sum(mark in p for p in pieces) if len(pieces) > 1 else 0
+
+
 def _topic_terms(question: str) -> dict[str, float]:
     return {t: w for t, w in query_terms(question).items() if re.search(r"[\u4e00-\u9fff\d]", t)}
 
@@ -167,7 +187,9 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
             # "哪些形式": a sentence listing 形式 first; then one that names items (简称, 分别是); then score.
             atype = answer_type(question)
-            cands.sort(key=lambda s: (not (atype and atype in s.text),
+            mark = item_mark(question)
+            cands.sort(key=lambda s: (not (mark and marked_items(s.text, mark) >= (asked.count or 2)),
+                                      not (atype and atype in s.text),
                                       -(s.score + (NAMING_BONUS if _NAMING.search(s.text) else 0.0))))
         if cands and asked.across:  # one sentence from each document asked about
             seen_docs: set[str] = set()

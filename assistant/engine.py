@@ -33,6 +33,7 @@ from .compose import plan_answer
 from .docfacts import document_fact
 from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
+from .listing import grow_plan
 from .llm import ChatBackend, LLMError, TimeLimitedBackend, default_backend_name, get_backend
 from .model_answer import Streamed, stream_model_part
 from .retrieve import Retriever, diversify, is_overview
@@ -113,6 +114,10 @@ class AnswerEngine:
             except Exception:  # a store without a registry: no scoping
                 self._docs = (now, [])
         return self._docs[1]
+
+    def doc_hits(self, doc_id: str) -> list[Hit]:
+        """All stored passages of one document, in order (score 0)."""
+        return [Hit.from_payload(p, score=0.0) for p in self.res.store.doc_passages(doc_id)]
 
     def scope(self, question: str, flt: SearchFilter | None = None) -> Scope:
         """The documents ``question`` is answered from (see :mod:`assistant.scope`)."""
@@ -229,6 +234,11 @@ class AnswerEngine:
         # answer, nor verification (assistant/injection.py); citation cards show the original text.
         hits, safe_hits = defuse_hits(r.hits, sa.query)
         plan = plan_answer(sa.query, r.asked, safe_hits, overview=is_overview(sa.query))
+        grown = grow_plan(plan, safe_hits, r.asked, self.doc_hits)
+        if grown is not None:  # "从哪四个方面": the announcing sentence and each part's lead, from its own passage
+            plan, more = grown[0], grown[1][len(safe_hits):]
+            kept, safe = defuse_hits(more)
+            hits, safe_hits = [*hits, *kept], [*safe_hits, *safe]
         if plan.missing:
             yield r
             yield from answers.refuse(ctx, not_stated=r.asked, missing=plan.missing)

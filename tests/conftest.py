@@ -80,3 +80,27 @@ def resources(ingested):
     res = open_resources(settings)
     yield res
     res.close()
+
+
+STARTER = ROOT / "data" / "starter"
+PROVINCES = ("上海市", "北京市", "广东省", "浙江省", "江苏省", "山东省", "四川省", "湖北省", "湖南省", "福建省",
+             "贵州省", "吉林省")
+LAWS = ("公职人员政务处分法(2020-06-20).md", "监察法(2018-03-20).md", "监察法(2024-12-25).md",
+        "公务员法(2018-12-29).md", "行政机关公务员处分条例(2007-04-22).md")
+
+
+@pytest.fixture(scope="session")
+def starter_home(ingested, tmp_path_factory):
+    """A store of twelve 2026 provincial work reports and five regulations (监察法 in two revisions) from
+    data/starter, ingested with the real embedder (shared by the tests that need many documents)."""
+    src = tmp_path_factory.mktemp("starter")
+    (src / "reports").mkdir()
+    (src / "laws").mkdir()
+    for f in (STARTER / "reports").iterdir():
+        if f.name == "manifest.csv" or any(p in f.name for p in PROVINCES):
+            shutil.copy(f, src / "reports" / f.name)
+    for name in LAWS:
+        shutil.copy(STARTER / "laws" / name, src / "laws" / name)
+    home = tmp_path_factory.mktemp("multihome") / "home"
+    ingest_store(home, [src], ingested[0].home_path)
+    return home

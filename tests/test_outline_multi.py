@@ -7,37 +7,16 @@ data/starter, ingested with the real embedder.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-from conftest import ROOT, ingest_store, make_settings
+from conftest import make_settings
 
 from assistant.grounding import norm, strip_markers
 from assistant.outline import OutlineBuilder, outline_docx, outline_markdown
 from assistant.outline_multi import clean_source, is_heading_like, window
 from eval.outlines import heading_only
 
-STARTER = ROOT / "data" / "starter"
-PROVINCES = ("上海市", "北京市", "广东省", "浙江省", "江苏省", "山东省", "四川省", "湖北省", "湖南省", "福建省",
-             "贵州省", "吉林省")
-LAWS = ("公职人员政务处分法(2020-06-20).md", "监察法(2018-03-20).md", "监察法(2024-12-25).md",
-        "公务员法(2018-12-29).md", "行政机关公务员处分条例(2007-04-22).md")
 ARTICLE = re.compile(r"^《[^》]+》第[一二三四五六七八九十百零]+条：")
-
-
-@pytest.fixture(scope="module")
-def starter_home(ingested, tmp_path_factory):
-    src = tmp_path_factory.mktemp("starter")
-    (src / "reports").mkdir()
-    (src / "laws").mkdir()
-    for f in (STARTER / "reports").iterdir():
-        if f.name == "manifest.csv" or any(p in f.name for p in PROVINCES):
-            shutil.copy(f, src / "reports" / f.name)
-    for name in LAWS:
-        shutil.copy(STARTER / "laws" / name, src / "laws" / name)
-    home = tmp_path_factory.mktemp("multihome") / "home"
-    ingest_store(home, [src], ingested[0].home_path)
-    return home
 
 
 @pytest.fixture(scope="module")
