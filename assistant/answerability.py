@@ -108,7 +108,7 @@ _ORDINAL = re.compile(r"第[一二三四五六七八九十百零两]+[批届轮�
 _EVERY = re.compile(r"每(?:年|月|季度|半年|周|星期|天|日)")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
 _CN_COUNT = re.compile(r"(?<![哪几多第每])([零一二两三四五六七八九十百]+)(?![多余来几])"
-                       r"(个|次|项|组|名|条|批|种|类|家|届|轮|方面)")
+                       r"(个|次|项|组|名|位|条|批|种|类|家|届|轮|方面)")
 
 
 def cn_int(text: str) -> int | None:
@@ -128,7 +128,9 @@ def cn_int(text: str) -> int | None:
     return total + cur
 
 
-_NUM_WITH_UNIT = re.compile(r"(?<![\d·.])(\d{1,4})(个|次|项|组|名|条|批|种|类|家|届|轮|期|件|人|场|篇)")
+_NUM_WITH_UNIT = re.compile(r"(?<![\d·.])(\d{1,4})(个|次|项|组|名|位|条|批|种|类|家|届|轮|期|件|人|场|篇|份)")
+SAME_UNIT = {"位": "位名人", "名": "名位人", "人": "人名位"}
+"""Units a count of people is stated in interchangeably (8位 = 8名)."""
 
 
 def int_cn(n: int) -> str:
@@ -158,9 +160,10 @@ def co_occurs(specific: str, question: str, hits: list[Hit]) -> bool:
     return False
 
 
-def stated_with_subject(specific: str, question: str, hits: list[Hit]) -> bool:
-    """Some sentence of the passages holds ``specific`` with a term of the question's clause it stands in
-    ("记过的处分期为二十四个月": a sentence with 二十四个月 and 记过 — "（五）撤职，二十四个月" is another rule)."""
+def stated_with_subject(specific: str, question: str, hits: list[Hit], pattern: str = "") -> bool:
+    """Some sentence of the passages holds ``specific`` (or ``pattern``: the same count in another measure
+    word) with a term of the question's clause it stands in ("记过的处分期为二十四个月": a sentence with
+    二十四个月 and 记过 — "（五）撤职，二十四个月" is another rule)."""
     clause = next((c for c in re.split(r"[，,。？?！!；;]", question) if specific in c), question)
     key = norm(specific)
     titles = [norm(n) for n in named_documents(question)]
@@ -170,7 +173,8 @@ def stated_with_subject(specific: str, question: str, hits: list[Hit]) -> bool:
         return True
     for h in hits:
         for sent in split_sentences(h.text):  # one sentence or list item: a rule's own period
-            if key in norm(sent) and any(presence(t, norm(sent)) >= 0.6 for t in terms):
+            holds = re.search(pattern, norm(sent)) if pattern else key in norm(sent)
+            if holds and any(presence(t, norm(sent)) >= 0.6 for t in terms):
                 return True
     return False
 
@@ -199,10 +203,17 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
                if n not in years and not re.search(rf"(?<![\d·.]){re.escape(n)}(?![\d·]|\.\d)", hay)]
     for m in _NUM_WITH_UNIT.finditer(normalize_for_index(question)):  # "20次": the number must stand with its unit
         num, unit = m.group(1), m.group(2)
-        if num in missing or re.search(rf"(?<![\d·.]){num}\s*{unit}", hay):
+        units = f"[{SAME_UNIT.get(unit, unit)}]"
+        if num in missing:
+            continue
+        if re.search(rf"(?<![\d·.]){num}\s*{units}", hay):
+            # A count of people stands with whom it counts ("6位退休干部" is not the "6名"专业人才 of another line).
+            if unit in SAME_UNIT and not stated_with_subject(m.group(0), question, hits,
+                                                              rf"(?<![\d·.]){num}\s*{units}"):
+                missing.append(m.group(0))
             continue
         cn = int_cn(int(num)) if num.isdigit() and int(num) < 1000 else ""
-        if not (cn and f"{cn}{unit}" in hay):
+        if not (cn and re.search(f"{cn}{units}", hay)):
             missing.append(m.group(0))
     # An ordinal or a frequency must stand with the question's topic, not anywhere ("第三批" of another list).
     missing += [x for x in dict.fromkeys(_ORDINAL.findall(q) + _EVERY.findall(q))
@@ -213,9 +224,10 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
         value = cn_int(word)
         if value is None or (value == 1 and asks_how_often):
             continue
-        if m.group(0) in hay:
+        units = f"[{SAME_UNIT.get(unit, unit)}]" if unit in SAME_UNIT else unit
+        if re.search(f"{word}{units}", hay):
             continue
-        if re.search(rf"(?<![\d·.]){value}{unit}", hay):
+        if re.search(rf"(?<![\d·.]){value}{units}", hay):
             continue
         missing.append(m.group(0))
     # A period ("二十四个月", "6个月") stated for a rule must be that rule's period, not another one's.

@@ -64,7 +64,8 @@ _Q: list[tuple[Form, re.Pattern]] = [
     (Form.QUANTITY, re.compile(
         r"多少|几个|几项|几名|几家|几条|几种|几类|几组|几批|几所|数量|规模|\bhow many\b|\bhow much\b|\bnumber of\b", re.I)),
     (Form.WHO, re.compile(
-        r"谁|哪位|哪个人|由谁|哪个(?:部门|单位|机构|机关|组织)|哪些(?:部门|单位|机构)|什么(?:部门|单位|机构)|"
+        r"谁|哪位|哪个人|由谁|哪个(?:部门|单位|机构|机关|组织|处室|处|科室|科|团队|队|小组|组|支部|党支部|代表团)|哪家|"
+        r"哪些(?:部门|单位|机构)|什么(?:部门|单位|机构)|"
         r"负责人|牵头|主持|\bwho\b|\bwhich (?:department|body|organ|unit|office|agency)\b|\bin charge\b", re.I)),
     # "在哪几块/在哪些方面使劲" asks for areas of work (an enumeration), not a place
     (Form.WHERE, re.compile(r"哪里|在哪(?![几些一])|何处|何地|设在|地点|\bwhere\b", re.I)),
@@ -166,6 +167,8 @@ class Asked:
     """"A和B(的目标)分别是多少" → [A, B]: two things asked at once, each needs its own sentence."""
     across: bool = False
     """Asked of several documents or bodies ("各篇材料里…分别"): one answer sentence from each."""
+    outcome: bool = False
+    """"哪个处室拿了第一 / 谁获得了一等奖": the result of a contest is asked, so the answer states one."""
 
     @property
     def primary(self) -> Form:
@@ -178,7 +181,7 @@ class Asked:
     def strict(self) -> list[Form]:
         """The asked facets that a passage must state for the question to be answerable."""
         return [f for f in self.forms
-                if f in STRICT or (f is Form.WHO and self.person) or (f is Form.WHERE and self.event)]
+                if f in STRICT or (f is Form.WHO and (self.person or self.outcome)) or (f is Form.WHERE and self.event)]
 
 
 def analyse(question: str) -> Asked:
@@ -237,7 +240,15 @@ def analyse(question: str) -> Asked:
     quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q)]
     return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
                  person=person, event=bool(re.search(r"召开|举行|举办|开会", q)), counted=counted, quoted=quoted,
-                 across=bool(_ACROSS.search(q)) and not parts, parts=parts)
+                 across=bool(_ACROSS.search(q)) and not parts, parts=parts,
+                 outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)))
+
+
+OUTCOME_Q = re.compile(r"(?:拿|得|获|夺|取|排|评)了?个?第一|第一名|冠军|夺冠|获奖|得奖|[一二三特]等奖|金奖|银奖|优胜|胜出|拿了?第|排名第|名次|"
+                       r"\bwon\b|\bwin\b|\bwinner|\bfirst place\b|\bprize\b|\baward", re.I)
+"""Wording that asks for the result of a contest or an award."""
+OUTCOME = re.compile(r"第[一二三1-3]名|冠军|夺冠|夺得|获得|荣获|获评|评为|[一二三特]等奖|金奖|银奖|优胜|胜出|名列|排名第")
+"""A sentence that states such a result."""
 
 
 # Two things asked at once: "……A和B的预期目标是多少", "A和B分别是多少" (not "A和B之间通过哪些形式": one relation).

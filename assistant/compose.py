@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from policyqa.types import Hit
 
 from .answerability import focus_terms, presence
-from .asked import CN_COUNTED, Asked, Form, holds, quantity_ok
+from .asked import CN_COUNTED, OUTCOME, Asked, Form, holds, quantity_ok
 from .extractive import ScoredSentence, answer_type, query_terms, score_sentences
 from .grounding import ASIDE, norm
 from .names import has_person
@@ -276,6 +276,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         return enumerated_items(sentence) >= need
     if form is Form.QUANTITY:
         return quantity_ok(asked, sentence)
+    if form is Form.WHO and asked.outcome:  # who won: the sentence states a result, not only that the contest was held
+        return bool(OUTCOME.search(sentence))
     if form is Form.WHO and asked.person:  # a name, or in a regulation the office that holds the role
         return has_person(sentence) or bool(_ROLE.search(sentence))
     if form is Form.WHERE and _EVENT.search(question):  # where a meeting is held, not where an office sits

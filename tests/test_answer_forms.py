@@ -90,6 +90,34 @@ def test_unstated_attribute_is_refused(engine):
     assert not ans.answerable, ans.answer
 
 
+@pytest.mark.parametrize("q", ["市人大机关为那6位退休干部办的荣退仪式是什么样的？", "给8位老干部办荣退仪式是哪年的事？"])
+def test_false_count_of_people_is_refused_whatever_the_measure_word(engine, q):
+    ans = engine.ask(q)  # the text says 4名: 6位 / 8位 are false premises
+    assert not ans.answerable, ans.answer
+
+
+def test_true_count_in_another_measure_word_is_answered(engine):
+    ans = engine.ask("市人大机关为4位退休干部办荣退仪式，是为了增强什么？")  # 4位 = 4名
+    assert ans.answerable and "归属感" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["技能挑战赛的冠军是哪个处室？", "“AI赋能人大履职”挑战赛谁拿了一等奖？",
+                               "Which office won first place in the AI skills challenge?"])
+def test_contest_result_not_stated_is_refused(engine, q):
+    ans = engine.ask(q)  # the texts say the contest was held, not who won
+    assert not ans.answerable, ans.answer
+
+
+def test_contest_result_asks_for_a_stated_result():
+    from assistant.compose import _facet_ok
+
+    asked = analyse("技能挑战赛哪个处室拿了第一？")
+    assert asked.outcome and Form.WHO in asked.strict
+    assert not _facet_ok(Form.WHO, asked, "创新举办技能挑战赛，推动新技术与履职实践结合。")
+    assert _facet_ok(Form.WHO, asked, "研究室代表队在技能挑战赛中获得第一名。")
+    assert not analyse("文章第一部分的标题是什么？").outcome  # 第一 as an ordinal asks for no result
+
+
 def test_document_facts_come_from_the_record(engine):
     ans = engine.ask("《建立“两项机制”推动全面从严治党向纵深发展》这篇文章的作者是谁？")
     assert ans.answerable and "吕和顺" in ans.answer, ans.answer
