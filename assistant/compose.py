@@ -63,6 +63,25 @@ class Plan:
         return "".join(s.cited() for s in self.sentences)
 
 
+ENTITY_MARKS = {
+    "社区": ("社区", "街道", "村"), "街道": ("街道", "社区"), "村": ("村",), "学校": ("学校", "中学", "小学", "大学", "学院", "幼儿园"),
+    "高校": ("大学", "学院"), "医院": ("医院", "卫生院"), "企业": ("公司", "企业", "集团", "厂"), "公司": ("公司", "集团"),
+    "城市": ("市",), "省份": ("省", "区", "市"), "国家": ("国",), "平台": ("网", "平台", "号", "台", "App", "APP", "客户端"),
+    "媒体": ("报", "网", "台", "社", "刊", "号", "杂志"), "网站": ("网",), "栏目": ("栏目", "专栏"), "基地": ("基地",),
+    "景区": ("景区", "公园"), "场馆": ("馆", "中心"), "银行": ("银行",), "处室": ("处", "室"), "科室": ("科", "室"),
+}
+"""Kinds of things answered by name ("去了哪些社区") and the marks the names of that kind carry."""
+
+
+def _typed_missing(question: str, cands: list) -> bool:
+    """"下沉工作队去了哪些社区": no sentence lists things of the asked kind by name (two or more 、-items
+    carrying its marks) — the texts do not say which."""
+    marks = ENTITY_MARKS.get(answer_type(question))
+    if not marks:
+        return False
+    return not any(sum(any(m in p for m in marks) for p in c.text.split("、")) >= 2 for c in cands)
+
+
 def enumerated_items(sentence: str) -> int:
     """How many items a sentence lists (《A》和《B》 → 2; A、B和C → 3; 一是…二是… → 2)."""
     sentence = re.sub(r"[(（][^()（）]{0,30}[)）]", "", sentence)  # "机关党委(总支、支部)" lists nothing
@@ -210,6 +229,9 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                         take(s)
         elif form in asked.strict:
             missing.append(form)
+    if (Form.ENUMERATION in facets and not asked.across and Form.ENUMERATION not in missing
+            and _typed_missing(question, [s for s in scored if s.score >= FACET_MIN_RELATIVE * best])):
+        missing.append(Form.ENUMERATION)
     # 3. Fill with the best remaining sentences that stay on point (for a pointed question only when
     #    the asked facet was not found, or with a sentence nearly as good as the best).
     floor = MIN_RELATIVE_SCORE * best

@@ -108,6 +108,20 @@ def test_contest_result_not_stated_is_refused(engine, q):
     assert not ans.answerable, ans.answer
 
 
+@pytest.mark.parametrize("q", ["下沉社区工作队都去了哪些社区？", "青年支教帮扶队到过哪些学校？"])
+def test_things_of_a_kind_not_named_are_refused(engine, q):
+    ans = engine.ask(q)  # the texts name the team, not the communities / schools it went to
+    assert not ans.answerable, ans.answer
+    assert ans.notices and ("没有列出" in ans.notices[0] or "没有找到" in ans.notices[0]), ans.notices
+
+
+@pytest.mark.parametrize("q, item", [("市直机关工委借助哪些平台发布党建信息？", "微信公众号"),
+                                     ("湖北省人大机关用哪些媒体宣传主题教育？", "人大官网")])
+def test_things_of_a_kind_named_are_listed(engine, q, item):
+    ans = engine.ask(q)
+    assert ans.answerable and item in ans.answer, ans.answer
+
+
 def test_contest_result_asks_for_a_stated_result():
     from assistant.compose import _facet_ok
 
