@@ -94,6 +94,11 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
     ("date", re.compile(r"(?:什么时候|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发)|"
                         r"(?:发表|发布|印发|公布)(?:于|的)?(?:什么时候|何时|哪天|哪一?年|日期|时间)|"
                         r"\bwhen was\b.*\b(?:published|issued|adopted|written)\b", re.I)),
+    # "第一部分的标题是什么", "第二章叫什么", "开头第一块讲的是啥": a heading of the document's own structure
+    ("part_title", re.compile(r"第[一二三四五六七八九十\d]+\s*(?:部分|章|节|编|块)\s*的?\s*(?:小?标题|题目|名称|叫什么|叫啥|"
+                              r"讲的?是?(?:什么|啥)|是什么|是啥)|(?:小?标题|题目)\s*第[一二三四五六七八九十\d]+\s*(?:部分|章|节|编|块)|"
+                              r"\b(?:heading|title) of (?:the )?(?:first|second|third|fourth|fifth|sixth) (?:part|chapter|section)\b",
+                              re.I)),
     ("title", re.compile(r"^(?!.*(?:部分|第[一二三四五六七八九十\d]+|(?<!文)章|节|小标题)).*(?:文章|文件|报告|讲话|材料|稿子)[的，,]?"
                          r"(?:标题|题目|名称|名字)(?:是什么|叫什么|是啥|叫啥)|\bwhat is the title\b", re.I)),
 ]

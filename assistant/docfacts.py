@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from policyqa.runtime import Resources
 from policyqa.types import DocumentMeta, Hit
 
-from .answerability import cn_int, named_documents
+from .answerability import cn_int, int_cn, named_documents
 from .grounding import norm, split_sentences
 from .retrieve import hit_from_payload as to_hit_payload
 
 _ARTICLE = re.compile(r"(?:^|\n|\s|。)第([一二三四五六七八九十百零〇两]+)条")
 _CHAPTER = re.compile(r"第([一二三四五六七八九十百零〇两]+)章")
+_PART_ASKED = re.compile(r"第([一二三四五六七八九十\d]+)\s*(部分|章|节|编|块)|"
+                         r"\b(first|second|third|fourth|fifth|sixth) (part|chapter|section)\b", re.I)
+_EN_ORD = ["first", "second", "third", "fourth", "fifth", "sixth"]
+_UNIT_EN = {"part": "部分", "chapter": "章", "section": "节"}
 
 
 @dataclass
@@ -107,6 +111,8 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
             return None
         shown = doc.version or doc.date_text or doc.date
         return DocFact(f"{title}的日期为{shown}。[1]", to_hit_payload(holding(shown)))
+    if kind == "part_title":
+        return _part_title(question, title, passages)
     if kind == "title":
         return DocFact(f"该文件的标题是{title}。[1]", to_hit_payload(opening))
     if kind == "count_articles":
@@ -120,3 +126,42 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
             return None
         return DocFact(f"{title}共{n}章。[1]", to_hit_payload(last))
     return None
+
+
+def _part_title(question: str, title: str, passages: list[dict]) -> DocFact | None:
+    """The heading of the document's N-th part (部分/块: its N-th top-level heading) or its 第N章/节/编
+    (the heading that says so), cited to the first passage under it; None when the document has no such heading."""
+    m = _PART_ASKED.search(question)
+    if not m:
+        return None
+    if m.group(1):
+        n = int(m.group(1)) if m.group(1).isdigit() else cn_int(m.group(1))
+        unit = m.group(2)
+    else:
+        n, unit = _EN_ORD.index(m.group(3).lower()) + 1, _UNIT_EN[m.group(4).lower()]
+    if not n:
+        return None
+    tops: list[tuple[str, dict]] = []
+    for p in passages:
+        for h in list(p.get("heading") or [])[1:]:
+            if not any(h == t for t, _ in tops):
+                tops.append((h, p))
+    if unit in ("章", "节", "编"):
+        numbered = re.compile(rf"^第[{_NUMERALS}]+{unit}")
+        found = next(((h, p) for h, p in tops if numbered.match(h) and cn_int(_numeral(h)) == n), None)
+    else:  # 部分 / 块: the N-th heading of the outermost level
+        level = [(h, p) for h, p in tops if any(list(q.get("heading") or [])[1:2] == [h] for q in passages)]
+        found = level[n - 1] if 0 < n <= len(level) else None
+    if found is None:
+        return None
+    heading = re.sub(r"\s+", " ", found[0]).strip()
+    shown = "部分" if unit == "块" else unit
+    return DocFact(f"{title}第{int_cn(n)}{shown}的标题是“{heading}”。[1]", to_hit_payload(found[1]))
+
+
+_NUMERALS = "一二三四五六七八九十百零〇两"
+
+
+def _numeral(heading: str) -> str:
+    m = re.match(rf"^第([{_NUMERALS}]+)", heading)
+    return m.group(1).replace("〇", "零") if m else ""

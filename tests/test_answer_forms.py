@@ -132,6 +132,22 @@ def test_contest_result_asks_for_a_stated_result():
     assert not analyse("文章第一部分的标题是什么？").outcome  # 第一 as an ordinal asks for no result
 
 
+@pytest.mark.parametrize("q, heading", [
+    ("全国人大常委会机关党组那篇文章的第二部分标题是什么？", "二、强化思想引领"),
+    ("守正创新务实笃行那篇，第三块讲的是啥？", "三、落实管党治党责任"),
+    ("What is the title of the second part of the NPC Standing Committee organs' Party group article?", "二、强化思想引领"),
+])
+def test_part_heading_from_the_document_structure(engine, q, heading):
+    ans = engine.ask(q)
+    assert ans.answerable and heading in ans.answer, ans.answer
+    assert ans.citations and heading in ans.citations[0].text
+
+
+def test_part_heading_the_document_lacks_is_refused(engine):
+    ans = engine.ask("全国人大常委会机关党组那篇文章第九部分的标题是什么？")
+    assert not ans.answerable, ans.answer
+
+
 def test_document_facts_come_from_the_record(engine):
     ans = engine.ask("《建立“两项机制”推动全面从严治党向纵深发展》这篇文章的作者是谁？")
     assert ans.answerable and "吕和顺" in ans.answer, ans.answer
@@ -195,6 +211,13 @@ def test_law_article_count_from_structure(law_engine):
         ans = law_engine.ask(q)
         assert ans.answerable and "78条" in ans.answer, ans.answer
         assert "第七十八条" in ans.citations[0].text
+
+
+def test_law_chapter_title_from_structure(law_engine):
+    ans = law_engine.ask("公司法第五章叫什么？")
+    assert ans.answerable and "第五章" in ans.answer and "公司法" in ans.answer, ans.answer
+    assert "第五章" in ans.citations[0].heading or "第五章" in ans.citations[0].text
+    assert not law_engine.ask("监察法第二十章的标题是什么？").answerable  # 监察法 has nine chapters
 
 
 def test_law_library_refuses_what_it_lacks(law_engine):
