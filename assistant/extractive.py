@@ -72,6 +72,10 @@ def _term_score(terms: dict[str, float], sentence: str, context: str) -> float:
     return sum(w for t, w in hits.items() if not any(t != o and t in o for o in hits))
 
 
+_WH = re.compile(r"哪些|哪几|哪[一二两三四五六七八九十]|哪个|哪位|哪家|哪里|什么|谁|多少|几[个次项名条]|怎么|如何|怎样")
+RELATION_WEIGHT = 1.5
+"""Weight of the question's terms that follow its question word."""
+
 FACET_BONUS = 0.8
 """Bonus of a sentence stating an asked facet (a frequency for 多久, a list for 哪些 …)."""
 
@@ -124,6 +128,13 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
     from .retrieve import intent_terms
 
     terms = query_terms(question)
+    # The words after the question word state how the answer relates to the topic ("有哪些人员参会",
+    # "由谁主持"): a sentence holding them answers, one holding only the topic words restates it.
+    tail = _WH.split(question, maxsplit=1)
+    if len(tail) == 2:
+        for t in query_terms(tail[1]):
+            if t in terms:
+                terms[t] *= RELATION_WEIGHT
     atype = answer_type(question)
     labels = set(intent_terms(question).split())
     want_def = bool(_DEF_Q.search(question)) or overview

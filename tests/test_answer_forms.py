@@ -148,6 +148,12 @@ def test_part_heading_the_document_lacks_is_refused(engine):
     assert not ans.answerable, ans.answer
 
 
+def test_the_relation_after_the_question_word_chooses_the_sentence(engine):
+    # Two sentences name the meeting's people; the one that says who 参会 answers "哪些人参会".
+    ans = engine.ask("1月26日的中央和国家机关党的工作暨纪检工作会议，各部门有哪些人参会？")
+    assert ans.answerable and "常务副书记" in ans.answer, ans.answer
+
+
 def test_document_facts_come_from_the_record(engine):
     ans = engine.ask("《建立“两项机制”推动全面从严治党向纵深发展》这篇文章的作者是谁？")
     assert ans.answerable and "吕和顺" in ans.answer, ans.answer
