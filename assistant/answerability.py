@@ -150,7 +150,9 @@ def int_cn(n: int) -> str:
 def co_occurs(specific: str, question: str, hits: list[Hit]) -> bool:
     """Some passage holds ``specific`` together with (most of) the question's main topic term."""
     key = norm(specific)
-    others = {t: w for t, w in focus_terms(question).items() if norm(t) not in key and key not in norm(t)}
+    # Nouns that frame what is asked ("覆盖哪个时间段", "有什么要求") are no topic it must stand with.
+    others = {t: w for t, w in focus_terms(question).items() if norm(t) not in key and key not in norm(t)
+              and t not in ASKED_NOUNS}
     main = max(others, key=len) if others else ""
     for h in hits:
         hay = norm(h.title + " ".join(h.heading_path) + h.text)

@@ -186,6 +186,8 @@ class AnswerEngine:
         if sa.query != question or history:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
         asked = analyse(sa.asked_text or f"{sa.query} {question}")
+        if asked.counted and asked.counted not in sa.query:  # "多少个红头文件" said formally: 规范性文件 is counted
+            asked.counted = analyse(sa.query).counted or asked.counted
         docs = self.docs()
         scope = self.scope(f"{sa.query} {question}" if sa.query != question else question, flt)
         flt = scope.flt

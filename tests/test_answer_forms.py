@@ -156,6 +156,17 @@ def test_the_relation_after_the_question_word_chooses_the_sentence(engine, q):
     assert ans.answerable and "常务副书记" in ans.answer, ans.answer
 
 
+def test_colloquial_counted_noun_is_counted_in_its_formal_words(engine):
+    ans = engine.ask("市人大机关今年把多少个红头文件翻出来重新过了一遍？")  # 红头文件 → 规范性文件, 个 ~ 件
+    assert ans.answerable and "13件" in ans.answer, ans.answer
+
+
+def test_document_named_in_the_texts_with_its_period_is_found(engine):
+    ans = engine.ask("工委落实的《中央党内法规制定工作规划纲要》覆盖哪个时间段？")  # 《…纲要(2023—2027年)》 in the text
+    assert ans.answerable and "2023—2027" in ans.answer, ans.answer
+    assert not engine.ask("工委落实的《党内法规执行责任制规定》有什么要求？").answerable
+
+
 def test_document_facts_come_from_the_record(engine):
     ans = engine.ask("《建立“两项机制”推动全面从严治党向纵深发展》这篇文章的作者是谁？")
     assert ans.answerable and "吕和顺" in ans.answer, ans.answer
