@@ -170,8 +170,18 @@ def _en_key(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[-‐–]", " ", t)).strip()
 
 
+_BRITISH = [("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ises", "izes"), ("ise", "ize"),
+            ("our", "or"), ("ours", "ors"), ("centre", "center"), ("programme", "program"), ("defence", "defense"),
+            ("licence", "license")]
+"""British spellings → the American ones the glossary lists (organised → organized, labour → labor)."""
+
+
 def _stems(word: str) -> list[str]:
     w = word.lower().strip("'")
+    for gb, us in _BRITISH:
+        if w.endswith(gb) and len(w) > len(gb) + 2:
+            w = w[: -len(gb)] + us
+            break
     out = [w]
     for suf, rep in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
                      ("'s", "")):

@@ -167,6 +167,12 @@ def test_document_named_in_the_texts_with_its_period_is_found(engine):
     assert not engine.ask("工委落实的《党内法规执行责任制规定》有什么要求？").answerable
 
 
+@pytest.mark.parametrize("gb, us", [("Which activities were organised?", "Which activities were organized?"),
+                                     ("the organisation of the labour union", "the organization of the labor union")])
+def test_british_spellings_translate_like_american_ones(gb, us):
+    assert glossary_translate(gb).query == glossary_translate(us).query
+
+
 def test_document_facts_come_from_the_record(engine):
     ans = engine.ask("《建立“两项机制”推动全面从严治党向纵深发展》这篇文章的作者是谁？")
     assert ans.answerable and "吕和顺" in ans.answer, ans.answer
