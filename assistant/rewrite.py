@@ -171,17 +171,29 @@ def _en_key(text: str) -> str:
 
 
 _BRITISH = [("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ises", "izes"), ("ise", "ize"),
-            ("our", "or"), ("ours", "ors"), ("centre", "center"), ("programme", "program"), ("defence", "defense"),
-            ("licence", "license")]
+            ("centre", "center"), ("programme", "program"), ("defence", "defense"), ("licence", "license"),
+            *((f"{root}our", f"{root}or") for root in ("lab", "hon", "behavi", "fav", "col", "neighb", "endeav", "vig"))]
 """British spellings → the American ones the glossary lists (organised → organized, labour → labor)."""
 
 
-def _stems(word: str) -> list[str]:
+_NOT_BRITISH = {"rise", "wise", "otherwise", "raise", "praise", "premise", "promise", "precise", "concise", "exercise",
+                "enterprise", "expertise", "franchise", "advertise", "compromise", "surprise", "supervise", "revise",
+                "advise", "devise", "comprise", "despise", "merchandise", "televise", "improvise", "disguise", "noise"}
+"""Words that end in -ise in American English too."""
+
+
+def _us(word: str) -> str:
     w = word.lower().strip("'")
+    if re.sub(r"(?:s|d|ds)$", "", w) in _NOT_BRITISH or w.rstrip("sd") in _NOT_BRITISH or w[:-3] + "e" in _NOT_BRITISH:
+        return w
     for gb, us in _BRITISH:
-        if w.endswith(gb) and len(w) > len(gb) + 2:
-            w = w[: -len(gb)] + us
-            break
+        if w.endswith(gb) and (len(w) > len(gb) + 2 or not gb.startswith("is")):
+            return w[: -len(gb)] + us
+    return w
+
+
+def _stems(word: str) -> list[str]:
+    w = _us(word)
     out = [w]
     for suf, rep in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
                      ("'s", "")):
@@ -251,7 +263,7 @@ def glossary_translate(question: str) -> Standalone:
             if i + span > len(words):
                 continue
             toks = [w for w, _, _ in words[i:i + span]]
-            heads = [t.lower() for t in toks[:-1]]
+            heads = [_us(t) for t in toks[:-1]]
             hit = next((gl[" ".join(heads + [s])] for s in _stems(toks[-1]) if " ".join(heads + [s]) in gl), None)
             if hit:
                 out.append(hit[0])
