@@ -97,3 +97,13 @@ def shot(page, name: str, full: bool = True) -> None:
 
 def tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
+
+
+def new_chat(page) -> None:
+    """Click 新对话 and wait until its reply has landed (export hidden, notices emptied): it also clears the
+    question box, so a question typed before it lands could be wiped and an empty question sent."""
+    page.click("button:has-text('新对话')")
+    page.wait_for_function("() => (!document.querySelector('#pq-export') || "
+                           "document.querySelector('#pq-export').offsetParent === null) && "
+                           "(document.querySelector('#pq-notices') || {innerText: ''}).innerText.trim() === ''")
+    page.wait_for_timeout(300)

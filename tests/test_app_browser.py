@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import AppProcess, copy_home, goto_app, launch_browser, open_page, shot, tab
+from browser import AppProcess, copy_home, goto_app, launch_browser, new_chat, open_page, shot, tab
 from playwright import sync_api as pw_api
 
 # Marker set by hostile document content if any of it ever runs as script.
@@ -48,9 +48,7 @@ def page(app):
 
 def ask(page, question: str) -> str:
     """Type a question, wait for the final answer (the export button appears), return the last answer text."""
-    page.click("button:has-text('新对话')")
-    page.wait_for_function("() => !document.querySelector('#pq-export') || "
-                           "document.querySelector('#pq-export').offsetParent === null")
+    new_chat(page)
     box = page.locator("#pq-question textarea")
     box.fill(question)
     box.press("Enter")
@@ -112,7 +110,7 @@ def test_chat_answers_with_citation_cards(page):
 def test_empty_question_and_bad_date_give_a_calm_hint(page):
     """Submitting nothing, or an unreadable as-of date: one Chinese line, no error badges or toasts, and the
     next question is answered as usual."""
-    page.click("button:has-text('新对话')")
+    new_chat(page)
     box = page.locator("#pq-question textarea")
     box.fill("")
     box.press("Enter")

@@ -14,6 +14,7 @@ import re
 
 import pytest
 from browser import AppProcess, copy_home, goto_app, launch_browser, open_page, shot, tab
+from browser import new_chat as browser_new_chat
 from playwright import sync_api as pw_api
 
 # What Gradio shows when an event raises, in English and in its Chinese translation.
@@ -58,9 +59,7 @@ def answer_done(page) -> None:
 
 def new_chat(page) -> None:
     tab(page, "问答")
-    page.click("button:has-text('新对话')")
-    page.wait_for_function("() => !document.querySelector('#pq-export') || "
-                           "document.querySelector('#pq-export').offsetParent === null")
+    browser_new_chat(page)
 
 
 def submit_button(page):

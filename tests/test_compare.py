@@ -459,7 +459,7 @@ def test_browser_compare_view(jcf_home, tmp_path_factory):
 def test_browser_citation_shows_its_revision(jcf_home, tmp_path_factory):
     """A chat answer over two revisions: cards name the version and whether it is in force; the as-of control
     answers from the older revision."""
-    from browser import OUT, AppProcess, copy_home, launch_browser
+    from browser import OUT, AppProcess, copy_home, launch_browser, new_chat
     from playwright import sync_api as pw_api
 
     home = copy_home(jcf_home, tmp_path_factory.mktemp("citeapp") / "home")
@@ -475,9 +475,7 @@ def test_browser_citation_shows_its_revision(jcf_home, tmp_path_factory):
             box = page.locator("#pq-question textarea")
 
             def ask(question: str) -> None:
-                page.click("button:has-text('新对话')")
-                page.wait_for_function("() => !document.querySelector('#pq-export') || "
-                                       "document.querySelector('#pq-export').offsetParent === null")
+                new_chat(page)
                 box.fill(question)
                 box.press("Enter")
                 page.wait_for_function("() => { const e = document.querySelector('#pq-export');"
