@@ -129,7 +129,7 @@ def cn_int(text: str) -> int | None:
 
 
 _NUM_WITH_UNIT = re.compile(r"(?<![\d·.])(\d{1,4})(个|次|项|组|名|位|条|批|种|类|家|届|轮|期|件|人|场|篇|份)")
-SAME_UNIT = {"位": "位名人", "名": "名位人", "人": "人名位"}
+SAME_UNIT = {"位": "位名人", "名": "名位人", "人": "人名位", "家": "家个所", "个": "个家所项件"}
 """Units a count of people is stated in interchangeably (8位 = 8名)."""
 
 
@@ -297,7 +297,12 @@ def _not_a_topic(noun: str, question: str) -> bool:
         return False
     after, before = question[i + len(noun):], question[max(0, i - 4):i]
     return bool(_MANNER.match(after) or _OUTCOME_BEFORE.search(before)
-                or (noun[0] in _MODAL_HEAD and _CLAUSE_START.search(before)))
+                or (noun[0] in _MODAL_HEAD and _CLAUSE_START.search(before))
+                # "那阵子", "这会儿": a time pointed at, not a topic
+                or (noun[0] in "那这" and len(noun) <= 3)
+                # used as a verb: "合唱队上台了", "谁来张罗的" (jieba's dictionary tags them as names or places)
+                or bool(re.match(r"[了过着]", after))
+                or (before.endswith(("来", "去")) and bool(re.match(r"(?:的|了|吗|呢|？|\?|$)", after))))
 
 
 _FRAME_BEFORE = re.compile(r"(?:什么|哪个|哪些|哪种|哪类|哪几[个项种类样块条件位家批]?|哪一|哪|啥|何|怎样的|怎么样的|多少|几个|"
@@ -424,7 +429,7 @@ class Checker:
         ("党费", "博士"): the question is about something the library does not cover. Numeral-headed
         abbreviations (三力, 四强) are exempt: the texts spell such enumerations out.
         """
-        names = [n for n in person_names(query) if not self._in_library(n, flt, exact=True)]
+        names = [n for n in person_names(query) if not self._in_library(n, flt, exact=True) and not _not_a_topic(n, query)]
         return names + [t for t in noun_candidates(query) if t not in names and not self._in_library(t, flt)]
 
     def missing_documents(self, query: str, hits: list[Hit], flt: SearchFilter | None = None) -> list[str]:

@@ -229,6 +229,8 @@ def analyse(question: str) -> Asked:
     if Form.QUANTITY in forms:
         mu = _QTY_UNIT.search(q)
         unit = mu.group(1) if mu else ("元" if re.search(r"多少钱|多少经费|多少资金|金额", q) else "")
+        if unit == "个" and mu is not None and q[mu.end():mu.end() + 1] == "人":
+            unit = "人"  # "几个人": people are counted (4名 answers it)
         if not unit:
             after = _QTY_AFTER.search(q)
             before = _QTY_NOUN.search(q)
@@ -241,6 +243,8 @@ def analyse(question: str) -> Asked:
     if Form.QUANTITY in forms:
         mc = _QTY_AFTER.search(q)
         counted = mc.group(1) if mc and mc.group(1) not in _MEASURE_UNIT else ""
+        if counted[-1:] in ("的", "了", "呢", "吗"):  # "几个人的": no noun follows the count
+            counted = ""
     parts = asked_parts(q)
     quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q)]
     return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,

@@ -22,7 +22,9 @@ QUESTION_WORDS = set(
     # What a question asks for, or how it points back: the answer text does not repeat these.
     "全称 名称 名字 叫做 职务 职位 时候 时间 日期 哪天 几号 多久 多长 次数 数量 人数 材料 文章 一文 各篇 那篇 篇文章 "
     "那次 一共 总共 分别 各有 各是 提到 提及 讲到 后面 前面 还有 除了 之外 之前 之后 一般 通常 平时 "
-    "是谁 多长时间 长时间 多长 多久 什么时候 何时 哪年 哪一年 几年 几次 几回 多少次 对吗 是否 是不是 有没有".split()
+    "是谁 多长时间 长时间 多长 多久 什么时候 何时 哪年 哪一年 几年 几次 几回 多少次 对吗 是否 是不是 有没有 "
+    # colloquial asking and pointing words: how a question is put, not what it is about
+    "为啥 干啥 啥 当初 当时 还是 到底 究竟 这事 事儿 那阵子 这阵子 那会儿 这会儿 那时候 这时候".split()
 )
 # Tokens that ask (哪两项, 几个, 第几轮, 多少名) or are bare Chinese numerals (一百多个).
 _ASKING = re.compile(r"^(哪|几|第几|多少)|^[一二两三四五六七八九十百千万几]+[多余来]?[个名项次条]?$")

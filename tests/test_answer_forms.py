@@ -173,6 +173,19 @@ def test_british_spellings_translate_like_american_ones(gb, us):
     assert glossary_translate(gb).query == glossary_translate(us).query
 
 
+@pytest.mark.parametrize("q, key", [
+    ("市直机关那122家单位，一共被分成了几拨？", "8个组"),              # 122家 = 122个单位
+    ("联席会的议题都是谁来张罗的？", "议题"),                          # 张罗: a verb, not a person
+    ("市人大机关党组书记那阵子年内主持开了多少次党组会议？", "25次"),       # 那阵子: a time pointed at
+    ("市人大机关给退休老同志办荣退，办了几个人的？", "4名"),            # 几个人: people are counted
+    ("两项机制这事儿，当初是为啥要搞的？", "两项机制"),                   # 为啥/当初: how it is asked
+    ("中央和国家机关那个歌咏展演，有多少支合唱队上台了？", "18支"),        # 上台了: a verb
+])
+def test_colloquial_wordings_are_answered(engine, q, key):
+    ans = engine.ask(q)
+    assert ans.answerable and key in ans.answer, ans.answer
+
+
 def test_document_facts_come_from_the_record(engine):
     ans = engine.ask("《建立“两项机制”推动全面从严治党向纵深发展》这篇文章的作者是谁？")
     assert ans.answerable and "吕和顺" in ans.answer, ans.answer
