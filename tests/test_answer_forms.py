@@ -186,6 +186,17 @@ def test_colloquial_wordings_are_answered(engine, q, key):
     assert ans.answerable and key in ans.answer, ans.answer
 
 
+@pytest.mark.parametrize("q, key", [
+    # "courses" → 课程 | 培训班: the library says 培训班, never 课程 (which would read as a topic it lacks)
+    ("How many cadres from the municipal people's congress organs attended offline training courses in the year?",
+     "133人次"),
+    ("How many choirs performed at the singing event of the central and state organs?", "18支"),
+])
+def test_english_takes_the_renderings_the_library_uses(engine, q, key):
+    ans = engine.ask(q)
+    assert ans.answerable and key in ans.answer, ans.answer
+
+
 def test_document_facts_come_from_the_record(engine):
     ans = engine.ask("《建立“两项机制”推动全面从严治党向纵深发展》这篇文章的作者是谁？")
     assert ans.answerable and "吕和顺" in ans.answer, ans.answer
