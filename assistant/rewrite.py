@@ -245,10 +245,10 @@ def _english_forms(question: str) -> tuple[str, list[str]]:
 _EN_ARTICLE = re.compile(r"\b[Aa]rticle\s+(\d{1,3})\b")
 
 
-def glossary_translate(question: str, known: Callable[[str], bool] | None = None) -> Standalone:
+def glossary_translate(question: str) -> Standalone:
     """Chinese query for an English/mixed question: its Chinese parts plus glossary terms for the English.
-    With ``known``, each English term takes the first of its renderings that the library uses ("course" →
-    培训班 where no text says 课程): a rendering the texts never use would read as a topic they lack."""
+    Each term takes its first (most usual) rendering, whether or not the library uses it: choosing a rendering
+    the texts do use would also "translate" an out-of-scope question into the library's words (tax → 税)."""
     gl = glossary()
     question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)
     question = _EN_ARTICLE.sub(lambda m: f"第{m.group(1)}条", question)  # "Article 12" is a law's article
@@ -268,9 +268,7 @@ def glossary_translate(question: str, known: Callable[[str], bool] | None = None
             heads = [_us(t) for t in toks[:-1]]
             hit = next((gl[" ".join(heads + [s])] for s in _stems(toks[-1]) if " ".join(heads + [s]) in gl), None)
             if hit:
-                # A frame noun (部分, 方式) names what is asked, never a topic the texts must hold: it stays.
-                choose = known is not None and len(hit) > 1 and hit[0] not in ASKED_NOUNS
-                out.append(next((h for h in hit if known(h)), hit[0]) if choose and known is not None else hit[0])
+                out.append(hit[0])
                 i += span
                 break
         else:
@@ -353,7 +351,7 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
             return sa
     if is_english(q):
         # The glossary first (instant, deterministic); the model only for words the glossary does not know.
-        g = glossary_translate(q, known)
+        g = glossary_translate(q)
         if history:
             g.query = rule_rewrite(history, g.query)
         if llm is not None and g.unknown_words:
