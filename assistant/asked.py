@@ -81,6 +81,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
 
 # Facts about a document itself, answered from its record and structure.
 _DOC_REF = re.compile(r"《[^》]{2,40}》|这篇|那篇|该文|本文|文章|文件|报告|讲话|稿子|材料|条例|办法|规定|法律|[\u4e00-\u9fff]{2,12}法|"
+                      r"制度|意见|通知|纲要|规划|方案|细则|准则|"
                       r"\bdocument\b|\barticle\b|\breport\b|\bspeech\b|\blaw\b|\bregulation\b", re.I)
 _DOCFACT: list[tuple[str, re.Pattern]] = [
     # "多少条整改措施" counts measures, not the document's articles
@@ -248,7 +249,8 @@ def analyse(question: str) -> Asked:
     parts = asked_parts(q)
     quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q)]
     return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
-                 person=person, event=bool(re.search(r"召开|举行|举办|开会", q)), counted=counted, quoted=quoted,
+                 person=person, event=bool(re.search(r"召开|举行|举办|开会|(?:在哪[里儿]?|哪儿)开|开在哪", q)),
+                 counted=counted, quoted=quoted,
                  across=bool(_ACROSS.search(q)) and not parts, parts=parts,
                  outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)))
 

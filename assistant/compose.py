@@ -302,6 +302,6 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         return bool(OUTCOME.search(sentence))
     if form is Form.WHO and asked.person:  # a name, or in a regulation the office that holds the role
         return has_person(sentence) or bool(_ROLE.search(sentence))
-    if form is Form.WHERE and _EVENT.search(question):  # where a meeting is held, not where an office sits
+    if form is Form.WHERE and (asked.event or _EVENT.search(question)):  # where a meeting is held, not where an office sits
         return bool(_VENUE.search(sentence))
     return True

@@ -24,6 +24,13 @@ _EN_ORD = ["first", "second", "third", "fourth", "fifth", "sixth"]
 _UNIT_EN = {"part": "部分", "chapter": "章", "section": "节"}
 
 
+_NAMED_RULES = re.compile(r"([\u4e00-\u9fff]{2,15}(?:办法|条例|规定|制度|意见|通知|纲要|规划|方案|决定|细则|准则))"
+                         r"(?:是|的|由|于|在|哪|什么|何|有|共|一共)")
+"""A rule named without 《》 ("沟通联系办法是哪一年印发的")."""
+_RULE_SUFFIX = re.compile(r"(?:法|办法|条例|规定|制度|意见|通知|纲要|规划|方案|决定|细则|准则)$")
+"""Names of rules and laws (not of periodicals a document appeared in: 《楚天主人》)."""
+
+
 @dataclass
 class DocFact:
     text: str
@@ -54,6 +61,11 @@ def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> Docum
             s += 3
         scored.append((s, d))
     scored.sort(key=lambda x: -x[0])
+    # A document the question names ("沟通联系办法是哪一年印发的") that is no document of the library: its facts
+    # are not in any record, and another document's record does not answer for it.
+    named = [n for n in names if _RULE_SUFFIX.search(n)] + [norm(x) for x in _NAMED_RULES.findall(question)]
+    if named and not any(n and (n in norm(d.title) or norm(d.title) in n) for _, d in scored[:1] for n in named):
+        return None
     if scored and scored[0][0] >= 1:
         return scored[0][1]
     if hits:

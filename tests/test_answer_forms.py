@@ -196,6 +196,18 @@ def test_english_everyday_words_translate(engine, q, key):
     assert ans.answerable and key in ans.answer, ans.answer
 
 
+@pytest.mark.parametrize("q", ["书记联席会议一般在哪里开？", "书记联席会议一般在哪儿开会？"])
+def test_where_a_meeting_is_held_is_not_where_its_office_sits(engine, q):
+    ans = engine.ask(q)  # the texts say where the office sits and how often it meets, not where it meets
+    assert not ans.answerable, ans.answer
+
+
+@pytest.mark.parametrize("q", ["沟通联系办法是哪一年印发的？", "联席会议制度的作者是谁？"])
+def test_facts_of_a_rule_the_library_only_mentions_are_not_taken_from_another_record(engine, q):
+    ans = engine.ask(q)  # 《沟通联系办法》 is named in an article; the article's date or author is not the rule's
+    assert not ans.answerable, ans.answer
+
+
 def test_document_facts_come_from_the_record(engine):
     ans = engine.ask("《建立“两项机制”推动全面从严治党向纵深发展》这篇文章的作者是谁？")
     assert ans.answerable and "吕和顺" in ans.answer, ans.answer
