@@ -28,6 +28,7 @@ from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 from . import answers
 from .answerability import Checker
 from .asked import Asked, Form, analyse
+from .bodies import asked_body, document_body, other_level
 from .changes import answer_changes, asks_for_changes
 from .compose import plan_answer
 from .docfacts import document_fact
@@ -95,6 +96,7 @@ class AnswerEngine:
         self.timeout_s = timeout_s
         self.first_token_timeout_s = first_token_timeout_s
         self._docs: tuple[float, list[DocumentMeta]] | None = None
+        self._bodies: dict[str, tuple[str, str] | None] = {}
 
     # -- pieces ---------------------------------------------------------------
     def backend(self, name: str | None = None) -> ChatBackend | None:
@@ -114,6 +116,14 @@ class AnswerEngine:
             except Exception:  # a store without a registry: no scoping
                 self._docs = (now, [])
         return self._docs[1]
+
+    def body_of(self, doc_id: str) -> tuple[str, str] | None:
+        """The congress / CPPCC body (organ, level) a document is by or about (:mod:`.bodies`), cached."""
+        if doc_id not in self._bodies:
+            meta = next((d for d in self.docs() if d.doc_id == doc_id), None)
+            text = "".join(h.text for h in self.doc_hits(doc_id)) if meta is not None else ""
+            self._bodies[doc_id] = document_body(meta, text) if meta is not None else None
+        return self._bodies[doc_id]
 
     def doc_hits(self, doc_id: str) -> list[Hit]:
         """All stored passages of one document, in order (score 0)."""
@@ -159,6 +169,10 @@ class AnswerEngine:
             cands = [h for h in cands if speaks_of_place(h)]
             if not cands:
                 absent = scope.absent_places
+        body = asked_body(query)
+        if body is not None:  # "全国人大机关……": not from the article of a 市人大 or 省人大 机关
+            kept = [h for h in cands if not other_level(body, self.body_of(h.doc_id))]
+            cands = kept or cands
         hits = diversify(cands, k)
         v = self.checker.verdict(query, hits, result.query_vector, flt)
         unsupported = absent + v.unsupported + (sa.untranslated if sa is not None else [])

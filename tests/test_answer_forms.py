@@ -402,3 +402,34 @@ def test_long_question_answered_on_its_ask(engine):
          "准备结合实际借鉴推广，讨论中还有不少疑问。想问一下：机关党委书记联席会每年最少开几次？")
     ans = engine.ask(q)
     assert ans.answerable and "两次" in ans.answer and ans.standalone_query != q, ans.answer
+
+
+# -- the level of a congress body: 全国人大 / 省人大 / 市人大 articles use the same words ---------------------------
+
+def test_bodies_named_in_questions_and_documents():
+    from assistant.bodies import asked_body, document_body
+    from policyqa.types import DocumentMeta
+
+    assert asked_body("全国人大机关搞廉政教育，有哪些固定活动？") == ("人大", "national")
+    assert asked_body("湖北人大机关的年轻人回乡调研") == ("人大", "province")
+    assert asked_body("市人大常委会机关和省人大常委会机关分别组织了多少次研讨？") is None  # two bodies compared
+    article = DocumentMeta(doc_id="a", path="a.txt", content_hash="a", title="以高质量党建引领市人大常委会机关工作", doc_type="article")
+    assert document_body(article, "") == ("人大", "city")
+    unnamed = DocumentMeta(doc_id="b", path="b.txt", content_hash="b", title="铸魂增智正风促干", doc_type="article")
+    assert document_body(unnamed, "省人大常委会……省人大代表……省人大机关……全国人大一次会议") == ("人大", "province")
+    law = DocumentMeta(doc_id="c", path="c.md", content_hash="c", title="中华人民共和国全国人民代表大会组织法", doc_type="regulation")
+    assert document_body(law, "全国人民代表大会") is None  # a law binds every level
+
+
+@pytest.mark.parametrize("q, other", [
+    ("全国人大机关的各党支部开展红色主题教育活动一共多少场次？", "143场次"),  # 143 is the Hubei 省人大 article's
+])
+def test_a_named_body_is_not_answered_from_another_levels_article(engine, q, other):
+    ans = engine.ask(q)
+    assert other not in ans.answer, ans.answer
+
+
+def test_the_named_body_is_answered_from_its_article(engine):
+    ans = engine.ask("湖北省人大机关的各党支部开展红色主题教育活动一共多少场次？")
+    assert ans.answerable and "143场次" in ans.answer, ans.answer
+    assert all("四个机关" in c.title for c in ans.citations), [c.title for c in ans.citations]
