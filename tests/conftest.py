@@ -104,3 +104,20 @@ def starter_home(ingested, tmp_path_factory):
     home = tmp_path_factory.mktemp("multihome") / "home"
     ingest_store(home, [src], ingested[0].home_path)
     return home
+
+
+@pytest.fixture(scope="module")
+def engine(resources):
+    """The answer engine over the sample corpus, without a model."""
+    from assistant.engine import AnswerEngine
+
+    return AnswerEngine(resources, backend="none")
+
+
+def cited_everywhere(ans) -> None:
+    """An answer whose every sentence carries a citation marker."""
+    from assistant.grounding import markers_of, split_sentences
+
+    assert ans.answerable, ans.answer
+    for s in split_sentences(ans.answer):
+        assert markers_of(s), f"sentence without citation: {s}"

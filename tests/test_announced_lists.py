@@ -6,7 +6,7 @@ provincial work reports from data/starter.
 from __future__ import annotations
 
 import pytest
-from conftest import make_settings
+from conftest import cited_everywhere, make_settings
 
 from assistant.engine import AnswerEngine
 from assistant.grounding import markers_of, norm, split_sentences
@@ -67,22 +67,11 @@ def test_a_count_that_does_not_match_gives_nothing():
     assert announced_parts("要从四个方面用力。", doc) is None
 
 
-@pytest.fixture(scope="module")
-def engine(resources):
-    return AnswerEngine(resources, backend="none")
-
-
-def _cited_everywhere(ans) -> None:
-    assert ans.answerable, ans.answer
-    for s in split_sentences(ans.answer):
-        assert markers_of(s), f"sentence without citation: {s}"
-
-
 @pytest.mark.parametrize("q", ["湖北省人大常委会机关准备从哪几个方面巩固主题教育成果？",
                                "主题教育之后，省人大常委会机关要从哪四个方面巩固深化成果？"])
 def test_sample_library_four_aspects(engine, q):
     ans = engine.ask(q)
-    _cited_everywhere(ans)
+    cited_everywhere(ans)
     text = norm(ans.answer)
     for item in ("政治生态建设", "强化理论武装", "推进整改落实", "抓好建章立制"):
         assert item in text, ans.answer
@@ -109,7 +98,7 @@ def starter_engine(starter_home):
 ])
 def test_work_report_lists_are_named_in_full(starter_engine, q, items):
     ans = starter_engine.ask(q)
-    _cited_everywhere(ans)
+    cited_everywhere(ans)
     text = norm(ans.answer)
     for item in items:
         assert item in text, ans.answer

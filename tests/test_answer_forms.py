@@ -8,32 +8,21 @@ from __future__ import annotations
 import tarfile
 
 import pytest
-from conftest import SHARED, make_settings
+from conftest import SHARED, cited_everywhere, make_settings
 
 from assistant.asked import Form, analyse
 from assistant.engine import AnswerEngine
-from assistant.grounding import markers_of, norm, split_sentences
+from assistant.grounding import norm
 from assistant.rewrite import glossary_translate, rule_rewrite
 
 TWO = ("沟通联系办法", "联席会议制度")
-
-
-@pytest.fixture(scope="module")
-def engine(resources):
-    return AnswerEngine(resources, backend="none")
-
-
-def _cited_everywhere(ans) -> None:
-    assert ans.answerable, ans.answer
-    for s in split_sentences(ans.answer):
-        assert markers_of(s), f"sentence without citation: {s}"
 
 
 @pytest.mark.parametrize("q", ["两项机制是怎么运作的？", "两项机制平时是如何运行的？", "how do the 两项机制 work?",
                                "How does the 两项机制 operate in practice?"])
 def test_operation_questions_give_the_rules_with_frequencies(engine, q):
     ans = engine.ask(q)
-    _cited_everywhere(ans)
+    cited_everywhere(ans)
     text = norm(ans.answer)
     assert "沟通联系一次" in text or "召开两次" in text, ans.answer
     assert "新生事物" not in ans.answer  # restating the topic is no answer
@@ -43,13 +32,13 @@ def test_operation_questions_give_the_rules_with_frequencies(engine, q):
                                "Which two mechanisms make up the 两项机制?"])
 def test_enumeration_names_every_item(engine, q):
     ans = engine.ask(q)
-    _cited_everywhere(ans)
+    cited_everywhere(ans)
     assert all(x in ans.answer for x in TWO), ans.answer
 
 
 def test_english_two_facets_answered(engine):
     ans = engine.ask("What are the two mechanisms and how often do they meet?")
-    _cited_everywhere(ans)
+    cited_everywhere(ans)
     assert all(x in ans.answer for x in TWO), ans.answer
     assert "召开两次" in ans.answer or "沟通联系一次" in ans.answer, ans.answer
 
@@ -59,14 +48,14 @@ def test_follow_up_keeps_topic_and_facet(engine, follow):
     first = engine.ask("两项机制是什么？")
     ans = engine.ask(follow, history=[("两项机制是什么？", first.answer)])
     assert "两项机制" in ans.standalone_query
-    _cited_everywhere(ans)
+    cited_everywhere(ans)
     assert "召开两次" in ans.answer, ans.answer
 
 
 def test_frequency_question_answers_the_frequency(engine):
     for q in ("联席会议多久召开一次？", "书记联席会一般一年开几回？"):
         ans = engine.ask(q)
-        _cited_everywhere(ans)
+        cited_everywhere(ans)
         assert "召开两次" in ans.answer, (q, ans.answer)
 
 
