@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from policyqa.types import DocumentMeta
 
@@ -41,7 +42,7 @@ def asked_body(question: str) -> tuple[str, str] | None:
     return named.pop() if len(named) == 1 else None
 
 
-def document_body(doc: DocumentMeta, text: str) -> tuple[str, str] | None:
+def document_body(doc: DocumentMeta, text: str | Callable[[], str]) -> tuple[str, str] | None:
     """The body an article, speech or report is by or about: named in its title, author or source, else (articles
     and speeches) named in its text far more often than any other level of the same organ. Laws and regulations
     have none: they bind every level."""
@@ -52,7 +53,7 @@ def document_body(doc: DocumentMeta, text: str) -> tuple[str, str] | None:
         return next(iter(meta))
     if doc.doc_type not in ("article", "speech"):
         return None  # a government's report names 省人大 as the body it reports to, not as its subject
-    counts = levels_in(text)
+    counts = levels_in(text() if callable(text) else text)  # a callable: the text is read only when needed
     for organ in ORGANS:
         ranked = [(n, key) for key, n in counts.most_common() if key[0] == organ]
         if ranked and ranked[0][0] >= MIN_MENTIONS and (len(ranked) == 1 or ranked[0][0] >= 2 * ranked[1][0]):

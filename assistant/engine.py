@@ -121,8 +121,9 @@ class AnswerEngine:
         """The congress / CPPCC body (organ, level) a document is by or about (:mod:`.bodies`), cached."""
         if doc_id not in self._bodies:
             meta = next((d for d in self.docs() if d.doc_id == doc_id), None)
-            text = "".join(h.text for h in self.doc_hits(doc_id)) if meta is not None else ""
-            self._bodies[doc_id] = document_body(meta, text) if meta is not None else None
+            # The passages are read only for an article or speech that its record does not place.
+            self._bodies[doc_id] = (document_body(meta, lambda: "".join(h.text for h in self.doc_hits(doc_id)))
+                                    if meta is not None else None)
         return self._bodies[doc_id]
 
     def doc_hits(self, doc_id: str) -> list[Hit]:

@@ -105,7 +105,7 @@ NUMBERED_BODY_LINES = 60
 """Body paragraphs between numbered items (（一）…（二）…): their sub-points are not items."""
 
 
-def announced_parts(sentence: str, passages: list[Hit]) -> list[Part] | None:
+def announced_parts(sentence: str, passages: list[Hit], text: str | None = None) -> list[Part] | None:
     """The parts ``sentence`` announces in the document made of ``passages``, or None when it announces
     none, does not end its paragraph, or the paragraphs after it are not led by short lines.
 
@@ -114,7 +114,7 @@ def announced_parts(sentence: str, passages: list[Hit]) -> list[Part] | None:
     n = announced_count(sentence)
     if n is None:
         return None
-    text = _doc_text(passages)
+    text = _doc_text(passages) if text is None else text  # ``text``: the same, built once by the caller
     at = text.find(sentence)
     if at < 0:
         return None
@@ -175,7 +175,7 @@ def announcement_before(item: str, passages: list[Hit]) -> tuple[str, Hit] | Non
     for sent in reversed(split_sentences(text[lo:at])[-LOOK_BACK_SENTENCES:]):
         if announced_count(sent) is None:
             continue
-        parts = announced_parts(sent, passages)
+        parts = announced_parts(sent, passages, text)
         if parts and any(p.text in item or item in p.text for p in parts):
             off = text.rfind(sent, lo, at)
             holder = next((p for p in passages if p.start <= off < p.end), None)
@@ -238,10 +238,3 @@ def _listed(plan: Plan, cand: Planned, found: tuple[str, Hit], parts: list[Part]
 
 SPARE_SHARE = 0.8
 """A spare sentence (not in the plan) is tried as an announcement when it scores this share of the plan's best."""
-
-
-def expand(sentence: str, doc_id: str, fetch: Callable[[str], list[Hit]]) -> list[Part] | None:
-    """:func:`announced_parts` of ``sentence`` in document ``doc_id`` (its passages read through ``fetch``)."""
-    if announced_count(sentence) is None:
-        return None
-    return announced_parts(sentence, fetch(doc_id))
