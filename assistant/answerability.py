@@ -58,9 +58,21 @@ def focus_terms(question: str) -> dict[str, float]:
     return {t: w for t, w in terms.items() if not any(t != o and t in o for o in terms)}
 
 
+ABBREVIATIONS = {"人大": "人民代表大会", "政协": "政治协商会议", "纪委": "纪律检查委员会", "常委会": "常务委员会",
+                 "监委": "监察委员会", "国资委": "国有资产监督管理委员会", "发改委": "发展和改革委员会"}
+"""Short forms a question uses for what statutes spell out (人大代表 = 人民代表大会代表)."""
+
+
 def presence(term: str, hay: str) -> float:
-    """1 if ``term`` is in ``hay``; else the length share of its longest part (2+ characters) that is."""
+    """1 if ``term`` is in ``hay`` (also with its short forms spelled out); else the length share of its longest
+    part (2+ characters) that is."""
     if norm(term) in hay:
+        return 1.0
+    full = term
+    for short, long in ABBREVIATIONS.items():
+        if short in full and long not in full:
+            full = full.replace(short, long)
+    if full != term and norm(full) in hay:
         return 1.0
     parts = [p for p in sparse.tokenize(term) if len(p) >= 2 and p != term and norm(p) in hay]
     return max((len(p) for p in parts), default=0) / len(term)

@@ -72,6 +72,11 @@ def refusal_notice(unsupported: list[str] | None = None, asked: Asked | None = N
         return "资料中提到了这个话题，但没有列出具体是哪些。"
     if missing == [Form.WHO] and asked is not None and asked.outcome:
         return "资料中提到了这项活动，但没有说明结果。"
+    if missing and asked is not None:  # what exactly was asked: "……没有说明由谁签发 / 标准或条件 / 具体是哪个省"
+        said = {Form.ATTRIBUTE: "所问的" + asked.attribute.label if asked.attribute else "",
+                Form.WHERE: f"具体是哪个{asked.place_kind}" if asked.place_kind else ""}
+        if any(said.get(f) for f in missing):
+            return "资料中提到了这个话题，但没有说明" + "、".join(said.get(f) or "所问的" + FORM_ZH[f] for f in missing) + "。"
     if missing:
         return "资料中提到了这个话题，但没有说明所问的" + "、".join(FORM_ZH[f] for f in missing) + "。"
     return ""

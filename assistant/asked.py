@@ -28,6 +28,7 @@ class Form(StrEnum):
     COMPARISON = "comparison"
     YESNO = "yesno"
     DOCFACT = "docfact"
+    ATTRIBUTE = "attribute"
     GENERAL = "general"
 
 
@@ -35,7 +36,7 @@ FORM_ZH = {
     Form.ENUMERATION: "列举", Form.OPERATION: "运作方式", Form.QUANTITY: "数量", Form.FREQUENCY: "频次",
     Form.DURATION: "时长或期限", Form.DATE: "时间", Form.WHO: "主体", Form.WHERE: "地点或部门",
     Form.DEFINITION: "含义", Form.SIGNIFICANCE: "意义作用", Form.COMPARISON: "比较", Form.YESNO: "是非判断",
-    Form.DOCFACT: "文档信息", Form.GENERAL: "一般问题",
+    Form.DOCFACT: "文档信息", Form.ATTRIBUTE: "具体规定", Form.GENERAL: "一般问题",
 }
 
 _CN_NUM = "一二两三四五六七八九十"
@@ -68,7 +69,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"哪些(?:部门|单位|机构)|什么(?:部门|单位|机构)|"
         r"负责人|牵头|主持|\bwho\b|\bwhich (?:department|body|organ|unit|office|agency)\b|\bin charge\b", re.I)),
     # "在哪几块/在哪些方面使劲" asks for areas of work (an enumeration), not a place
-    (Form.WHERE, re.compile(r"哪里|在哪(?![几些一])|何处|何地|设在|地点|\bwhere\b", re.I)),
+    (Form.WHERE, re.compile(r"哪里|哪儿|在哪(?![几些一])|(?:在|到|去)(?:什么|啥|哪个)地方|何处|何地|设在|地点|\bwhere\b", re.I)),
     (Form.SIGNIFICANCE, re.compile(
         r"意义|作用|为什么|为何|好处|目的|必要性|价值|\bwhy\b|\bsignifican|\bpurpose\b|\bimportance\b|\brole\b", re.I)),
     (Form.COMPARISON, re.compile(r"区别|不同|异同|相比|比较|差别|有何差异|\bdiffer|\bcompare|\bversus\b|\bvs\.?\b", re.I)),
@@ -127,7 +128,7 @@ FACET: dict[Form, re.Pattern] = {
 }
 """A sentence matching FACET[form] can answer a question of that form; forms without an entry accept any sentence."""
 
-STRICT = {Form.FREQUENCY, Form.DURATION, Form.DATE, Form.QUANTITY}
+STRICT = {Form.FREQUENCY, Form.DURATION, Form.DATE, Form.QUANTITY, Form.ATTRIBUTE}
 """Forms whose facet must be stated in a topic sentence, else the question is refused as not stated."""
 
 _POINTED = re.compile(r"[那这]几[个项种类样条件位家名批]")
@@ -175,6 +176,10 @@ class Asked:
     """Asked of several documents or bodies ("各篇材料里…分别"): one answer sentence from each."""
     outcome: bool = False
     """"哪个处室拿了第一 / 谁获得了一等奖": the result of a contest is asked, so the answer states one."""
+    attribute: Attribute | None = None
+    """"评选标准是什么 / 受到什么处罚 / 经费由谁保障": an attribute the texts state by name when they state it."""
+    place_kind: str = ""
+    """"去了哪个省 / 在哪个城市开": the kind of place asked, which the answer names."""
 
     @property
     def primary(self) -> Form:
@@ -187,7 +192,8 @@ class Asked:
     def strict(self) -> list[Form]:
         """The asked facets that a passage must state for the question to be answerable."""
         return [f for f in self.forms
-                if f in STRICT or (f is Form.WHO and (self.person or self.outcome)) or (f is Form.WHERE and self.event)]
+                if f in STRICT or (f is Form.WHO and (self.person or self.outcome))
+                or (f is Form.WHERE and (self.event or bool(self.place_kind)))]
 
 
 def analyse(question: str) -> Asked:
@@ -244,15 +250,87 @@ def analyse(question: str) -> Asked:
     if Form.QUANTITY in forms:
         mc = _QTY_AFTER.search(q)
         counted = mc.group(1) if mc and mc.group(1) not in _MEASURE_UNIT else ""
-        if counted[-1:] in ("的", "了", "呢", "吗"):  # "几个人的": no noun follows the count
+        if counted[-1:] in ("的", "了", "呢", "吗") or _is_verb(counted):  # "几个人的", "多少人参加": no noun counted
             counted = ""
+    attribute, kind = asked_attribute(q), _place_kind(q)
+    if kind and Form.WHERE not in forms:
+        forms.append(Form.WHERE)
+    if attribute is not None and not docfact:
+        forms.append(Form.ATTRIBUTE)
+    if len(forms) > 1 and Form.GENERAL in forms:
+        forms.remove(Form.GENERAL)
     parts = asked_parts(q)
     quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q)]
     return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
-                 person=person, event=bool(re.search(r"召开|举行|举办|开会|(?:在哪[里儿]?|哪儿)开|开在哪", q)),
+                 person=person, event=bool(_EVENT_Q.search(q)),
                  counted=counted, quoted=quoted,
                  across=bool(_ACROSS.search(q)) and not parts, parts=parts,
-                 outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)))
+                 outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)),
+                 attribute=attribute, place_kind=kind)
+
+
+_EVENT_Q = re.compile(r"召开|举行|举办|开会|(?:在|到|去)(?:哪[里儿个]?|什么|何)(?:地方|城市|地|处)?(?:开|办|搞)(?![展放发拓创始通理公法事])|"
+                      r"哪儿(?:开|办)(?![展放发拓创始通理公法事])|(?:开|办)在哪|\bheld\b|\btake place\b|\btook place\b", re.I)
+"""Where (or when) a meeting or an event takes place: "在哪里开", "在哪个城市办的", "在哪儿召开"."""
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """An attribute of a rule or an activity that texts state by name: 标准, 经费, 处罚 ….
+
+    ``asked`` finds it in a question (with its asking word), ``stated`` in a sentence that states it."""
+
+    label: str
+    asked: re.Pattern
+    stated: re.Pattern
+
+
+_BEFORE = r"(?:什么|啥|哪些|哪种|何种|哪类|哪几[项条种类个]?|哪个|按|按照|依据|根据|凭|怎样的|怎么样的)(?:样的?|的)?"
+_AFTER = r"(?:是|有|为|要|应|该|能|都)?(?:什么|啥|哪些|哪几|多少|多高|几|怎么|如何|怎样|由谁|谁|从哪|哪来|咋)"
+
+
+def _attribute(label: str, nouns: str, stated: str, extra: str = "") -> Attribute:
+    asked = rf"{_BEFORE}(?:{nouns})|(?:{nouns}){_AFTER}" + (f"|{extra}" if extra else "")
+    return Attribute(label, re.compile(asked), re.compile(stated))
+
+
+ATTRIBUTES = [
+    _attribute("经费", r"经费|资金|费用|开支|花销|钱从|钱由", r"经费|资金|费用|预算|开支|拨付|拨款|财政|万元|亿元|\d+元"),
+    _attribute("处罚或责任", r"处罚|罚则|惩罚|惩处|处分|后果",
+               r"处罚|罚款|罚金|处分|追究|问责|通报批评|警告|记过|降级|撤职|开除|惩|约谈|诫勉|责令",
+               extra=r"(?:追究|承担|负)(?:什么|哪些|啥|何种)(?:样的)?(?:法律)?责任"),
+    _attribute("奖励", r"奖励|奖金|奖品|嘉奖|补贴|津贴|补助|待遇", r"奖励|奖金|奖品|表彰|嘉奖|待遇|荣誉|记功|表扬|补贴|津贴|补助"),
+    _attribute("标准或条件", r"标准|条件|资格|门槛", r"标准|条件|资格|具备|符合|达到|应当是|必须是|依据|为准"),
+    _attribute("顺序", r"顺序|次序|先后", r"顺序|次序|依次|先后|轮流|首先|其次|然后|之后"),
+    _attribute("联系方式", r"电话|邮箱|网址|联系方式|热线|手机号", r"电话|邮箱|网址|热线|\d{7,}|@|www|http"),
+    _attribute("评审方式", r"评委|评审|评分|打分|裁判|计分", r"评委|评审|评分|打分|裁判|计分|评议|评比"),
+    _attribute("审批程序", r"签发|审批|审核|核准|审定|批准", r"签发|审批|审核|核准|审定|批准|报批|同意"),
+]
+"""Attributes a question can ask of a topic; adding one here is all it takes (question and sentence side)."""
+
+
+def asked_attribute(question: str) -> Attribute | None:
+    return next((a for a in ATTRIBUTES if a.asked.search(question)), None)
+
+
+_PLACE_KIND = re.compile(r"(?:哪个|哪一个|什么|哪)(省份|省|城市|市|县|区|国家)(?=[^\u4e00-\u9fff]|$|[的开召举办呢吗啊搞])")
+""""去了哪个省？", "在哪个城市开的" (not "什么区别", "哪个市直单位")."""
+PLACE_MARKS = {"省份": "省|自治区|北京|天津|上海|重庆", "省": "省|自治区|北京|天津|上海|重庆", "城市": "市|北京|在京|京城",
+               "市": "市|北京|在京", "县": "县|旗", "区": "区", "国家": "国"}
+"""Marks a place name of the asked kind carries (湖北省, 北京市; 北京 is itself a city and a province-level unit)."""
+
+
+def _place_kind(question: str) -> str:
+    m = _PLACE_KIND.search(question)
+    return m.group(1) if m else ""
+
+
+def _is_verb(word: str) -> bool:
+    """jieba tags ``word`` (one dictionary word) as a verb: "多少人参加" counts people, not 参加."""
+    from .names import _pos
+
+    words = list(_pos().cut(word, HMM=False))
+    return len(words) == 1 and words[0].flag.startswith("v") and words[0].flag != "vn"
 
 
 OUTCOME_Q = re.compile(r"(?:拿|得|获|夺|取|排|评)了?个?第一|第一名|冠军|夺冠|获奖|得奖|[一二三特]等奖|金奖|银奖|优胜|胜出|拿了?第|排名第|名次|"

@@ -17,7 +17,7 @@ from .answerability import focus_terms, presence
 from .asked import CN_COUNTED, OUTCOME, Asked, Form, holds, quantity_ok
 from .extractive import ScoredSentence, answer_type, query_terms, score_sentences
 from .grounding import ASIDE, norm
-from .names import has_person
+from .names import has_person, names_place
 
 MAX_SENTENCES = 4
 ACROSS_DOCS = 3
@@ -135,7 +135,8 @@ NAMING_BONUS = 2.0
 OPERATION_RULE_BONUS = 1.5
 """For "how does it operate": a rule that says how often (每年至少…一次) over one that names a channel."""
 
-POINTED = {Form.ENUMERATION, Form.QUANTITY, Form.FREQUENCY, Form.DURATION, Form.DATE, Form.WHO, Form.WHERE}
+POINTED = {Form.ENUMERATION, Form.QUANTITY, Form.FREQUENCY, Form.DURATION, Form.DATE, Form.WHO, Form.WHERE,
+           Form.ATTRIBUTE}
 """Forms answered by the sentences that state the asked thing; filler sentences only dilute them."""
 
 
@@ -200,7 +201,11 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
         cands = [s for s in scored if holds(form, s.text) and _facet_ok(form, asked, s.text, question)
                  and _about_topic(s, hits[s.n - 1], terms) and s.score >= FACET_MIN_RELATIVE * best
                  and (not strict or _states_for_topic(question, asked, s, hits[s.n - 1],
-                                                      doc_texts.get(hits[s.n - 1].doc_id, "")))]
+                                                      doc_texts.get(hits[s.n - 1].doc_id, "")))
+                 and (form is not Form.ATTRIBUTE or _passage_on_topic(question, asked, hits[s.n - 1]))
+                 # "去了哪个省": a place of that kind is named (a report's province by its title)
+                 and (form is not Form.WHERE or not asked.place_kind
+                      or names_place(asked.place_kind, s.text + hits[s.n - 1].title))]
         if form in VALUE and cands:  # "多久 / 几次 / 多少": a sentence stating the value before one naming 期限
             cands.sort(key=lambda s: (not VALUE[form].search(s.text), -s.score))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
@@ -286,6 +291,20 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
             and all(norm(x) in norm(s.text) for x in asked.quoted))
 
 
+ATTRIBUTE_TOPIC = 0.5
+"""A sentence stating an asked attribute (标准, 奖励 …) stands in a passage that names this share of the question's
+other focus terms: "评选表彰21名优秀共产党员" states no reward of the “四好”党员 asked about."""
+
+
+def _passage_on_topic(question: str, asked: Asked, hit: Hit) -> bool:
+    pat = asked.attribute.asked if asked.attribute else None
+    terms = {t: w for t, w in focus_terms(question).items() if pat is None or not pat.search(t + "是什么")}
+    if not terms:
+        return True
+    hay = norm(hit.text + " ".join(hit.heading_path) + hit.title)
+    return sum(w * presence(t, hay) for t, w in terms.items()) / sum(terms.values()) >= ATTRIBUTE_TOPIC
+
+
 _EVENT = re.compile(r"召开|举行|举办|开会")
 _VENUE = re.compile(r"在[\u4e00-\u9fff]{1,12}(?:召开|举行|举办)|地点|在京")
 
@@ -298,6 +317,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         return enumerated_items(sentence) >= need
     if form is Form.QUANTITY:
         return quantity_ok(asked, sentence)
+    if form is Form.ATTRIBUTE:  # "评选标准是什么": a sentence that states a standard, not one that names the activity
+        return asked.attribute is None or bool(asked.attribute.stated.search(sentence))
     if form is Form.WHO and asked.outcome:  # who won: the sentence states a result, not only that the contest was held
         return bool(OUTCOME.search(sentence))
     if form is Form.WHO and asked.person:  # a name, or in a regulation the office that holds the role

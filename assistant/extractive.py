@@ -168,8 +168,10 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
             elif want_how:  # how a mechanism runs: how often, at least, regularly
                 score += 0.3 * len({m.group(0) for m in _FREQ_CUE.finditer(s)})
             if asked is not None:
-                score += FACET_BONUS * sum(1 for f in asked.forms if f not in (Form.GENERAL, Form.FREQUENCY,
+                score += FACET_BONUS * sum(1 for f in asked.forms if f not in (Form.GENERAL, Form.FREQUENCY, Form.ATTRIBUTE,
                                                                                  Form.OPERATION) and holds(f, s))
+                if asked.attribute is not None and asked.attribute.stated.search(s):
+                    score += FACET_BONUS
             score += 1.0 / (n + 1)          # retrieval rank prior
             score -= 0.002 * max(0, len(s) - 120)  # prefer crisp sentences
             out.append(ScoredSentence(score, n, pos, s))

@@ -19,6 +19,8 @@ SURNAMES = set(
     "艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄"
     "丛仲虞敖巩明佘池乌查麻苑迟邝")
 _NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+COMMON_WORD_FREQ = 1000
+"""A word jieba's dictionary counts this often is a common word, even when tagged as a name (荣誉 2877, 李强 159)."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,12 +36,26 @@ _BYLINE = re.compile(r"(?:作者|撰稿|执笔|讲话人|主讲)[:：]\s*([\u4e0
 def person_names(text: str) -> list[str]:
     """Personal names in ``text``: nr-tagged 2–3 character words starting with a common surname, and bylines."""
     out = [m.group(1) for m in _BYLINE.finditer(normalize_for_index(text))]
+    tok = sparse._get_tokenizer()
+    tok.check_initialized()
+    freq = tok.FREQ
     for w in _pos().cut(normalize_for_index(text), HMM=True):
         t = w.word.strip()
-        if w.flag in ("nr", "nrfg", "nrt") and _NAME.match(t) and t[0] in SURNAMES:
+        # jieba's dictionary tags some common words as names (荣誉, 高峰, 江山); names are rare words
+        if w.flag in ("nr", "nrfg", "nrt") and _NAME.match(t) and t[0] in SURNAMES and freq.get(t, 0) < COMMON_WORD_FREQ:
             out.append(t)
     return list(dict.fromkeys(out))
 
 
 def has_person(sentence: str) -> bool:
     return bool(person_names(sentence))
+
+
+def names_place(kind: str, text: str) -> bool:
+    """``text`` names a place of the asked ``kind`` ("哪个省" → 湖北省, "哪个城市" → 武汉, 在京): a word carrying the
+    kind's mark, or a place name (jieba's ns) — city names mostly go without 市."""
+    from .asked import PLACE_MARKS
+
+    if re.search(PLACE_MARKS[kind], text):
+        return True
+    return any(w.flag == "ns" and len(w.word) >= 2 for w in _pos().cut(normalize_for_index(text), HMM=False))

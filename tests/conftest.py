@@ -114,6 +114,17 @@ def engine(resources):
     return AnswerEngine(resources, backend="none")
 
 
+@pytest.fixture(scope="module")
+def starter_engine(starter_home):
+    """The answer engine over the starter store (reports and regulations), without a model."""
+    from assistant.engine import AnswerEngine
+    from policyqa.runtime import open_resources
+
+    res = open_resources(make_settings(starter_home))
+    yield AnswerEngine(res, backend="none")
+    res.close()
+
+
 def cited_everywhere(ans) -> None:
     """An answer whose every sentence carries a citation marker."""
     from assistant.grounding import markers_of, split_sentences

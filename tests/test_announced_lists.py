@@ -6,9 +6,8 @@ provincial work reports from data/starter.
 from __future__ import annotations
 
 import pytest
-from conftest import cited_everywhere, make_settings
+from conftest import cited_everywhere
 
-from assistant.engine import AnswerEngine
 from assistant.grounding import markers_of, norm, split_sentences
 from assistant.listing import announced_count, announced_parts
 from policyqa.types import Hit
@@ -80,15 +79,6 @@ def test_sample_library_four_aspects(engine, q):
     for s in split_sentences(ans.answer):
         for n in markers_of(s):
             assert norm(s.split("[")[0].rstrip("。")) in norm(cards[n]), (s, cards[n][:60])
-
-
-@pytest.fixture(scope="module")
-def starter_engine(starter_home):
-    from policyqa.runtime import open_resources
-
-    res = open_resources(make_settings(starter_home))
-    yield AnswerEngine(res, backend="none")
-    res.close()
 
 
 @pytest.mark.parametrize("q,items", [
