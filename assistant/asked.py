@@ -90,8 +90,6 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
                                   r"条数|\bhow many articles\b", re.I)),
     ("count_chapters", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)章(?![\u4e00-\u9fff])|章数|\bhow many chapters\b", re.I)),
     ("author", re.compile(r"作者|谁写|谁撰写|执笔|署名|\bauthor\b|\bwho wrote\b|\bwritten by\b", re.I)),
-    ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
-                          r"\bpublished (?:in|by)\b|\bsource\b)", re.I)),
     # 施行 / 生效 dates are stated in the text ("本法自……起施行"), not in the document record.
     ("date", re.compile(r"(?:什么时候|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发)|"
                         r"(?:发表|发布|印发|公布)(?:于|的)?(?:什么时候|何时|哪天|哪一?年|日期|时间)|"
@@ -103,6 +101,9 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
                               re.I)),
     ("title", re.compile(r"^(?!.*(?:部分|第[一二三四五六七八九十\d]+|(?<!文)章|节|小标题)).*(?:文章|文件|报告|讲话|材料|稿子)[的，,]?"
                          r"(?:标题|题目|名称|名字)(?:是什么|叫什么|是啥|叫啥)|\bwhat is the title\b", re.I)),
+    # after the title: "the title of the article X published in Y" asks the title
+    ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
+                          r"\bpublished (?:in|by)\b|\bsource\b)", re.I)),
 ]
 
 # Sentences that hold each facet (the asked thing stated, not just the topic named).

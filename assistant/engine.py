@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from policyqa.runtime import Resources
+from policyqa.textnorm import normalize_for_index
 from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 
-from . import answers
+from . import answers, romanized
 from .answerability import Checker
 from .asked import Asked, Form, analyse
 from .bodies import asked_body, document_body, other_level
@@ -40,13 +41,15 @@ from .model_answer import Streamed, stream_model_part
 from .retrieve import Retriever, diversify, is_overview
 from .revision_note import difference_line
 from .rewrite import Standalone, rule_rewrite, standalone
-from .scope import SHORT_NAME, Scope, places_of, resolve_scope, without_version_words
+from .scope import LATIN_PLACE, SHORT_NAME, Scope, places_of, resolve_scope, without_version_words
 
 log = logging.getLogger("policyqa.answer")
 
 LEAD_MAX_CHARS = 20
 """Enumeration/definition questions up to this length also search documents' opening passages."""
 DOCS_TTL_S = 2.0
+NAME_PASSAGES = 60
+"""Passages nearest an English question searched for the Chinese of its pinyin names."""
 """How long the document list read for scoping is reused (uploads and deletions show within it)."""
 
 __all__ = ["AnswerEngine", "Event", "Final", "Retrieved", "Token", "default_backend_name", "rule_rewrite"]
@@ -182,6 +185,25 @@ class AnswerEngine:
                          answerable=v.answerable and not unsupported, relevance=v.relevance, coverage=v.coverage,
                          retrieve_ms=ms, unsupported=unsupported, asked=asked or Asked())
 
+    def names_from_pinyin(self, question: str, sa: Standalone, flt: SearchFilter | None) -> None:
+        """Pinyin names of an English question ("You Jinxia") put into Chinese from the library's own texts:
+        document titles, authors and sources, and the passages nearest the English question."""
+        docs = self.docs()
+        records = [x for d in docs for x in (d.author, d.source) if x]
+        vec = self.res.embedder.embed_query(normalize_for_index(question))
+        texts = [d.title for d in docs] + [f"{f.payload.get('title', '')} {f.payload.get('text', '')}" for f in
+                                           self.res.store.query(vec, None, limit=NAME_PASSAGES, flt=flt, mode="dense")]
+        runs = romanized.runs(question)
+        found = romanized.resolve(runs, texts, records)
+        if found:
+            log.info("pinyin names: %s", found)
+            sa.query = " ".join(dict.fromkeys(found.values())) + " " + sa.query
+            sa.untranslated = [u for u in sa.untranslated if not any(u in run for run in found)]
+        # A person's name in pinyin that no text of the library holds: the question is about someone it does not cover.
+        unknown = {w.lower() for w in sa.unknown_words}
+        sa.untranslated += [r for r in runs if r not in found and r not in sa.untranslated and romanized.reads_as_pinyin(r)
+                            and all(w.lower() in unknown for w in r.split() if len(w) > 2) and r.lower() not in LATIN_PLACE]
+
     # -- the whole flow -----------------------------------------------------
     def stream(self, question: str, history: list[tuple[str, str]] | None = None,
                flt: SearchFilter | None = None, backend: str | None = None) -> Iterator[Event]:
@@ -198,6 +220,8 @@ class AnswerEngine:
         timings: dict[str, float] = {}
         t_rw = time.perf_counter()
         sa = standalone(question, history, llm, known=lambda w: self.checker.known(w, flt))
+        if sa.how == "glossary" and romanized.runs(question):
+            self.names_from_pinyin(question, sa, flt)
         if sa.query != question or history:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
         asked = analyse(sa.asked_text or f"{sa.query} {question}")
