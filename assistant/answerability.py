@@ -294,7 +294,7 @@ _MODAL_HEAD = set("会能要该可得")
 _CLAUSE_START = re.compile(r"(?:^|[，,。；;：:？?！!]|还|也|都|就)$")
 
 
-def _plain_word(term: str) -> bool:
+def plain_word(term: str) -> bool:
     """A single dictionary word that is no noun (搞完, 翻出来, 一遍, 接着): wording, not a topic. Unknown compounds
     (等次 → 等 + 次) and nouns are topics."""
     words = list(_pos().cut(term, HMM=False))
@@ -333,9 +333,9 @@ def _frame_noun(noun: str, question: str) -> bool:
 _VENUE = re.compile(r"在[《<][》>](?:上|中|里)|[《<][》>](?:杂志|期刊|刊物|报|网|上)")
 _QUOTED_NAME = re.compile(r"《([^》]{2,40})》")
 _SUFFIX_NAME = re.compile(r"([\u4e00-\u9fff]{2,14}?(?:(?:条例|办法|规定|准则|规则|细则|纲要|章程|决定|决议|意见|通知|政府工作报告)"
-                          r"|法(?:规定|(?![规定律院官治人]))))")
+                          r"|法(?:规定|(?![规定律院官治人子儿]))))")
 _NAME_BREAK = re.compile(r".*[的了在和与及是有对把被从向为、，,。？?！!：:；;“”\"]")
-_QUESTION_CHARS = re.compile(r"什么|哪|多少|多长|多久|多大|几|怎|如何|吗|呢|请问|是否|有没有|谁")
+_QUESTION_CHARS = re.compile(r"什么|哪|多少|多长|多久|多大|几|怎|如何|吗|呢|请问|是否|有没有|谁|啥|咋")
 _VERB_SUFFIX = ("通知", "决定", "规定", "意见")
 """Title endings that are also verbs: "要通知家属", "决定给予处分" name no document."""
 _AFTER_TITLE = set("的中里和与及等第、，,。？?！!：:；;）)》”\"")
@@ -400,7 +400,7 @@ class Checker:
             # Colloquial wording ("翻出来重新过了一遍") uses words no text of the library has; no passage can
             # cover them. Coverage is then judged on the words the library knows, if they carry most of the question.
             terms = focus_terms(query)
-            kept = {t for t in terms if not _plain_word(t) or self.known(t, library)}
+            kept = {t for t in terms if not plain_word(t) or self.known(t, library)}
             if 0 < len(kept) < len(terms) and sum(terms[t] for t in kept) >= KNOWN_SHARE * sum(terms.values()):
                 best_k, union_k, _ = focus_coverage(query, hits, only=kept)
                 covered = best_k >= MIN_PASSAGE_COVERAGE and union_k >= MIN_UNION_COVERAGE

@@ -251,8 +251,8 @@ def analyse(question: str) -> Asked:
     if Form.QUANTITY in forms:
         mc = _QTY_AFTER.search(q)
         counted = mc.group(1) if mc and mc.group(1) not in _MEASURE_UNIT else ""
-        if counted[-1:] in ("的", "了", "呢", "吗") or _is_verb(counted):  # "几个人的", "多少人参加": no noun counted
-            counted = ""
+        if counted[-1:] in ("的", "了", "呢", "吗") or _is_verb(counted) or unit == "人":
+            counted = ""  # "几个人的", "多少人参加", "给几个人办了": people are counted, no noun follows
     attribute, kind = asked_attribute(q), _place_kind(q)
     if kind and Form.WHERE not in forms:
         forms.append(Form.WHERE)

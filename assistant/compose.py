@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from policyqa.types import Hit
 
-from .answerability import focus_terms, presence
+from .answerability import focus_terms, plain_word, presence
 from .asked import CN_COUNTED, OUTCOME, Asked, Form, holds, quantity_ok
 from .extractive import ScoredSentence, answer_type, query_terms, score_sentences
 from .grounding import ASIDE, norm
@@ -158,15 +158,15 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     scored = sorted(score_sentences(question, hits, overview, asked), key=lambda x: -x.score)
     if not scored:
         return Plan([], missing=asked.strict)
+    doc_texts: dict[str, str] = {}
+    for h in hits:
+        doc_texts[h.doc_id] = doc_texts.get(h.doc_id, "") + h.text
     best = scored[0].score
     terms = _topic_terms(question)
     facets = [f for f in asked.forms if f not in (Form.GENERAL, Form.DOCFACT, Form.YESNO)]
     chosen: list[ScoredSentence] = []
     used = 0
     missing: list[Form] = []
-    doc_texts: dict[str, str] = {}
-    for h in hits:
-        doc_texts[h.doc_id] = doc_texts.get(h.doc_id, "") + h.text
 
     def take(s: ScoredSentence) -> bool:
         nonlocal used
@@ -279,7 +279,8 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
     the main (longest) focus term, the sentence holds the quoted terms and a share of the other terms."""
     if asked.counted and asked.counted in s.text and quantity_ok(asked, s.text):
         return True  # "45项民生实事" for "多少件实事": the counted thing itself is named with its number
-    terms = focus_terms(question)
+    # the longest *topic* term: an idiom or plain word of colloquial wording ("一年到头") names no topic
+    terms = {t: w for t, w in focus_terms(question).items() if not plain_word(t)} or focus_terms(question)
     raw = (doc_text or hit.text) + " ".join(hit.heading_path) + hit.title
     # "党委(总支、支部)书记" is the 党委书记 of a question: asides in brackets are read both ways
     hays = (norm(raw), norm(ASIDE.sub("", raw)))

@@ -422,3 +422,15 @@ def test_the_named_body_is_answered_from_its_article(engine):
     ans = engine.ask("湖北省人大机关的各党支部开展红色主题教育活动一共多少场次？")
     assert ans.answerable and "143场次" in ans.answer, ans.answer
     assert all("四个机关" in c.title for c in ans.citations), [c.title for c in ans.citations]
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("北京那边的联席会，一年到头最少碰几次头？", "召开两次"),   # an idiom (一年到头) is no topic the text must name
+    ("工委跟各单位党组多久得沟通一回？", "沟通联系一次"),       # 一回 said for 一次
+    ("沟通的时候一般用啥法子？", "书面沟通"),                   # 法子 names no law
+    ("荣退仪式给几个人办了？", "4名"),                          # people are counted, 办 is no thing counted
+])
+def test_colloquial_measure_and_idiom(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
