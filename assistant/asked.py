@@ -63,7 +63,8 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"\bhow (?:do|does|did|is|are|was|were)\b.*\b(?:work|works|operate|operates|run|runs|function|organi[sz]ed|"
         r"carried out|conducted|implemented)\b|\bprocedure\b|\bprocess\b", re.I)),
     (Form.QUANTITY, re.compile(
-        r"多少|几个|几项|几名|几家|几条|几种|几类|几组|几批|几所|数量|规模|\bhow many\b|\bhow much\b|\bnumber of\b", re.I)),
+        r"多少|(?<![第])几(?:个|项|名|家|条|种|类|组|批|所|次|回|场|期|位|支|件|人|届|轮|篇|部|户|堂|趟)|数量|规模|"
+        r"\bhow many\b|\bhow much\b|\bnumber of\b", re.I)),
     (Form.WHO, re.compile(
         r"谁|哪位|哪个人|由谁|哪个(?:部门|单位|机构|机关|组织|处室|处|科室|科|团队|队|小组|组|支部|党支部|代表团)|哪家|"
         r"哪些(?:部门|单位|机构)|什么(?:部门|单位|机构)|"
@@ -116,7 +117,9 @@ FACET: dict[Form, re.Pattern] = {
     Form.DATE: re.compile(r"\d{4}年|\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月|[今去明]年|当年|年初|年底|年末|上半年|"
                           r"下半年|\d{4}[-./]\d{1,2}|\d{1,2}[:：]\d{2}|\d{1,2}[点时](?:\d{1,2}分|半|整)?|[上中下]午|早上|晚上|"
                           r"工作日|周[一二三四五六日末]|星期[一二三四五六日天]|节假日"),
-    Form.QUANTITY: re.compile(rf"{CN_COUNTED}(?:个|项|名|家|组|条|种|类|批|所|人|件|处|支|方面|万|亿|%|％)|\d+"),
+    # 一次 is mostly an idiom (一次会议) and 十四届 / 第10期 name a term or an issue: counts of times start at two
+    Form.QUANTITY: re.compile(rf"{CN_COUNTED}(?:个|项|名|家|组|条|种|类|批|所|人|件|处|支|方面|万|亿|%|％)|"
+                              r"(?<![一二两三四五六七八九十])[两二三四五六七八九十百][一二三四五六七八九十百]*(?:次|回|场|位|轮|篇|户|堂|趟)|\d+"),
     Form.WHO: re.compile(r"由|负责|牵头|主持|担任|委员会|部|局|厅|办公室|党组|党委|工委|支部|单位|机关|领导|书记|主任|"
                          r"作者|[:：][\u4e00-\u9fff]{2,4}[,，]"),
     Form.WHERE: re.compile(r"设在|位于|在[\u4e00-\u9fff]{1,12}(?:召开|举行|举办)|地点|在京|驻"),
@@ -250,9 +253,8 @@ def analyse(question: str) -> Asked:
     counted = ""
     if Form.QUANTITY in forms:
         mc = _QTY_AFTER.search(q)
-        counted = mc.group(1) if mc and mc.group(1) not in _MEASURE_UNIT else ""
-        if counted[-1:] in ("的", "了", "呢", "吗") or _is_verb(counted) or unit == "人":
-            counted = ""  # "几个人的", "多少人参加", "给几个人办了": people are counted, no noun follows
+        counted = _noun_at(q, mc.start(1)) if mc and mc.group(1) not in _MEASURE_UNIT and unit != "人" else ""
+        # "几个人的", "多少人参加", "给几个人办了": people are counted, no noun follows
     attribute, kind = asked_attribute(q), _place_kind(q)
     if kind and Form.WHERE not in forms:
         forms.append(Form.WHERE)
@@ -326,12 +328,17 @@ def _place_kind(question: str) -> str:
     return m.group(1) if m else ""
 
 
-def _is_verb(word: str) -> bool:
-    """jieba tags ``word`` (one dictionary word) as a verb: "多少人参加" counts people, not 参加."""
+def _noun_at(question: str, start: int) -> str:
+    """The noun jieba reads at ``start`` ("多少个合唱团" → 合唱团, "几件实事" → 实事), "" for a verb ("多少人参加")."""
     from .names import _pos
 
-    words = list(_pos().cut(word, HMM=False))
-    return len(words) == 1 and words[0].flag.startswith("v") and words[0].flag != "vn"
+    # modifiers before it are passed over ("多少个固定联系代表" → 代表); a particle or a mark ends the search
+    for w in list(_pos().cut(question[start:start + 8], HMM=False))[:3]:
+        if w.flag.startswith(("n", "vn")) and len(w.word) >= 2:
+            return w.word
+        if not w.flag.startswith(("a", "v", "b", "d")) or w.word in "的了吗呢":
+            break
+    return ""
 
 
 OUTCOME_Q = re.compile(r"(?:拿|得|获|夺|取|排|评)了?个?第一|第一名|冠军|夺冠|获奖|得奖|[一二三特]等奖|金奖|银奖|优胜|胜出|拿了?第|排名第|名次|"
@@ -373,10 +380,15 @@ _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
 _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
-_SAME_MEASURE = [set("个项件条份部"), set("人名位"), set("次回")]
+_SAME_MEASURE = [set("个项件条份部支家所"), set("人名位"), set("次回场堂趟")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({_UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
+
+
+def names_counted(counted: str, sentence: str) -> bool:
+    """The sentence names the thing counted, or a two-character part of it (老干部 → 退休干部, 合唱团 → 合唱队)."""
+    return counted in sentence or any(counted[i:i + 2] in sentence for i in range(len(counted) - 1))
 
 
 def quantity_ok(asked: Asked, sentence: str) -> bool:
@@ -386,7 +398,7 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
     """
     s = _QUOTE_SPAN.sub("", sentence)
     units = [m.group(1) for m in _NUM_UNIT.finditer(s) if not re.match(r"\d{4}年", m.group(0))]
-    if asked.counted and asked.counted not in sentence:
+    if asked.counted and not names_counted(asked.counted, sentence):
         return False
     if asked.counted and units:  # "多少件实事" answered by "45项民生实事": the thing counted decides
         return True

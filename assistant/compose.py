@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from policyqa.types import Hit
 
 from .answerability import focus_terms, plain_word, presence
-from .asked import CN_COUNTED, OUTCOME, Asked, Form, holds, quantity_ok
+from .asked import CN_COUNTED, OUTCOME, Asked, Form, holds, names_counted, quantity_ok
 from .extractive import ScoredSentence, answer_type, query_terms, score_sentences
 from .grounding import ASIDE, norm
 from .names import has_person, names_place
@@ -277,7 +277,7 @@ def sentence_coverage(question: str, sentence: str, hit: Hit) -> float:
 def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, doc_text: str = "") -> bool:
     """A strict facet's sentence must be about the question's own topic: its document (as retrieved) names
     the main (longest) focus term, the sentence holds the quoted terms and a share of the other terms."""
-    if asked.counted and asked.counted in s.text and quantity_ok(asked, s.text):
+    if asked.counted and names_counted(asked.counted, s.text) and quantity_ok(asked, s.text):
         return True  # "45项民生实事" for "多少件实事": the counted thing itself is named with its number
     # the longest *topic* term: an idiom or plain word of colloquial wording ("一年到头") names no topic
     terms = {t: w for t, w in focus_terms(question).items() if not plain_word(t)} or focus_terms(question)

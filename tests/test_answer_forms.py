@@ -434,3 +434,29 @@ def test_colloquial_measure_and_idiom(engine, q, expect):
     ans = engine.ask(q)
     cited_everywhere(ans)
     assert expect in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q,forms,unit,counted", [
+    ("机关党组会议开了几次？", [Form.QUANTITY], "次", ""),
+    ("列席代表座谈会开了几场？", [Form.QUANTITY], "场", ""),
+    ("大讲堂搞了几期？", [Form.QUANTITY], "期", ""),
+    ("给几位老干部办了荣退仪式？", [Form.QUANTITY], "位", "老干部"),
+    ("一共确定了多少个固定联系代表？", [Form.QUANTITY], "个", "联系"),
+    ("多少人参加？", [Form.QUANTITY], "人", ""),
+    ("第几批？", [Form.GENERAL], "", ""),
+])
+def test_counts_asked_with_any_measure_word(q, forms, unit, counted):
+    asked = analyse(q)
+    assert (asked.forms, asked.unit, asked.counted) == (forms, unit, counted), asked
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("列席代表座谈会一共开了几场？", "2次"),                 # 场 counted as 次
+    ("全国人大常委会机关的内部巡视一共搞过几轮？", "两轮"),    # a count in Chinese numerals
+    ("那次歌咏展演一共来了多少个合唱团？", "18支合唱队"),    # 合唱团 said for 合唱队, 个 for 支
+    ("给几位老干部办了荣退仪式？", "4名退休干部"),
+])
+def test_counts_answered_across_measure_words(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
