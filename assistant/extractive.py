@@ -78,6 +78,11 @@ _WH = re.compile(r"哪些|哪几|哪[一二两三四五六七八九十]|哪个|�
 RELATION_WEIGHT = 1.5
 """Weight of the question's terms that follow its question word."""
 
+_YN = re.compile(r"是不是|是否|有没有|能不能|要不要|需不需要|可不可以|会不会")
+CLAIM_COUNT_WEIGHT = 2.0
+"""A yes/no question's counts and frequencies ("两次", "每年", "6期") weigh more: they are what is checked."""
+_COUNTING = re.compile(r"\d|[一二两三四五六七八九十百]|每")
+
 FACET_BONUS = 0.8
 """Bonus of a sentence stating an asked facet (a frequency for 多久, a list for 哪些 …)."""
 
@@ -137,6 +142,12 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
         for t in query_terms(tail[1]):
             if t in terms:
                 terms[t] *= RELATION_WEIGHT
+    # "联席会议是不是每年至少开两次": the claim after 是不是 is what the answer must confirm, its counts above all.
+    claim = _YN.split(question, maxsplit=1)
+    if len(tail) < 2 and len(claim) == 2:
+        for t in query_terms(claim[1]):
+            if t in terms:
+                terms[t] *= RELATION_WEIGHT * (CLAIM_COUNT_WEIGHT if _COUNTING.search(t) else 1.0)
     atype = answer_type(question)
     labels = set(intent_terms(question).split())
     want_def = bool(_DEF_Q.search(question)) or overview

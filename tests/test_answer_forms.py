@@ -460,3 +460,14 @@ def test_counts_answered_across_measure_words(engine, q, expect):
     ans = engine.ask(q)
     cited_everywhere(ans)
     assert expect in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("联席会议是不是每年至少开两次？", "召开两次"),   # the claim's count decides which sentence confirms it
+    ("大讲堂是不是办了6期？", "6期"),
+    ("联席会议办公室是不是设在组织部？", "设在市直机关工委组织部"),
+])
+def test_yes_no_answered_by_the_sentence_that_confirms_the_claim(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
