@@ -318,11 +318,6 @@ def asked_attribute(question: str) -> Attribute | None:
 
 _PLACE_KIND = re.compile(r"(?:哪个|哪一个|什么|哪)(省份|省|城市|市|县|区|国家)(?=[^\u4e00-\u9fff]|$|[的开召举办呢吗啊搞])")
 """"去了哪个省？", "在哪个城市开的" (not "什么区别", "哪个市直单位")."""
-PLACE_MARKS = {"省份": "省|自治区|北京|天津|上海|重庆", "省": "省|自治区|北京|天津|上海|重庆", "城市": "市|北京|在京|京城",
-               "市": "市|北京|在京", "县": "县|旗", "区": "区", "国家": "国"}
-"""Marks a place name of the asked kind carries (湖北省, 北京市; 北京 is itself a city and a province-level unit)."""
-
-
 def _place_kind(question: str) -> str:
     m = _PLACE_KIND.search(question)
     return m.group(1) if m else ""

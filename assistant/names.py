@@ -51,11 +51,14 @@ def has_person(sentence: str) -> bool:
     return bool(person_names(sentence))
 
 
+PLACE_MARKS = {"省份": "省|自治区|北京|天津|上海|重庆", "省": "省|自治区|北京|天津|上海|重庆", "城市": "市|北京|在京|京城",
+               "市": "市|北京|在京", "县": "县|旗", "区": "区", "国家": "国"}
+"""Marks a place name of the asked kind carries (湖北省, 北京市; 北京 is itself a city and a province-level unit)."""
+
+
 def names_place(kind: str, text: str) -> bool:
     """``text`` names a place of the asked ``kind`` ("哪个省" → 湖北省, "哪个城市" → 武汉, 在京): a word carrying the
     kind's mark, or a place name (jieba's ns) — city names mostly go without 市."""
-    from .asked import PLACE_MARKS
-
     if re.search(PLACE_MARKS[kind], text):
         return True
     return any(w.flag == "ns" and len(w.word) >= 2 for w in _pos().cut(normalize_for_index(text), HMM=False))
