@@ -24,7 +24,7 @@ from policyqa.types import Hit, SearchFilter
 
 from .extractive import QUESTION_WORDS, query_terms
 from .grounding import ASIDE, norm, split_sentences
-from .names import person_names
+from .names import person_names, pos_tagger
 
 RELEVANCE_FLOOR = {"e5": 0.80, "use": 0.25}
 """Minimum dense cosine of the best passage, per embedder (e5 cosines sit in a narrow high band)."""
@@ -261,25 +261,11 @@ ASKED_NOUNS = {"比例", "标准", "规定", "要求", "情况", "问题", "作�
                  "数量 数目 次数 频率 期限 时间 地点 日期 年份 月份 内容 名单 人选 负责人 顺序 区间 用途 好处".split()}
 """Nouns that name what is asked for rather than what is asked about."""
 _NUMERAL_HEAD = re.compile(r"^[一二两三四五六七八九十百千万]")
-_pos_tokenizer: tuple[Any, Any] = (None, None)
-
-
-def _pos() -> Any:
-    """jieba's part-of-speech tagger over the project's tokenizer (building one reads jieba's dictionary, ~0.2 s)."""
-    global _pos_tokenizer
-    import jieba.posseg as pseg
-
-    base = sparse._get_tokenizer()
-    if _pos_tokenizer[0] is not base:
-        _pos_tokenizer = (base, pseg.POSTokenizer(base))
-    return _pos_tokenizer[1]
-
-
 def noun_candidates(question: str) -> list[str]:
     """Content nouns of the question: dictionary words (no HMM guesses) tagged n*, two characters or more."""
     out = []
     q = normalize_for_index(question)
-    for w in _pos().cut(q, HMM=False):
+    for w in pos_tagger().cut(q, HMM=False):
         t = w.word.strip().lower()
         if (len(t) >= 2 and w.flag.startswith("n") and t not in QUESTION_WORDS and t not in ASKED_NOUNS
                 and not _NUMERAL_HEAD.match(t) and re.fullmatch(r"[\u4e00-\u9fff]+", t)
@@ -297,7 +283,7 @@ _CLAUSE_START = re.compile(r"(?:^|[，,。；;：:？?！!]|还|也|都|就)$")
 def plain_word(term: str) -> bool:
     """A single dictionary word that is no noun (搞完, 翻出来, 一遍, 接着): wording, not a topic. Unknown compounds
     (等次 → 等 + 次) and nouns are topics."""
-    words = list(_pos().cut(term, HMM=False))
+    words = list(pos_tagger().cut(term, HMM=False))
     return len(words) == 1 and not words[0].flag.startswith(("n", "j", "vn", "eng"))
 
 

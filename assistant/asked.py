@@ -286,6 +286,8 @@ class Attribute:
     label: str
     asked: re.Pattern
     stated: re.Pattern
+    noun: re.Pattern
+    """A term that ends in the attribute's noun (评选标准): the attribute, not the topic it is asked of."""
 
 
 _BEFORE = r"(?:什么|啥|哪些|哪种|何种|哪类|哪几[项条种类个]?|哪个|按|按照|依据|根据|凭|怎样的|怎么样的)(?:样的?|的)?"
@@ -294,7 +296,7 @@ _AFTER = r"(?:是|有|为|要|应|该|能|都)?(?:什么|啥|哪些|哪几|多�
 
 def _attribute(label: str, nouns: str, stated: str, extra: str = "") -> Attribute:
     asked = rf"{_BEFORE}(?:{nouns})|(?:{nouns}){_AFTER}" + (f"|{extra}" if extra else "")
-    return Attribute(label, re.compile(asked), re.compile(stated))
+    return Attribute(label, re.compile(asked), re.compile(stated), re.compile(rf"(?:{nouns})$"))
 
 
 ATTRIBUTES = [
@@ -325,10 +327,10 @@ def _place_kind(question: str) -> str:
 
 def _noun_at(question: str, start: int) -> str:
     """The noun jieba reads at ``start`` ("多少个合唱团" → 合唱团, "几件实事" → 实事), "" for a verb ("多少人参加")."""
-    from .names import _pos
+    from .names import pos_tagger
 
     # modifiers before it are passed over ("多少个固定联系代表" → 代表); a particle or a mark ends the search
-    for w in list(_pos().cut(question[start:start + 8], HMM=False))[:3]:
+    for w in list(pos_tagger().cut(question[start:start + 8], HMM=False))[:3]:
         if w.flag.startswith(("n", "vn")) and len(w.word) >= 2:
             return w.word
         if not w.flag.startswith(("a", "v", "b", "d")) or w.word in "的了吗呢":

@@ -298,8 +298,8 @@ other focus terms: "评选表彰21名优秀共产党员" states no reward of the
 
 
 def _passage_on_topic(question: str, asked: Asked, hit: Hit) -> bool:
-    pat = asked.attribute.asked if asked.attribute else None
-    terms = {t: w for t, w in focus_terms(question).items() if pat is None or not pat.search(t + "是什么")}
+    noun = asked.attribute.noun if asked.attribute else None
+    terms = {t: w for t, w in focus_terms(question).items() if noun is None or not noun.search(t)}
     if not terms:
         return True
     hay = norm(hit.text + " ".join(hit.heading_path) + hit.title)

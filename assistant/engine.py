@@ -48,9 +48,9 @@ log = logging.getLogger("policyqa.answer")
 LEAD_MAX_CHARS = 20
 """Enumeration/definition questions up to this length also search documents' opening passages."""
 DOCS_TTL_S = 2.0
+"""How long the document list read for scoping is reused (uploads and deletions show within it)."""
 NAME_PASSAGES = 60
 """Passages nearest an English question searched for the Chinese of its pinyin names."""
-"""How long the document list read for scoping is reused (uploads and deletions show within it)."""
 
 __all__ = ["AnswerEngine", "Event", "Final", "Retrieved", "Token", "default_backend_name", "rule_rewrite"]
 
@@ -185,7 +185,7 @@ class AnswerEngine:
                          answerable=v.answerable and not unsupported, relevance=v.relevance, coverage=v.coverage,
                          retrieve_ms=ms, unsupported=unsupported, asked=asked or Asked())
 
-    def names_from_pinyin(self, question: str, sa: Standalone, flt: SearchFilter | None) -> None:
+    def names_from_pinyin(self, question: str, runs: list[str], sa: Standalone, flt: SearchFilter | None) -> None:
         """Pinyin names of an English question ("You Jinxia") put into Chinese from the library's own texts:
         document titles, authors and sources, and the passages nearest the English question."""
         docs = self.docs()
@@ -193,7 +193,6 @@ class AnswerEngine:
         vec = self.res.embedder.embed_query(normalize_for_index(question))
         texts = [d.title for d in docs] + [f"{f.payload.get('title', '')} {f.payload.get('text', '')}" for f in
                                            self.res.store.query(vec, None, limit=NAME_PASSAGES, flt=flt, mode="dense")]
-        runs = romanized.runs(question)
         found = romanized.resolve(runs, texts, records)
         if found:
             log.info("pinyin names: %s", found)
@@ -220,8 +219,8 @@ class AnswerEngine:
         timings: dict[str, float] = {}
         t_rw = time.perf_counter()
         sa = standalone(question, history, llm, known=lambda w: self.checker.known(w, flt))
-        if sa.how == "glossary" and romanized.runs(question):
-            self.names_from_pinyin(question, sa, flt)
+        if sa.how == "glossary" and (runs := romanized.runs(question)):
+            self.names_from_pinyin(question, runs, sa, flt)
         if sa.query != question or history:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
         asked = analyse(sa.asked_text or f"{sa.query} {question}")

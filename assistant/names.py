@@ -6,8 +6,8 @@ jieba's HMM finds names its dictionary lacks; the surname check keeps it from ta
 """
 from __future__ import annotations
 
-import functools
 import re
+from typing import Any
 
 from policyqa import sparse
 from policyqa.textnorm import normalize_for_index
@@ -23,11 +23,19 @@ COMMON_WORD_FREQ = 1000
 """A word jieba's dictionary counts this often is a common word, even when tagged as a name (荣誉 2877, 李强 159)."""
 
 
-@functools.lru_cache(maxsize=1)
-def _pos():
+_tagger: tuple[Any, Any] = (None, None)
+
+
+def pos_tagger() -> Any:
+    """jieba's part-of-speech tagger over the project's tokenizer, rebuilt when that tokenizer is (building one
+    reads jieba's dictionary, ~0.2 s)."""
+    global _tagger
     import jieba.posseg as pseg
 
-    return pseg.POSTokenizer(sparse._get_tokenizer())
+    base = sparse._get_tokenizer()
+    if _tagger[0] is not base:
+        _tagger = (base, pseg.POSTokenizer(base))
+    return _tagger[1]
 
 
 _BYLINE = re.compile(r"(?:作者|撰稿|执笔|讲话人|主讲)[:：]\s*([\u4e00-\u9fff]{2,3})(?=[,，、)）\s]|$)")
@@ -36,10 +44,8 @@ _BYLINE = re.compile(r"(?:作者|撰稿|执笔|讲话人|主讲)[:：]\s*([\u4e0
 def person_names(text: str) -> list[str]:
     """Personal names in ``text``: nr-tagged 2–3 character words starting with a common surname, and bylines."""
     out = [m.group(1) for m in _BYLINE.finditer(normalize_for_index(text))]
-    tok = sparse._get_tokenizer()
-    tok.check_initialized()
-    freq = tok.FREQ
-    for w in _pos().cut(normalize_for_index(text), HMM=True):
+    freq = sparse._get_tokenizer().FREQ
+    for w in pos_tagger().cut(normalize_for_index(text), HMM=True):
         t = w.word.strip()
         # jieba's dictionary tags some common words as names (荣誉, 高峰, 江山); names are rare words
         if w.flag in ("nr", "nrfg", "nrt") and _NAME.match(t) and t[0] in SURNAMES and freq.get(t, 0) < COMMON_WORD_FREQ:
@@ -61,4 +67,4 @@ def names_place(kind: str, text: str) -> bool:
     kind's mark, or a place name (jieba's ns) — city names mostly go without 市."""
     if re.search(PLACE_MARKS[kind], text):
         return True
-    return any(w.flag == "ns" and len(w.word) >= 2 for w in _pos().cut(normalize_for_index(text), HMM=False))
+    return any(w.flag == "ns" and len(w.word) >= 2 for w in pos_tagger().cut(normalize_for_index(text), HMM=False))

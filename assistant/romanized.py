@@ -48,9 +48,9 @@ def _is_name(span: str, chunk: str, text: str) -> bool:
     in its sentence (so "Li Xi" does not become 利息 of some article)."""
     if f"《{span}》" in text or re.search(rf"[:：]\s*{span}", text):
         return True
-    from .names import _pos
+    from .names import pos_tagger
 
-    return any(w.word == span and w.flag.startswith(_NAME_FLAGS) for w in _pos().cut(chunk))
+    return any(w.word == span and w.flag.startswith(_NAME_FLAGS) for w in pos_tagger().cut(chunk))
 
 
 @functools.lru_cache(maxsize=1)

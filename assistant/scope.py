@@ -40,7 +40,7 @@ PLACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 LATIN_PLACE = {en: short for _full, short, ens in PLACES for en in ens}
 SHORT_NAME = {full: short for full, short, _ens in PLACES}
-LATIN_PLACE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, LATIN_PLACE), key=len, reverse=True)) + r")\b",
+_LATIN_PLACE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, LATIN_PLACE), key=len, reverse=True)) + r")\b",
                              re.I)
 # A short name inside a longer word is not the place: 江西 in 浙江西部, 海南 in 海南岛 is the place.
 _PLACE_NOT_BEFORE = {"江西": "浙", "山西": "陕"}
@@ -101,7 +101,7 @@ def named_places(question: str) -> list[tuple[str, str]]:
                 continue
             found.append((m.start(), full, short))
             break
-    for m in LATIN_PLACE_RE.finditer(question):
+    for m in _LATIN_PLACE_RE.finditer(question):
         short = LATIN_PLACE[m.group(1).lower()]
         full = next(f for f, s in SHORT_NAME.items() if s == short)
         found.append((10_000 + m.start(), full, short))
