@@ -265,13 +265,21 @@ def noun_candidates(question: str) -> list[str]:
     """Content nouns of the question: dictionary words (no HMM guesses) tagged n*, two characters or more."""
     out = []
     q = normalize_for_index(question)
-    for w in pos_tagger().cut(q, HMM=False):
+    tagged = list(pos_tagger().cut(q, HMM=False))
+    for i, w in enumerate(tagged):
         t = w.word.strip().lower()
         if (len(t) >= 2 and w.flag.startswith("n") and t not in QUESTION_WORDS and t not in ASKED_NOUNS
                 and not _NUMERAL_HEAD.match(t) and re.fullmatch(r"[\u4e00-\u9fff]+", t)
-                and not _frame_noun(t, q) and not _not_a_topic(t, q)):
+                and not _frame_noun(t, q) and not _not_a_topic(t, q) and not _verb_between(tagged, i)):
             out.append(t)
     return list(dict.fromkeys(out))
+
+
+def _verb_between(tagged: list, i: int) -> bool:
+    """A word jieba tags as a place standing between a noun and a verb acts as a verb there: "部门上台发言",
+    "队员登台演出" (a place would take 在/到/赴 before it)."""
+    return (tagged[i].flag == "ns" and 0 < i < len(tagged) - 1 and tagged[i - 1].flag.startswith(("n", "r"))
+            and tagged[i + 1].flag.startswith("v") and len(tagged[i + 1].word) >= 2)
 
 
 _MANNER = re.compile(r"^(?:式|似的|一样|般)")

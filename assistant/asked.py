@@ -63,7 +63,8 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"\bhow (?:do|does|did|is|are|was|were)\b.*\b(?:work|works|operate|operates|run|runs|function|organi[sz]ed|"
         r"carried out|conducted|implemented)\b|\bprocedure\b|\bprocess\b", re.I)),
     (Form.QUANTITY, re.compile(
-        r"多少|(?<![第])几(?:个|项|名|家|条|种|类|组|批|所|次|回|场|期|位|支|件|人|届|轮|篇|部|户|堂|趟)|数量|规模|"
+        r"多少|(?<![第])几(?:个|项|名|家|条|种|类|组|批|所|次|回|场|期|位|支|件|人|届|轮|篇|部|户|堂|趟|份|套|块|册|页|封|节|笔|枚|栋)|"
+        r"数量|规模|"
         r"\bhow many\b|\bhow much\b|\bnumber of\b", re.I)),
     (Form.WHO, re.compile(
         r"谁|哪位|哪个人|由谁|哪个(?:部门|单位|机构|机关|组织|处室|处|科室|科|团队|队|小组|组|支部|党支部|代表团)|哪家|"
@@ -240,8 +241,9 @@ def analyse(question: str) -> Asked:
     if Form.QUANTITY in forms:
         mu = _QTY_UNIT.search(q)
         unit = mu.group(1) if mu else ("元" if re.search(r"多少钱|多少经费|多少资金|金额", q) else "")
-        if unit == "个" and mu is not None and q[mu.end():mu.end() + 1] == "人":
-            unit = "人"  # "几个人": people are counted (4名 answers it)
+        if unit == "个" and mu is not None and (q[mu.end():mu.end() + 1] == "人" or (
+                not re.match(r"[\u4e00-\u9fff]", q[mu.end():]) and _PEOPLE_BEFORE.search(q[:mu.start()]))):
+            unit = "人"  # "几个人", "升岗位的人有多少个": people are counted (4名 answers it)
         if not unit:
             after = _QTY_AFTER.search(q)
             before = _QTY_NOUN.search(q)
@@ -369,7 +371,8 @@ _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文�
                      re.I)
 
 
-_UNITS = "人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|公里|吨"
+_UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
+          "公里|吨|份|套|块|册|页|封|节|笔|枚|栋|堂|趟")
 _QTY_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
 _QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNITS})?([\u4e00-\u9fff]{{2}})")
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
@@ -377,7 +380,9 @@ _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
 _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
-_SAME_MEASURE = [set("个项件条份部支家所"), set("人名位"), set("次回场堂趟")]
+_PEOPLE_BEFORE = re.compile(r"(?:人|人员|干部|党员|代表|同志|职工|专家|人才|委员)[^，,。？?！!多几]{0,12}$")
+"""A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个")."""
+_SAME_MEASURE = [set("个项件条份部支家所套块笔"), set("人名位"), set("次回场堂趟")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({_UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")

@@ -45,9 +45,21 @@ LABEL_BONUS = 1.5
 """Bonus of sentences under a heading that names what the question asks for (运行方式 for 怎么运作)."""
 
 
+_TYPE_KIN = [frozenset("方式 形式 方法 途径 渠道 手段".split()), frozenset("部门 单位 机构".split())]
+"""Answer types a text names by another word of the same kind ("用哪几种方式沟通" of "采取……三种形式进行")."""
+_KIND_COUNT_Q = re.compile(r"哪几(种|类|个方面|方面)")
+KIND_COUNT_BONUS = 1.5
+"""Bonus of a sentence that counts the kinds a "哪几种" question asks for: it frames the whole answer."""
+
+
 def answer_type(question: str) -> str:
     m = _ANSWER_TYPE.search(question)
     return m.group(1) if m and m.group(1) not in _NOT_A_TYPE else ""
+
+
+def _names_type(atype: str, sentence: str) -> bool:
+    kin = next((k for k in _TYPE_KIN if atype in k), frozenset((atype,)))
+    return any(t in sentence for t in kin)
 
 
 @dataclass
@@ -149,6 +161,9 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
             if t in terms:
                 terms[t] *= RELATION_WEIGHT * (CLAIM_COUNT_WEIGHT if _COUNTING.search(t) else 1.0)
     atype = answer_type(question)
+    # "哪几种 / 哪几个方面": a sentence that counts its kinds ("三种形式", "五个方面") answers it.
+    kinds = _KIND_COUNT_Q.search(question)
+    kinds_said = re.compile(rf"(?<!第)[两二三四五六七八九十\d]+{kinds.group(1)}") if kinds else None
     labels = set(intent_terms(question).split())
     want_def = bool(_DEF_Q.search(question)) or overview
     want_how = bool(_HOW_Q.search(question))
@@ -168,8 +183,10 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
                 score += LABEL_BONUS
             elif sum(lb in s for lb in labels) >= 2:
                 score -= LABEL_BONUS  # lists the headings ("从主要内容、议事规则、运行方式等方面…"): an outline, not an answer
-            if atype and atype in s:
+            if atype and _names_type(atype, s):
                 score += ANSWER_TYPE_BONUS
+            if kinds_said is not None and kinds_said.search(s):
+                score += KIND_COUNT_BONUS
             if want_def and _DEF_CUE.search(s):
                 score += 0.8
             if want_how and _HOW_CUE.search(s):
@@ -187,3 +204,4 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
             score -= 0.002 * max(0, len(s) - 120)  # prefer crisp sentences
             out.append(ScoredSentence(score, n, pos, s))
     return out
+

@@ -80,8 +80,10 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
     own = query_terms(q)
     nouns = set(topic_nouns(prev)) - ASKED_NOUNS
     topic = [t for t in focus_terms(prev) if t in nouns and t not in own and not any(t in o for o in own)]
+    # whole words only: 干部 of 老干部 and 委会 of 常委会 are no short names
+    whole = set(sparse._get_tokenizer().cut(q, HMM=False))
     for t in sorted(topic, key=len, reverse=True):  # "那会议的议题" after "联席会议…": the short name, made full
-        short = next((o for o in own if len(o) >= 2 and t.endswith(o) and o != t), None)  # 会议 → 联席会议
+        short = next((o for o in own if len(o) >= 2 and t.endswith(o) and o != t and o in whole), None)  # 会议 → 联席会议
         if short and short in q:
             return q.replace(short, t, 1) if not _LEAD.match(q) else _LEAD.sub("", q).replace(short, t, 1)
     if not topic:
@@ -141,6 +143,10 @@ def colloquial() -> dict[str, list[str]]:
     return _word_table("colloquial_zh.tsv", str.strip)
 
 
+_PERIOD = {"星期": "周", "礼拜": "周", "个星期": "周", "个礼拜": "周"}
+_EVERY_PERIOD = re.compile(r"每个?(月|季度|星期|礼拜|周)")
+
+
 def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
     """The question with everyday words put in the texts' wording (起码 → 至少, 稿子 → 文章).
 
@@ -156,7 +162,9 @@ def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
     def formal(k: str) -> str:
         return next((r for r in table[k] if known(r)), table[k][0])
 
-    q = question
+    # "每个月 / 每个星期 / 每礼拜": periods said the texts' way (每月, 每周), the words jieba splits them into
+    # being no table entries.
+    q = _EVERY_PERIOD.sub(lambda m: "每" + _PERIOD.get(m.group(1), m.group(1)), question)
     for k in sorted((k for k in table if len(k) >= 4), key=len, reverse=True):
         if k in q and not known(k):
             q = q.replace(k, formal(k))
@@ -215,6 +223,8 @@ _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(?:work|works|operate|operates|function|functions|run|runs)\b(?=[\s?.!]*$)", re.I), ""),
     (re.compile(r"\bhow (?:often|frequently)\b", re.I), "多久一次"),
     (re.compile(r"\bhow many times\b", re.I), "几次"),
+    # "how many warning education sessions / rounds of inspections": occasions counted, 多少次
+    (re.compile(r"\bhow many\b(?=(?:\s+[\w'-]+){0,5}?\s+(?:sessions|occasions|rounds)\b)", re.I), "多少次"),
     (re.compile(r"\bhow (?:many|much)\b", re.I), "多少"),
     (re.compile(r"\bhow long\b", re.I), "多长时间"),
     (re.compile(r"\bwhat (?:are|were)\b", re.I), "有哪些"),
@@ -239,6 +249,8 @@ def _english_forms(question: str) -> tuple[str, list[str]]:
                 forms.append(zh)
             return " " * len(m.group(0))
         question = pat.sub(sub, question)
+    if "多少次" in forms:  # the occasions are the count's measure (次), not 会议 / 届次
+        question = re.sub(r"\b(?:sessions|occasions|rounds)\b", lambda m: " " * len(m.group(0)), question, flags=re.I)
     return question, forms
 
 

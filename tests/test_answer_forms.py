@@ -471,3 +471,65 @@ def test_yes_no_answered_by_the_sentence_that_confirms_the_claim(engine, q, expe
     ans = engine.ask(q)
     cited_everywhere(ans)
     assert expect in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q,unit", [
+    ("老干部服务建了多少份档案？", "份"),                   # any measure word, not only the common ones
+    ("一共配了几套设备？", "套"),
+    ("事业单位里岗位晋升的人有多少个？", "人"),             # 个 said of people counts people
+    ("给退休的同志办荣退仪式的有几个？", "人"),
+    ("代表提了多少个建议？", "个"),                         # a thing counted: 个 stays
+])
+def test_measure_words_of_every_kind(q, unit):
+    assert analyse(q).unit == unit, analyse(q)
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("“一人一策”档案一共建了几份？", "69份"),
+    ("事业单位里岗位晋升的人有多少个？", "19名"),
+])
+def test_counts_in_rarer_measure_words_answered(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["沟通联系办法是通过哪几种方式来沟通的？", "工委和党组之间靠哪几种途径沟通联系？"])
+def test_which_kinds_answered_by_the_sentence_that_counts_them(engine, q):
+    """"哪几种方式" is answered by "……三种形式进行" (方式 / 形式 / 途径 are one kind of answer)."""
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert "三种形式" in ans.answer, ans.answer
+
+
+def test_periods_said_colloquially():
+    from assistant.rewrite import formalize
+    assert "每月" in formalize("他们每个月开什么会？")
+    assert "每周" in formalize("是不是每个礼拜都要报？")
+    assert formalize("每个工作日都值班吗？").startswith("每个工作日")
+
+
+def test_meeting_held_every_month_found_when_asked_colloquially(engine):
+    ans = engine.ask("湖北人大机关每个月开个什么会来调度重点工作？")
+    cited_everywhere(ans)
+    assert "秘书长(扩大)会议" in ans.answer or "秘书长（扩大）会议" in ans.answer, ans.answer
+
+
+def test_place_tagged_verbs_are_no_topics():
+    from assistant.answerability import noun_candidates
+    assert "上台" not in noun_candidates("那次会上有几个部门上台发言？")   # jieba's dictionary tags 上台 as a place
+    assert "养老金" in noun_candidates("退休后基本养老金是怎么计算的？")   # a noun before 是 stays a topic
+    assert "北京" in noun_candidates("部门在北京召开了什么会议？")
+
+
+def test_short_name_made_full_only_where_it_is_a_word():
+    prev = [("市人大常委会机关为几名退休干部举办了荣退仪式？", "")]
+    assert "老退休干部" not in rule_rewrite(prev, "老干部那边走访慰问了多少人次？")
+    prev = [("湖北省人大常委会为常委会组成人员确定了多少名固定联系代表？", "")]
+    assert rule_rewrite(prev, "邀请了多少名代表列席常委会会议？") == "邀请了多少名代表列席人大常委会会议？"
+
+
+def test_english_occasions_counted_as_times():
+    q = glossary_translate("How many rounds of warning education did the organs organise?").query
+    assert "多少次" in q and "警示教育" in q, q
+    assert "会议" not in glossary_translate("How many sessions of theory study were held?").query
