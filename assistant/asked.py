@@ -63,7 +63,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"\bhow (?:do|does|did|is|are|was|were)\b.*\b(?:work|works|operate|operates|run|runs|function|organi[sz]ed|"
         r"carried out|conducted|implemented)\b|\bprocedure\b|\bprocess\b", re.I)),
     (Form.QUANTITY, re.compile(
-        r"多少|(?<![第])几(?:个|项|名|家|条|种|类|组|批|所|次|回|场|期|位|支|件|人|届|轮|篇|部|户|堂|趟|份|套|块|册|页|封|节|笔|枚|栋)|"
+        r"多少|(?<![第])几(?:个|项|名|家|条|种|类|组|批|所|次|回|场|期|位|支|件|人|届|轮|篇|部|户|堂|趟|份|套|块|册|页|封|节|栋)|"
         r"数量|规模|"
         r"\bhow many\b|\bhow much\b|\bnumber of\b", re.I)),
     (Form.WHO, re.compile(
@@ -83,7 +83,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
 ]
 
 # Facts about a document itself, answered from its record and structure.
-_DOC_REF = re.compile(r"《[^》]{2,40}》|这篇|那篇|该文|本文|文章|文件|报告|讲话|稿子|材料|条例|办法|规定|法律|[\u4e00-\u9fff]{2,12}法|"
+DOC_REF = re.compile(r"《[^》]{2,40}》|这篇|那篇|该文|本文|一文|文章|综述|报道|文件|报告|讲话|稿子|材料|条例|办法|规定|法律|[\u4e00-\u9fff]{2,12}法|"
                       r"制度|意见|通知|纲要|规划|方案|细则|准则|"
                       r"\bdocument\b|\barticle\b|\breport\b|\bspeech\b|\blaw\b|\bregulation\b", re.I)
 _DOCFACT: list[tuple[str, re.Pattern]] = [
@@ -93,7 +93,7 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
     ("count_chapters", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)章(?![\u4e00-\u9fff])|章数|\bhow many chapters\b", re.I)),
     ("author", re.compile(r"作者|谁写|谁撰写|执笔|署名|\bauthor\b|\bwho wrote\b|\bwritten by\b", re.I)),
     # 施行 / 生效 dates are stated in the text ("本法自……起施行"), not in the document record.
-    ("date", re.compile(r"(?:什么时候|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发)|"
+    ("date", re.compile(r"(?:什么时候|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发|刊登|发的|登的|出的)|"
                         r"(?:发表|发布|印发|公布)(?:于|的)?(?:什么时候|何时|哪天|哪一?年|日期|时间)|"
                         r"\bwhen was\b.*\b(?:published|issued|adopted|written)\b", re.I)),
     # "第一部分的标题是什么", "第二章叫什么", "开头第一块讲的是啥": a heading of the document's own structure
@@ -105,6 +105,7 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
                          r"(?:标题|题目|名称|名字)(?:是什么|叫什么|是啥|叫啥)|\bwhat is the title\b", re.I)),
     # after the title: "the title of the article X published in Y" asks the title
     ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
+                          r"登在|登载|(?:哪本|什么|哪个|哪家)(?:杂志|期刊|报纸|网站)|杂志上|"
                           r"\bpublished (?:in|by)\b|\bsource\b)", re.I)),
 ]
 
@@ -225,7 +226,7 @@ def analyse(question: str) -> Asked:
         if Form.ENUMERATION not in forms:
             forms.insert(0, Form.ENUMERATION)
     docfact = ""
-    if _DOC_REF.search(q):
+    if DOC_REF.search(q):
         for name, pat in _DOCFACT:
             if pat.search(q):
                 docfact = name
@@ -372,7 +373,7 @@ _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文�
 
 
 _UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
-          "公里|吨|份|套|块|册|页|封|节|笔|枚|栋|堂|趟")
+          "公里|吨|份|套|块|册|页|封|节|栋|堂|趟")
 _QTY_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
 _QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNITS})?([\u4e00-\u9fff]{{2}})")
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
@@ -382,7 +383,7 @@ _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担�
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
 _PEOPLE_BEFORE = re.compile(r"(?:人|人员|干部|党员|代表|同志|职工|专家|人才|委员)[^，,。？?！!多几]{0,12}$")
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个")."""
-_SAME_MEASURE = [set("个项件条份部支家所套块笔"), set("人名位"), set("次回场堂趟")]
+_SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({_UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")

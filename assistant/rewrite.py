@@ -19,6 +19,7 @@ from policyqa import sparse
 
 from . import prompts
 from .answerability import ASKED_NOUNS, focus_terms
+from .asked import DOC_REF, analyse
 from .extractive import query_terms
 from .llm import ChatBackend, LLMError
 
@@ -91,6 +92,9 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
     # Keep the longest terms (fixed formulations, names) of the previous question.
     topic = sorted(topic, key=len, reverse=True)[:3]
     body = _LEAD.sub("", q)
+    # After a question about a document itself ("那篇文章发表在哪里？"), "什么时候发的？" asks about the same document.
+    if (ref := DOC_REF.search(prev)) and not DOC_REF.search(body) and analyse(prev).docfact:
+        body = ref.group(0) + body
     if _PRONOUN.search(body):
         return _PRONOUN.sub(topic[0], body, count=1) if len(topic) == 1 else \
             "、".join(topic[1:]) + "：" + _PRONOUN.sub(topic[0], body, count=1)

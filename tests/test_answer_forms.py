@@ -533,3 +533,15 @@ def test_english_occasions_counted_as_times():
     q = glossary_translate("How many rounds of warning education did the organs organise?").query
     assert "多少次" in q and "警示教育" in q, q
     assert "会议" not in glossary_translate("How many sessions of theory study were held?").query
+
+
+@pytest.mark.parametrize("first,follow,expect", [
+    ("全国人大常委会机关党组那篇文章登在哪个刊物上？", "是什么时候发的？", "2025"),
+    ("《铸魂增智正风促干 聚力建设“四个机关”》是谁写的？", "登在哪一期？", "2023年第10期"),
+    ("2024年中央和国家机关党的建设工作综述是哪天发布的？", "出处是哪里？", "旗帜微平台"),
+])
+def test_follow_up_to_a_document_fact_asks_about_the_same_document(engine, first, follow, expect):
+    prev = engine.ask(first)
+    ans = engine.ask(follow, history=[(first, prev.answer)])
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
