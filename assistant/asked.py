@@ -65,11 +65,12 @@ _Q: list[tuple[Form, re.Pattern]] = [
     (Form.QUANTITY, re.compile(
         r"多少|(?<![第])几(?:个|项|名|家|条|种|类|组|批|所|次|回|场|期|位|支|件|人|届|轮|篇|部|户|堂|趟|份|套|块|册|页|封|节|栋)|"
         r"数量|规模|"
-        r"\bhow many\b|\bhow much\b|\bnumber of\b", re.I)),
+        r"\bhow many\b|\bhow much\b(?! (?:longer|more time))|\bnumber of\b", re.I)),
     (Form.WHO, re.compile(
         r"谁|哪位|哪个人|由谁|哪个(?:部门|单位|机构|机关|组织|处室|处|科室|科|团队|队|小组|组|支部|党支部|代表团)|哪家|"
         r"哪些(?:部门|单位|机构)|什么(?:部门|单位|机构)|"
-        r"负责人|牵头|主持|\bwho\b|\bwhich (?:department|body|organ|unit|office|agency)\b|\bin charge\b", re.I)),
+        r"负责人|牵头|主持|\bwho\b|\bwhich (?:department|body|organ|unit|office|agency)\b|\bin charge\b|"
+        r"\bwhich (?:\w+ ){1,2}(?:won|wins|came first|took first)\b", re.I)),
     # "在哪几块/在哪些方面使劲" asks for areas of work (an enumeration), not a place
     (Form.WHERE, re.compile(r"哪里|哪儿|在哪(?![几些一])|(?:在|到|去)(?:什么|啥|哪个)地方|何处|何地|设在|地点|\bwhere\b", re.I)),
     (Form.SIGNIFICANCE, re.compile(
@@ -106,7 +107,7 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
     # after the title: "the title of the article X published in Y" asks the title
     ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
                           r"登在|登载|(?:哪本|什么|哪个|哪家)(?:杂志|期刊|报纸|网站)|杂志上|"
-                          r"\bpublished (?:in|by)\b|\bsource\b)", re.I)),
+                          r"\bpublished (?:in|by)\b|\bsource\b|\bwhich (?:journal|magazine|periodical|newspaper|website)\b)", re.I)),
 ]
 
 # Sentences that hold each facet (the asked thing stated, not just the topic named).
@@ -297,22 +298,32 @@ _BEFORE = r"(?:什么|啥|哪些|哪种|何种|哪类|哪几[项条种类个]?|�
 _AFTER = r"(?:是|有|为|要|应|该|能|都)?(?:什么|啥|哪些|哪几|多少|多高|几|怎么|如何|怎样|由谁|谁|从哪|哪来|咋)"
 
 
-def _attribute(label: str, nouns: str, stated: str, extra: str = "") -> Attribute:
-    asked = rf"{_BEFORE}(?:{nouns})|(?:{nouns}){_AFTER}" + (f"|{extra}" if extra else "")
-    return Attribute(label, re.compile(asked), re.compile(stated), re.compile(rf"(?:{nouns})$"))
+def _attribute(label: str, nouns: str, stated: str, extra: str = "", english: str = "") -> Attribute:
+    """``english``: the attribute asked in an English question (its glossary translation loses the asking word)."""
+    asked = rf"{_BEFORE}(?:{nouns})|(?:{nouns}){_AFTER}" + (f"|{extra}" if extra else "") + (
+        rf"|\b(?:{english})\b" if english else "")
+    return Attribute(label, re.compile(asked, re.I), re.compile(stated), re.compile(rf"(?:{nouns})$"))
 
 
 ATTRIBUTES = [
-    _attribute("经费", r"经费|资金|费用|开支|花销|钱从|钱由", r"经费|资金|费用|预算|开支|拨付|拨款|财政|万元|亿元|\d+元"),
+    _attribute("经费", r"经费|资金|费用|开支|花销|预算|钱从|钱由", r"经费|资金|费用|预算|开支|拨付|拨款|财政|万元|亿元|\d+元",
+               english=r"budgets?|funding|funds|expenditures?|expenses|how much money"),
     _attribute("处罚或责任", r"处罚|罚则|惩罚|惩处|处分|后果",
                r"处罚|罚款|罚金|处分|追究|问责|通报批评|警告|记过|降级|撤职|开除|惩|约谈|诫勉|责令",
-               extra=r"(?:追究|承担|负)(?:什么|哪些|啥|何种)(?:样的)?(?:法律)?责任"),
-    _attribute("奖励", r"奖励|奖金|奖品|嘉奖|补贴|津贴|补助|待遇", r"奖励|奖金|奖品|表彰|嘉奖|待遇|荣誉|记功|表扬|补贴|津贴|补助"),
-    _attribute("标准或条件", r"标准|条件|资格|门槛", r"标准|条件|资格|具备|符合|达到|应当是|必须是|依据|为准"),
-    _attribute("顺序", r"顺序|次序|先后", r"顺序|次序|依次|先后|轮流|首先|其次|然后|之后"),
-    _attribute("联系方式", r"电话|邮箱|网址|联系方式|热线|手机号", r"电话|邮箱|网址|热线|\d{7,}|@|www|http"),
-    _attribute("评审方式", r"评委|评审|评分|打分|裁判|计分", r"评委|评审|评分|打分|裁判|计分|评议|评比"),
-    _attribute("审批程序", r"签发|审批|审核|核准|审定|批准", r"签发|审批|审核|核准|审定|批准|报批|同意"),
+               extra=r"(?:追究|承担|负)(?:什么|哪些|啥|何种)(?:样的)?(?:法律)?责任",
+               english=r"penalty|penalties|punishments?|punished|sanctions?|liability|liabilities"),
+    _attribute("奖励或待遇", r"奖励|奖金|奖品|嘉奖|补贴|津贴|补助|待遇|工资|薪酬|薪水|收入",
+               r"奖励|奖金|奖品|表彰|嘉奖|待遇|荣誉|记功|表扬|补贴|津贴|补助|工资|薪酬",
+               english=r"rewards?|rewarded|awards?|bonus|bonuses|allowances?|subsidy|subsidies|salary|salaries|wages?"),
+    _attribute("标准或条件", r"标准|条件|资格|门槛", r"标准|条件|资格|具备|符合|达到|应当是|必须是|依据|为准",
+               english=r"criteria|criterion|eligibility|eligible|qualifications?|prerequisites?"),
+    _attribute("顺序", r"顺序|次序|先后", r"顺序|次序|依次|先后|轮流|首先|其次|然后|之后", english=r"in what order|sequence"),
+    _attribute("联系方式", r"电话|邮箱|网址|联系方式|热线|手机号", r"电话|邮箱|网址|热线|\d{7,}|@|www|http",
+               english=r"phone|telephone|hotline|e-?mail|contact details"),
+    _attribute("评审方式", r"评委|评审|评分|打分|裁判|计分", r"评委|评审|评分|打分|裁判|计分|评议|评比",
+               english=r"judges?|judged|scored|scoring|jury"),
+    _attribute("审批程序", r"签发|审批|审核|核准|审定|批准", r"签发|审批|审核|核准|审定|批准|报批|同意",
+               english=r"approval|approved by|who signs|signed off"),
 ]
 """Attributes a question can ask of a topic; adding one here is all it takes (question and sentence side)."""
 
@@ -383,7 +394,7 @@ _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担�
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
 _PEOPLE_BEFORE = re.compile(r"(?:人|人员|干部|党员|代表|同志|职工|专家|人才|委员)[^，,。？?！!多几]{0,12}$")
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个")."""
-_SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟")]
+_SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({_UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from policyqa import sparse
 from policyqa.runtime import Resources
 from policyqa.types import DocumentMeta, Hit
 
@@ -37,6 +38,11 @@ class DocFact:
     """The answer sentence, ending with [1]."""
     hit: Hit
     """The passage cited as [1] (holds the value, else the document's opening passage)."""
+
+
+def _title_words(title: str) -> set[str]:
+    return {w for w in sparse._get_tokenizer().cut(norm(title), HMM=False)
+            if len(w) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
 
 
 def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> DocumentMeta | None:
@@ -68,6 +74,13 @@ def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> Docum
         return None
     if scored and scored[0][0] >= 1:
         return scored[0][1]
+    # No title named in full: a word that only one retrieved document's title has ("建设 四个机关由谁", a translated
+    # question, names 《……聚力建设“四个机关”》), else the top hit's document.
+    retrieved = [d for d in docs if d.doc_id in {h.doc_id for h in hits}]
+    own = [d for d in retrieved if any(w in q and all(w not in norm(o.title) for o in docs if o is not d)
+                                        for w in _title_words(d.title))]
+    if len(own) == 1:
+        return own[0]
     if hits:
         return next((d for d in docs if d.doc_id == hits[0].doc_id), None)
     return None

@@ -46,6 +46,9 @@ class Standalone:
     fallback: Callable[[], str | None] | None = None
     """Another standalone question to try when this one finds nothing answerable (the model's translation of
     an English question the glossary did not fully cover); computed only when needed."""
+    renderings: dict[str, list[str]] = field(default_factory=dict)
+    """Glossary translation: each Chinese term searched → the other renderings of its English word (send →
+    选派 | 派出 | 报送): a term the library lacks is no missing topic when another rendering is the texts' word."""
     asked_text: str = ""
     """What the question's form is read from: the user's own wording (made standalone), before everyday
     words are replaced — 手续 → 程序 must not turn "办什么手续" into a how-does-it-operate question."""
@@ -229,6 +232,7 @@ _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bhow many times\b", re.I), "几次"),
     # "how many warning education sessions / rounds of inspections": occasions counted, 多少次
     (re.compile(r"\bhow many\b(?=(?:\s+[\w'-]+){0,5}?\s+(?:sessions|occasions|rounds)\b)", re.I), "多少次"),
+    (re.compile(r"\bhow much (?:longer|more time)\b", re.I), "多长时间"),
     (re.compile(r"\bhow (?:many|much)\b", re.I), "多少"),
     (re.compile(r"\bhow long\b", re.I), "多长时间"),
     (re.compile(r"\bwhat (?:are|were)\b", re.I), "有哪些"),
@@ -275,6 +279,7 @@ def glossary_translate(question: str) -> Standalone:
     out: list[str] = []
     untranslated: list[str] = []
     names: list[str] = []
+    renderings: dict[str, list[str]] = {}
     i = 0
     while i < len(words):
         for span in (4, 3, 2, 1):
@@ -285,6 +290,7 @@ def glossary_translate(question: str) -> Standalone:
             hit = next((gl[" ".join(heads + [s])] for s in _stems(toks[-1]) if " ".join(heads + [s]) in gl), None)
             if hit:
                 out.append(hit[0])
+                renderings.setdefault(hit[0], hit[1:])
                 i += span
                 break
         else:
@@ -297,9 +303,12 @@ def glossary_translate(question: str) -> Standalone:
     # Chinese parts first (they name the topic), then the translated words in question order.
     query = " ".join(dict.fromkeys(zh_parts + out)).strip() + "".join(dict.fromkeys(forms))
     # Unknown words among known ones are more likely words the glossary lacks than a foreign topic:
-    # the Chinese checks decide then. With nothing translated, the question is not understood.
-    unknown = untranslated if not out and not zh_parts else _name_runs(names, question)
-    return Standalone(query=query or question, how="glossary", untranslated=unknown, unknown_words=untranslated)
+    # the Chinese checks decide then. With more words unknown than translated ("How do I renew a Chinese
+    # passport while living abroad?"), the question is not understood.
+    understood = len(set(out)) + len(zh_parts)
+    unknown = untranslated if len(set(untranslated)) > understood else _name_runs(names, question)
+    return Standalone(query=query or question, how="glossary", untranslated=unknown, unknown_words=untranslated,
+                      renderings=renderings)
 
 
 def _name_runs(names: list[str], question: str) -> list[str]:

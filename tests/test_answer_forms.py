@@ -545,3 +545,28 @@ def test_follow_up_to_a_document_fact_asks_about_the_same_document(engine, first
     ans = engine.ask(follow, history=[(first, prev.answer)])
     cited_everywhere(ans)
     assert expect in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", [
+    "How do I renew my driving permit while working overseas?",       # more words unknown than translated
+    "What is the yearly budget of the joint meeting in Beijing?",     # an attribute the texts do not state
+    "Which team won the football league of the central and state organs?",  # a result the texts do not state
+])
+def test_english_questions_the_texts_do_not_answer_are_refused(engine, q):
+    assert not engine.ask(q).answerable
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("Who is the author of the article about building the four organs?", "游金霞"),  # a title word only one title has
+    ("How many people did the municipal congress organs send to offline training?", "133人次"),  # 选派 / 派出
+    ("How many departments spoke at the meeting on January 26?", "6个部门"),
+])
+def test_english_questions_answered(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+
+
+def test_how_much_longer_asks_a_duration():
+    assert Form.QUANTITY not in analyse("how much longer can it be extended?").forms
+    assert "多长时间" in glossary_translate("How much longer can detention be extended?").query
