@@ -54,7 +54,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"何时|什么时候|哪一?年|哪一?天|几月|几号|哪个月|日期|时间是|\bwhen\b|\bwhat date\b|\bwhat year\b|\bdate\b", re.I)),
     (Form.ENUMERATION, re.compile(
         rf"哪些|哪几|哪[{_CN_NUM}]|包括什么|包括哪|包含|分别是|分别指|分别为|有什么(?:措施|内容|形式|举措|要求|任务|做法)|"
-        rf"[{_CN_NUM}\d]+[项个条种类方面大]+.{{0,4}}(?:是什么|指什么|是指|具体是|分别|内容)|主要内容|"
+        rf"[{_CN_NUM}\d]+[项个条种类方面大]+.{{0,4}}(?:是什么|是啥|指什么|是指|具体是|分别|内容)|主要内容|"
         r"\bwhich\b|\bwhat are\b|\blist\b|\bname the\b|\bwhat (?:kinds|types|forms|measures|items)\b", re.I)),
     (Form.OPERATION, re.compile(
         r"怎么运作|如何运作|运作|运行|运转|怎么(?:开展|实施|执行|落实|操作|做|搞|进行|组织|安排|办)|"
@@ -77,7 +77,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"意义|作用|为什么|为何|好处|目的|必要性|价值|\bwhy\b|\bsignifican|\bpurpose\b|\bimportance\b|\brole\b", re.I)),
     (Form.COMPARISON, re.compile(r"区别|不同|异同|相比|比较|差别|有何差异|\bdiffer|\bcompare|\bversus\b|\bvs\.?\b", re.I)),
     (Form.DEFINITION, re.compile(
-        r"是什么(?!时候|时间|样|地方|部门|单位|级别)|指什么|是指|什么是|什么叫|含义|意思|定义|\bwhat is\b|\bwhat's\b|\bwhat does .* mean\b|\bdefin", re.I)),
+        r"是什么(?!时候|时间|样|地方|部门|单位|级别)|是啥(?!时候|时间|样|地方|部门|单位)|指什么|指啥|是指|什么是|啥是|什么叫|含义|意思|定义|\bwhat is\b|\bwhat's\b|\bwhat does .* mean\b|\bdefin", re.I)),
     (Form.YESNO, re.compile(
         r"是否|是不是|有没有|能不能|可不可以|可否|需不需要|要不要|对吗|吗[？?]?$|(?<![什怎])么[？?]?$|"
         r"^(?:is|are|does|do|did|can|must|should|was|were|has|have)\b", re.I)),
@@ -139,6 +139,9 @@ STRICT = {Form.FREQUENCY, Form.DURATION, Form.DATE, Form.QUANTITY, Form.ATTRIBUT
 """Forms whose facet must be stated in a topic sentence, else the question is refused as not stated."""
 
 _POINTED = re.compile(r"[那这]几[个项种类样条件位家名批]")
+_COUNTED_SET = re.compile(rf"([{_CN_NUM}])[项个条种类张]([\u4e00-\u9fff]{{1,4}}?)[”\"]?(?:到底|究竟|具体|主要|指的)?"
+                          r"(?:是什么|是啥|指什么|指啥|是指|是哪|包括什么|包括哪|有哪)")
+""""两项机制是什么 / 那三张清单到底是啥": a set named by its count, asked for its items."""
 _COUNT_WORD = re.compile(rf"哪([{_CN_NUM}]+|\d+)(?:项|个|条|种|类|方面|大|家|名)")
 _EN_NUM = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 _EN_COUNT = re.compile(r"\b(?:what|which)\b(?: \w+){0,2}? (two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
@@ -175,6 +178,9 @@ class Asked:
     """Where/when an event (a meeting) is held, not where an office sits."""
     counted: str = ""
     """"多少件实事" → 实事: the thing counted, which the answer sentence must name."""
+    counted_before: str = ""
+    """"党支部一共有几个" → 党支部: the noun a final count is asked of. Often the topic itself (“四好”党员一共评出了多少名),
+    so a sentence naming it is preferred (35个党支部), not required."""
     quoted: list[str] = field(default_factory=list)
     """Quoted terms of the question (“四好”党员): the specific thing asked about."""
     parts: list[str] = field(default_factory=list)
@@ -234,8 +240,10 @@ def analyse(question: str) -> Asked:
                 break
     if docfact:
         forms = [Form.DOCFACT] + [f for f in forms if f not in (Form.QUANTITY, Form.WHO, Form.DATE)]
-    m = _COUNT_WORD.search(q)
+    m = _COUNT_WORD.search(q) or _COUNTED_SET.search(q)
     count = _cn_small(m.group(1)) if m else None
+    if m is not None and m.re is _COUNTED_SET and Form.ENUMERATION not in forms and not docfact:
+        forms.insert(0, Form.ENUMERATION)  # "两项机制具体指啥": name the two
     if count is None:
         m = _EN_COUNT.search(q)
         count = _EN_NUM.index(m.group(1).lower()) + 2 if m else None
@@ -254,10 +262,12 @@ def analyse(question: str) -> Asked:
             if unit:
                 measure = ""
     person = bool(_PERSON_Q.search(q))
-    counted = ""
+    counted, counted_before = "", ""
     if Form.QUANTITY in forms:
         mc = _QTY_AFTER.search(q)
         counted = _noun_at(q, mc.start(1)) if mc and mc.group(1) not in _MEASURE_UNIT and unit != "人" else ""
+        if not counted and unit and unit != "人" and (mb := _COUNT_AT_END.search(q)):
+            counted_before = _noun_before(q, mb.start())  # "党支部一共有几个？"
         # "几个人的", "多少人参加", "给几个人办了": people are counted, no noun follows
     attribute, kind = asked_attribute(q), _place_kind(q)
     if kind and Form.WHERE not in forms:
@@ -270,7 +280,7 @@ def analyse(question: str) -> Asked:
     quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q)]
     return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
                  person=person, event=bool(_EVENT_Q.search(q)),
-                 counted=counted, quoted=quoted,
+                 counted=counted, counted_before=counted_before, quoted=quoted,
                  across=bool(_ACROSS.search(q)) and not parts, parts=parts,
                  outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)),
                  attribute=attribute, place_kind=kind)
@@ -383,20 +393,35 @@ _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文�
                      re.I)
 
 
-_UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
+UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
           "公里|吨|份|套|块|册|页|封|节|栋|堂|趟")
-_QTY_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
-_QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNITS})?([\u4e00-\u9fff]{{2}})")
+_QTY_UNIT = re.compile(rf"(?:多少|几)({UNITS})")
+_QTY_AFTER = re.compile(rf"(?:多少|几)(?:{UNITS})?([\u4e00-\u9fff]{{2}})")
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
 _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:分别|各自|一共|总共|共|大约|约)?"
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
 _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
-_PEOPLE_BEFORE = re.compile(r"(?:人|人员|干部|党员|代表|同志|职工|专家|人才|委员)[^，,。？?！!多几]{0,12}$")
-"""A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个")."""
+_COUNT_AT_END = re.compile(rf"(?:一共|总共|共|总计|合计)?(?:有|是|设|建了|成立了)?(?:多少|几)(?:{UNITS})[？?。!！]*$")
+
+
+_NOT_NOUNS = {"一共", "总共", "合计", "总计"}
+
+
+def _noun_before(q: str, end: int, min_len: int = 2) -> str:
+    """The last noun of ``q[:end]`` (jieba: n*, or j for abbreviations such as 党支部)."""
+    from .names import pos_tagger
+
+    nouns = [w.word for w in pos_tagger().cut(q[:end], HMM=False)
+             if (w.flag.startswith("n") or w.flag == "j") and len(w.word) >= min_len and w.word not in _NOT_NOUNS]
+    return nouns[-1] if nouns else ""
+
+
+_PEOPLE_BEFORE = re.compile(r"(?:人(?![大民])|人员|干部|党员|代表|同志|职工|专家|人才|委员|群众)[^，,。？?！!多几]{0,12}$")
+"""A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个"; 人大 is no person)."""
 _SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
-_NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({_UNITS}|方面|%|％)")
+_NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
 
 

@@ -15,7 +15,7 @@ from policyqa.types import Hit
 
 from .answerability import focus_terms, plain_word, presence
 from .asked import CN_COUNTED, OUTCOME, Asked, Form, holds, names_counted, quantity_ok
-from .extractive import ScoredSentence, answer_type, query_terms, score_sentences
+from .extractive import ScoredSentence, answer_type, enumerated_items, query_terms, score_sentences
 from .grounding import ASIDE, norm
 from .names import has_person, names_place
 
@@ -80,16 +80,6 @@ def _typed_missing(question: str, cands: list) -> bool:
     if not marks:
         return False
     return not any(sum(any(m in p for m in marks) for p in c.text.split("、")) >= 2 for c in cands)
-
-
-def enumerated_items(sentence: str) -> int:
-    """How many items a sentence lists (《A》和《B》 → 2; A、B和C → 3; 一是…二是… → 2)."""
-    sentence = re.sub(r"[(（][^()（）]{0,30}[)）]", "", sentence)  # "机关党委(总支、支部)" lists nothing
-    titles = len(set(re.findall(r"《([^》]{2,40})》", sentence)))
-    ordinals = len(re.findall(r"[一二三四五六七八九十]是", sentence))
-    seps = sentence.count("、")
-    listed = seps + 1 + (1 if seps and re.search(r"、[^、。]{1,20}(?:和|及|以及|与)[^、。]{1,20}", sentence) else 0)
-    return max(titles, ordinals, listed if seps else 0)
 
 
 _ITEM_MARK = re.compile(r"[“\"‘']([{n}]?)([\u4e00-\u9fff])[”\"’']|哪[几{n}]个?[“\"‘']?([\u4e00-\u9fff])[”\"’']?(?:[？?。，,]|$)"

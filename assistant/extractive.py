@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from policyqa import sparse
 from policyqa.types import Hit
 
-from .asked import Asked, Form, holds
+from .asked import CN_COUNTED, UNITS, Asked, Form, holds
 from .grounding import split_sentences
 
 QUESTION_WORDS = set(
@@ -38,7 +38,7 @@ _HOW_CUE = re.compile(r"每年|定期|负责|采取|通过|按照|分成|召开|
 
 
 # "通过哪些形式", "用的是什么方式", "哪个部门": the word after the question word names the answer's type.
-_ANSWER_TYPE = re.compile(r"(?:什么|哪些|哪种|哪几种|哪类|何种|哪个|哪项|哪几项)([\u4e00-\u9fff]{2})")
+_ANSWER_TYPE = re.compile(r"(?:什么|啥|哪些|哪种|哪几种|哪类|何种|哪个|哪项|哪几项)([\u4e00-\u9fff]{2})")
 _NOT_A_TYPE = {"时候", "时间", "意思", "样的", "地方", "情况", "内容", "问题", "要求"}
 ANSWER_TYPE_BONUS = 1.2
 LABEL_BONUS = 1.5
@@ -52,12 +52,33 @@ KIND_COUNT_BONUS = 1.5
 """Bonus of a sentence that counts the kinds a "哪几种" question asks for: it frames the whole answer."""
 
 
+def list_counts(sentence: str) -> tuple[int, int, int]:
+    """Items a sentence lists, read three ways: 《titles》, 一是…二是…, and A、B和C."""
+    sentence = re.sub(r"[(（][^()（）]{0,30}[)）]", "", sentence)  # "机关党委(总支、支部)" lists nothing
+    titles = len(set(re.findall(r"《([^》]{2,40})》", sentence)))
+    ordinals = len(re.findall(r"[一二三四五六七八九十]是", sentence))
+    seps = sentence.count("、")
+    listed = seps + 1 + (1 if seps and re.search(r"、[^、。]{1,20}(?:和|及|以及|与)[^、。]{1,20}", sentence) else 0)
+    return titles, ordinals, listed if seps else 0
+
+
+def enumerated_items(sentence: str) -> int:
+    """How many items a sentence lists (《A》和《B》 → 2; A、B和C → 3; 一是…二是… → 2)."""
+    return max(list_counts(sentence))
+
+
 def answer_type(question: str) -> str:
     m = _ANSWER_TYPE.search(question)
     return m.group(1) if m and m.group(1) not in _NOT_A_TYPE else ""
 
 
+_ORGAN_NAME = re.compile(r"[\u4e00-\u9fff](?:部|局|厅|委|办|处|室|署|院|中心)(?![门分长])")
+"""A named organ (组织部, 办公室, 宣传部): what "哪个部门 / 哪个单位" asks for; "有的部门" names none."""
+
+
 def _names_type(atype: str, sentence: str) -> bool:
+    if atype in ("部门", "单位", "机构"):
+        return bool(_ORGAN_NAME.search(sentence))
     kin = next((k for k in _TYPE_KIN if atype in k), frozenset((atype,)))
     return any(t in sentence for t in kin)
 
@@ -161,6 +182,8 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
             if t in terms:
                 terms[t] *= RELATION_WEIGHT * (CLAIM_COUNT_WEIGHT if _COUNTING.search(t) else 1.0)
     atype = answer_type(question)
+    thing = (asked.counted or asked.counted_before) if asked is not None else ""
+    counted_at = re.compile(rf"{CN_COUNTED}\s*(?:{UNITS})?{re.escape(thing[:2])}") if thing else None
     # "哪几种 / 哪几个方面": a sentence that counts its kinds ("三种形式", "五个方面") answers it.
     kinds = _KIND_COUNT_Q.search(question)
     kinds_said = re.compile(rf"(?<!第)[两二三四五六七八九十\d]+{kinds.group(1)}") if kinds else None
@@ -200,6 +223,10 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
                                                                                  Form.OPERATION) and holds(f, s))
                 if asked.attribute is not None and asked.attribute.stated.search(s):
                     score += FACET_BONUS
+                if counted_at is not None and counted_at.search(s):  # "35个党支部": the count stands with what is counted
+                    score += FACET_BONUS
+                if asked.count and Form.ENUMERATION in asked.forms and asked.count in list_counts(s):
+                    score += FACET_BONUS  # "两项机制是啥": the sentence that names exactly two
             score += 1.0 / (n + 1)          # retrieval rank prior
             score -= 0.002 * max(0, len(s) - 120)  # prefer crisp sentences
             out.append(ScoredSentence(score, n, pos, s))

@@ -89,7 +89,8 @@ def focus_passages(question: str, hits: list[Hit], max_chars: int = 260, overvie
 _QUESTION_WORDS = re.compile(
     r"是什么|是指什么|指什么|指的是|什么是|有哪些|包括哪些|怎么样|怎样|如何|怎么|哪些|"
     r"哪[一二两三四五六七八九十几]+[项个条种类方面]|的含义|含义|主要内容|内容|介绍|概述|[“”\"《》]|"
-    r"运作|运行|机制的|[？?。！!，,\s]|what is|what are|how do(es)?|how|work|the|do|is|are|about", re.I)
+    r"运作|运行|机制的|[？?。！!，,\s]|到底|究竟|具体|是啥|指啥|[那这](?=[两二三四五六七八九十几])|"
+    r"what is|what are|how do(es)?|how|work|the|do|is|are|about", re.I)
 
 
 # Question wording → the labels policy texts put on the passages that answer it (headings such as

@@ -154,6 +154,9 @@ _PERIOD = {"星期": "周", "礼拜": "周", "个星期": "周", "个礼拜": "�
 _EVERY_PERIOD = re.compile(r"每个?(月|季度|星期|礼拜|周)")
 
 
+_COLLOQUIAL_COUNT = re.compile(r"([俩仨])(?:个)?(机制|制度|措施|任务|工作|规定|办法|原则|要求|举措|内容|重点)?")
+
+
 def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
     """The question with everyday words put in the texts' wording (起码 → 至少, 稿子 → 文章).
 
@@ -172,6 +175,9 @@ def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
     # "每个月 / 每个星期 / 每礼拜": periods said the texts' way (每月, 每周), the words jieba splits them into
     # being no table entries.
     q = _EVERY_PERIOD.sub(lambda m: "每" + _PERIOD.get(m.group(1), m.group(1)), question)
+    # 俩 / 仨 (two, three, measure word included): 项 before the abstract nouns texts count in 项 (两项机制), else 个
+    q = _COLLOQUIAL_COUNT.sub(lambda m: ("两" if m.group(1) == "俩" else "三")
+                              + ("项" if m.group(2) else "个") + (m.group(2) or ""), q)
     for k in sorted((k for k in table if len(k) >= 4), key=len, reverse=True):
         if k in q and not known(k):
             q = q.replace(k, formal(k))

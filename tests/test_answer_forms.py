@@ -477,16 +477,23 @@ def test_yes_no_answered_by_the_sentence_that_confirms_the_claim(engine, q, expe
     ("老干部服务建了多少份档案？", "份"),                   # any measure word, not only the common ones
     ("一共配了几套设备？", "套"),
     ("事业单位里岗位晋升的人有多少个？", "人"),             # 个 said of people counts people
-    ("给退休的同志办荣退仪式的有几个？", "人"),
+    ("湖北人大机关的人大代表有几个？", "人"),
     ("代表提了多少个建议？", "个"),                         # a thing counted: 个 stays
 ])
 def test_measure_words_of_every_kind(q, unit):
     assert analyse(q).unit == unit, analyse(q)
 
 
+def test_the_noun_before_a_final_count_is_counted():
+    assert analyse("湖北人大机关党支部一共有几个？").counted_before == "党支部"   # not 人 of 人大
+    assert analyse("那次展演合唱队一共来了多少支？").counted_before == "合唱队"
+
+
 @pytest.mark.parametrize("q,expect", [
     ("“一人一策”档案一共建了几份？", "69份"),
     ("事业单位里岗位晋升的人有多少个？", "19名"),
+    ("给退休的同志办荣退仪式的有几个？", "4名"),
+    ("湖北人大机关的党支部一共有几个？", "35个党支部"),
 ])
 def test_counts_in_rarer_measure_words_answered(engine, q, expect):
     ans = engine.ask(q)
@@ -570,3 +577,23 @@ def test_english_questions_answered(engine, q, expect):
 def test_how_much_longer_asks_a_duration():
     assert Form.QUANTITY not in analyse("how much longer can it be extended?").forms
     assert "多长时间" in glossary_translate("How much longer can detention be extended?").query
+
+
+def test_colloquial_numerals_and_words():
+    from assistant.rewrite import formalize
+    assert "两项机制" in formalize("那俩机制是干啥的？")     # 俩 = 两 + measure word; 项 for abstract nouns
+    assert "三个" in formalize("他们仨谁牵头？")
+    assert "沟通" in formalize("工委平时怎么跟单位通气？")
+
+
+@pytest.mark.parametrize("q", ["北京那俩机制到底是啥？", "两项机制具体指啥？"])
+def test_a_set_named_by_its_count_is_answered_with_its_items(engine, q):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert all(x in ans.answer for x in TWO), ans.answer
+
+
+def test_which_department_asks_for_a_named_organ(engine):
+    ans = engine.ask("联席会的办公室归哪个部门？")
+    cited_everywhere(ans)
+    assert "组织部" in ans.answer, ans.answer
