@@ -1,6 +1,8 @@
 """Every prompt the assistant sends to a language model, in one place."""
 from __future__ import annotations
 
+import re
+
 from policyqa.types import Hit
 
 NOT_FOUND = "资料库中没有找到能回答这个问题的内容。"
@@ -38,7 +40,18 @@ GIST_EXAMPLE_QUESTION = "年度工作总结什么时候交？交给谁？"
 GIST_EXAMPLE_ANSWER = "每年3月31日以前，各单位要把上一年的工作总结交给主管部门，同时抄送同级审计机关。[1]"
 
 
+_TOPIC_PREFIX = re.compile(r"^([^：:？?。]{1,40})[：:](.+)$")
+
+
+def natural_question(question: str) -> str:
+    """A follow-up made standalone for search ("联席会议：沟通联系办法采取哪几种形式？") as a question put to the
+    model ("沟通联系办法采取哪几种形式？（话题：联席会议）"): the small model copies a leading "X：" into its answer."""
+    m = _TOPIC_PREFIX.match(question.strip())
+    return f"{m.group(2).strip()}（话题：{m.group(1).strip()}）" if m else question
+
+
 def _gist_request(blocks: str, question: str) -> str:
+    question = natural_question(question)
     return (f"<资料>\n{blocks}\n</资料>\n\n问题：{question}\n"
             "请用一到两句简明通俗的话，根据<资料>直接回答这个问题，不要照抄原句，换成自己的说法；"
             "数字、名称和固定提法必须与资料一致；每句末尾写上依据的资料编号，如[1]。")

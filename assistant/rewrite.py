@@ -344,7 +344,8 @@ LONG_QUESTION = 80
 """Questions longer than this (characters) are searched by their ask (:func:`condense`)."""
 _ASKS = re.compile(r"什么|哪|多少|多久|多长|何时|几[次个项条年天月名门种类]|怎么|怎样|如何|为何|为什么|吗|是否|有没有|能否|"
                    r"可否|[？?]")
-_LEAD_IN = re.compile(r"^(?:我|我们)?(?:想|要)?(?:请问|问一下|想问|问问|咨询)(?:一下)?[:：，,]?")
+_LEAD_IN = re.compile(r"^(?:我|我们)?(?:想|要)?(?:请问|问一下|想问|问问|咨询)(?:一下)?[:：，,]?|"
+                      r"^(?:我|我们)?(?:想|要)(?:知道|了解)(?:一下)?[:：，,]?")
 _POINTER = re.compile(r"^(?:那么|那|这个|那个|这|其)+")
 
 
@@ -358,7 +359,9 @@ def condense(question: str) -> str:
         return question
     clauses = [c.strip() for c in re.split(r"[，,：:；;]", sents[idx]) if c.strip()]
     asking = [i for i, c in enumerate(clauses) if _ASKS.search(c)]
-    kept = clauses[max(0, asking[0] - 1):asking[-1] + 1]
+    # the clause before the ask names its topic when the ask itself is short or only points ("那这个会多久开一次")
+    first = clauses[asking[0]]
+    kept = clauses[max(0, asking[0] - 1) if len(first) < 12 or _POINTER.match(first) else asking[0]:asking[-1] + 1]
     kept = [c for c in (_LEAD_IN.sub("", c) for c in kept) if c]
     ask = "，".join(kept)
     if len(ask) < 12 or _POINTER.match(ask):

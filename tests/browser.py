@@ -100,8 +100,8 @@ def tab(page, name: str) -> None:
 
 
 def new_chat(page) -> None:
-    """Click 新对话 and wait until its reply has landed (export hidden, notices emptied): it also clears the
-    question box, so a question typed before it lands could be wiped and an empty question sent."""
+    """Click 新对话 and wait until its reply has landed (export hidden, notices emptied); the question box is left
+    as it was."""
     page.click("button:has-text('新对话')")
     page.wait_for_function("() => (!document.querySelector('#pq-export') || "
                            "document.querySelector('#pq-export').offsetParent === null) && "

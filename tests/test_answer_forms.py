@@ -597,3 +597,10 @@ def test_which_department_asks_for_a_named_organ(engine):
     ans = engine.ask("联席会的办公室归哪个部门？")
     cited_everywhere(ans)
     assert "组织部" in ans.answer, ans.answer
+
+
+def test_long_question_keeps_its_own_topic_not_the_clause_before():
+    from assistant.rewrite import condense
+    q = "我想问一下，" + "关于机关党建工作，" * 30 + "湖北省人大常委会机关的35个党支部在专题组织生活会上一共查找了多少问题？"
+    assert condense(q).startswith("湖北省人大常委会机关的35个党支部")
+    assert "联席会议" in condense("我在学习两项机制，里面提到联席会议制度，我想知道，那这个会多久开一次？谢谢！")

@@ -49,9 +49,28 @@ def test_local_model_answer_never_shrinks(ingested, tmp_path_factory):
             OUT.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(OUT / "stream-local-model.png"), full_page=True)
             foot = page.locator("#pq-notices").inner_text()
+            # Asking on while an answer streams: the next question typed meanwhile stays in the box, 新对话 waits
+            # (disabled), and the question sent meanwhile is answered next, not dropped.
+            box.fill("联席会议办公室设在哪里？")
+            box.press("Enter")
+            page.wait_for_function("() => document.querySelector('#pq-chat').innerText.includes('联席会议办公室设在哪里')")
+            new_chat_disabled = page.locator("button:has-text('新对话')").is_disabled()
+            box.fill("牵头单位任期多长？")
+            page.wait_for_timeout(300)
+            kept = box.input_value()
+            box.press("Enter")
+            page.wait_for_function("() => { const t = document.querySelector('#pq-chat').innerText;"
+                                   " return t.includes('牵头单位任期多长') && t.includes('任期一年'); }")
+            page.wait_for_function("() => [...document.querySelectorAll('button')]"
+                                   ".some(b => b.innerText.includes('新对话') && !b.disabled)")
+            chat = page.locator("#pq-chat").inner_text()
+            page.screenshot(path=str(OUT / "stream-asked-meanwhile.png"), full_page=True)
             browser.close()
     finally:
         proc.stop()
+    assert new_chat_disabled, "新对话 should wait while an answer streams"
+    assert kept == "牵头单位任期多长？", kept
+    assert chat.index("联席会议办公室设在哪里") < chat.index("牵头单位任期多长"), chat
     answer = [" ".join(t.split()) for t in trace if t.strip() and not any(s in t for s in STATUS)]
     assert len(answer) >= 1, trace
     for before, after in zip(answer, answer[1:]):

@@ -133,11 +133,11 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
                     else:
                         history[-1]["content"] = "正在核对资料……"
                         html_ = gr.update()
-                    yield history, html_, "", gr.update(), turns_, "", gr.update(), gr.update(), sources_
+                    yield history, html_, "", gr.update(), turns_, gr.update(), gr.update(), gr.update(), sources_
                 elif isinstance(ev, Token):
                     raw += ev.text
                     history[-1]["content"] = render.answer_markdown(raw, prefix=prefix)
-                    yield history, gr.update(), "", gr.update(), turns_, "", gr.update(), gr.update(), sources_
+                    yield history, gr.update(), "", gr.update(), turns_, gr.update(), gr.update(), gr.update(), sources_
                 elif isinstance(ev, Final):
                     final = ev.answer
         except Exception:  # whatever failed, the page stays usable and the question comes back to the box
@@ -170,21 +170,32 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
         shown = [*notes, *(plain_notice(n) for n in final.notices)]
         yield (history, render.sources_panel(new_sources),
                render.notices_html(shown) + f"<div class='pq-foot'>{foot}</div>",
-               gr.update(value=_export(final), visible=True), new_turns, "", gr.update(visible=True),
+               gr.update(value=_export(final), visible=True), new_turns, gr.update(), gr.update(visible=True),
                render.answer_export_markdown(final), new_sources)
 
     outs = [chatbot, cards, notices, export, turns, msg, copy, plain, sources]
     ins = [msg, chatbot, turns, sources, backend, types, date_from, date_to, docs, as_of]
-    msg.submit(respond, ins, outs, concurrency_limit=8, concurrency_id="chat", api_visibility="private")
+
+    def answering(*args):
+        """``respond`` with 新对话 disabled while the answer streams (a chat cleared meanwhile would come back with
+        the answer's next update)."""
+        for update in respond(*args):
+            yield (*update, gr.update(interactive=False))
+        yield (*(gr.update() for _ in outs), gr.update(interactive=True))
+
+    # The box is cleared when a question is taken, and left alone while its answer streams: what the user types
+    # meanwhile stays, and a question sent meanwhile is answered next (always_last), not dropped.
+    msg.submit(answering, ins, [*outs, clear], concurrency_limit=8, concurrency_id="chat", api_visibility="private",
+               trigger_mode="always_last")
 
     def pick_example(evt: gr.SelectData):
         return evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value)
 
     chatbot.example_select(pick_example, None, msg, queue=False).then(
-        respond, ins, outs, concurrency_limit=8, concurrency_id="chat")
+        answering, ins, [*outs, clear], concurrency_limit=8, concurrency_id="chat")
 
-    def reset():
-        return [], render.cards_html([]), "", gr.update(visible=False), [], "", gr.update(visible=False), "", []
+    def reset():  # the question box is left as it is: typed before 新对话, it is for the new chat
+        return [], render.cards_html([]), "", gr.update(visible=False), [], gr.update(), gr.update(visible=False), "", []
 
     clear.click(reset, None, outs, queue=False)
     chatbot.clear(reset, None, outs, queue=False)  # the chat's own 🗑 starts afresh too
