@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from policyqa import sparse
 from policyqa.types import Hit
 
-from .asked import CN_COUNTED, UNITS, Asked, Form, holds
+from .asked import CN_COUNTED, UNITS, Asked, Form, holds, quantity_ok
 from .grounding import split_sentences
 
 QUESTION_WORDS = set(
@@ -116,6 +116,9 @@ CLAIM_COUNT_WEIGHT = 2.0
 """A yes/no question's counts and frequencies ("两次", "每年", "6期") weigh more: they are what is checked."""
 _COUNTING = re.compile(r"\d|[一二两三四五六七八九十百]|每")
 
+SPECIFIC_MIN = 0.6
+"""Weight factor of a question term every retrieved passage holds (one none holds: 2 − SPECIFIC_MIN)."""
+
 FACET_BONUS = 0.8
 """Bonus of a sentence stating an asked facet (a frequency for 多久, a list for 哪些 …)."""
 
@@ -168,6 +171,12 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
     from .retrieve import intent_terms
 
     terms = query_terms(question)
+    # Specificity within what was retrieved: a term most passages share (人大, 常委会 in a library about congresses)
+    # tells less about which sentence answers than one few passages hold (分党组).
+    if len(hits) >= 3:
+        for t in terms:
+            df = sum(1 for h in hits if t in h.text)
+            terms[t] *= SPECIFIC_MIN + (1 - SPECIFIC_MIN) * (1 - df / len(hits)) * 2
     # The words after the question word state how the answer relates to the topic ("有哪些人员参会",
     # "由谁主持"): a sentence holding them answers, one holding only the topic words restates it.
     tail = _WH.split(question, maxsplit=1)
@@ -183,7 +192,9 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
                 terms[t] *= RELATION_WEIGHT * (CLAIM_COUNT_WEIGHT if _COUNTING.search(t) else 1.0)
     atype = answer_type(question)
     thing = (asked.counted or asked.counted_before) if asked is not None else ""
-    counted_at = re.compile(rf"{CN_COUNTED}\s*(?:{UNITS})?{re.escape(thing[:2])}") if thing else None
+    # the count next to what it counts, either way round: "35个党支部", "查找问题139项"
+    counted_at = (re.compile(rf"{CN_COUNTED}\s*(?:{UNITS})?{re.escape(thing[:2])}|{re.escape(thing)}{CN_COUNTED}\s*(?:{UNITS})")
+                  if thing else None)
     # "哪几种 / 哪几个方面": a sentence that counts its kinds ("三种形式", "五个方面") answers it.
     kinds = _KIND_COUNT_Q.search(question)
     kinds_said = re.compile(rf"(?<!第)[两二三四五六七八九十\d]+{kinds.group(1)}") if kinds else None
@@ -219,8 +230,10 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
             elif want_how:  # how a mechanism runs: how often, at least, regularly
                 score += 0.3 * len({m.group(0) for m in _FREQ_CUE.finditer(s)})
             if asked is not None:
+                # a quantity counts what was asked: "多少问题" is not answered by "60名人大代表"
                 score += FACET_BONUS * sum(1 for f in asked.forms if f not in (Form.GENERAL, Form.FREQUENCY, Form.ATTRIBUTE,
-                                                                                 Form.OPERATION) and holds(f, s))
+                                                                                 Form.OPERATION) and holds(f, s)
+                                           and (f is not Form.QUANTITY or not asked.counted or quantity_ok(asked, s)))
                 if asked.attribute is not None and asked.attribute.stated.search(s):
                     score += FACET_BONUS
                 if counted_at is not None and counted_at.search(s):  # "35个党支部": the count stands with what is counted

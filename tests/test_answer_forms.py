@@ -599,3 +599,11 @@ def test_long_question_keeps_its_own_topic_not_the_clause_before():
     q = "我想问一下，" + "关于机关党建工作，" * 30 + "湖北省人大常委会机关的35个党支部在专题组织生活会上一共查找了多少问题？"
     assert condense(q).startswith("湖北省人大常委会机关的35个党支部")
     assert "联席会议" in condense("我在学习两项机制，里面提到联席会议制度，我想知道，那这个会多久开一次？谢谢！")
+
+
+def test_a_count_is_taken_from_the_sentence_that_counts_what_was_asked(engine):
+    """"多少问题" is answered by "查找问题139项", not by a sentence that counts deputies; a term every retrieved passage
+    shares (人大、常委会) weighs less than the one that tells them apart (分党组)."""
+    ans = engine.ask("湖北人大常委会机关的各个分党组一共查找了多少问题？")
+    cited_everywhere(ans)
+    assert "139项" in ans.answer, ans.answer
