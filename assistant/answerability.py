@@ -262,6 +262,8 @@ ASKED_NOUNS = {"比例", "标准", "规定", "要求", "情况", "问题", "作�
                  "数量 数目 次数 频率 期限 时间 地点 日期 年份 月份 内容 名单 人选 负责人 顺序 区间 用途 好处".split()}
 """Nouns that name what is asked for rather than what is asked about."""
 _NUMERAL_HEAD = re.compile(r"^[一二两三四五六七八九十百千万]")
+
+
 def noun_candidates(question: str) -> list[str]:
     """Content nouns of the question: dictionary words (no HMM guesses) tagged n*, two characters or more."""
     out = []

@@ -344,6 +344,8 @@ def asked_attribute(question: str) -> Attribute | None:
 
 _PLACE_KIND = re.compile(r"(?:哪个|哪一个|什么|哪)(省份|省|城市|市|县|区|国家)(?=[^\u4e00-\u9fff]|$|[的开召举办呢吗啊搞])")
 """"去了哪个省？", "在哪个城市开的" (not "什么区别", "哪个市直单位")."""
+
+
 def _place_kind(question: str) -> str:
     m = _PLACE_KIND.search(question)
     return m.group(1) if m else ""
@@ -408,12 +410,12 @@ _COUNT_AT_END = re.compile(rf"(?:一共|总共|共|总计|合计)?(?:有|是|设
 _NOT_NOUNS = {"一共", "总共", "合计", "总计"}
 
 
-def _noun_before(q: str, end: int, min_len: int = 2) -> str:
-    """The last noun of ``q[:end]`` (jieba: n*, or j for abbreviations such as 党支部)."""
+def _noun_before(q: str, end: int) -> str:
+    """The last noun of ``q[:end]``, two characters or more (jieba: n*, or j for abbreviations such as 党支部)."""
     from .names import pos_tagger
 
     nouns = [w.word for w in pos_tagger().cut(q[:end], HMM=False)
-             if (w.flag.startswith("n") or w.flag == "j") and len(w.word) >= min_len and w.word not in _NOT_NOUNS]
+             if (w.flag.startswith("n") or w.flag == "j") and len(w.word) >= 2 and w.word not in _NOT_NOUNS]
     return nouns[-1] if nouns else ""
 
 

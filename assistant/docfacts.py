@@ -76,8 +76,9 @@ def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> Docum
         return scored[0][1]
     # No title named in full: a word that only one retrieved document's title has ("建设 四个机关由谁", a translated
     # question, names 《……聚力建设“四个机关”》), else the top hit's document.
+    titles = {d.doc_id: norm(d.title) for d in docs}
     retrieved = [d for d in docs if d.doc_id in {h.doc_id for h in hits}]
-    own = [d for d in retrieved if any(w in q and all(w not in norm(o.title) for o in docs if o is not d)
+    own = [d for d in retrieved if any(w in q and all(w not in t for i, t in titles.items() if i != d.doc_id)
                                         for w in _title_words(d.title))]
     if len(own) == 1:
         return own[0]

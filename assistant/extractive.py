@@ -244,4 +244,3 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
             score -= 0.002 * max(0, len(s) - 120)  # prefer crisp sentences
             out.append(ScoredSentence(score, n, pos, s))
     return out
-

@@ -88,7 +88,7 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
     whole = set(sparse._get_tokenizer().cut(q, HMM=False))
     for t in sorted(topic, key=len, reverse=True):  # "那会议的议题" after "联席会议…": the short name, made full
         short = next((o for o in own if len(o) >= 2 and t.endswith(o) and o != t and o in whole), None)  # 会议 → 联席会议
-        if short and short in q:
+        if short:  # a word of q
             return q.replace(short, t, 1) if not _LEAD.match(q) else _LEAD.sub("", q).replace(short, t, 1)
     if not topic:
         return q
@@ -150,10 +150,8 @@ def colloquial() -> dict[str, list[str]]:
     return _word_table("colloquial_zh.tsv", str.strip)
 
 
-_PERIOD = {"星期": "周", "礼拜": "周", "个星期": "周", "个礼拜": "周"}
+_PERIOD = {"星期": "周", "礼拜": "周"}
 _EVERY_PERIOD = re.compile(r"每个?(月|季度|星期|礼拜|周)")
-
-
 _COLLOQUIAL_COUNT = re.compile(r"([俩仨])(?:个)?(机制|制度|措施|任务|工作|规定|办法|原则|要求|举措|内容|重点)?")
 
 
