@@ -203,6 +203,10 @@ _PERIOD = re.compile(r"(?<![\d零一二两三四五六七八九十百第每])(?:
                      r"(?![的前后底末初中])")
 
 
+_SPAN_NAMED = re.compile(r"(?<![\d零一二两三四五六七八九十百第每近])((?:\d{1,3}|[一二两三四五六七八九十百]+)(?:周年|年))"
+                         r"((?:行动)?(?:计划|规划|纲要)|(?<=周年))")
+
+
 def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
     """Numbers, counts (十个组, 三次), ordinals (第二批) and frequencies (每月) the question states that no
     passage contains.
@@ -245,6 +249,20 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
         if re.search(rf"(?<![\d·.]){value}{units}", hay):
             continue
         missing.append(m.group(0))
+    # A plan or anniversary named by its span ("五年行动计划" where the texts have a 三年行动计划, "七十周年" of
+    # another event) must be the texts' own: the span with what it names, or with the question's topic.
+    for m in _SPAN_NAMED.finditer(q):
+        span, named = m.group(1), m.group(2)
+        num = span[:-2] if span.endswith("周年") else span[:-1]
+        value = int(num) if num.isdigit() else cn_int(num)
+        forms = {span} | ({span.replace(num, str(value)), span.replace(num, int_cn(value))} if value else set())
+        if span in missing or any(f in missing for f in forms):
+            continue
+        # "三年计划" is the texts' 三年行动计划: the span with the same kind of plan, a word or two between
+        if named and not any(re.search(re.escape(f) + r"[\u4e00-\u9fff]{0,4}?" + named[-2:], hay) for f in forms):
+            missing.append(span + named)
+        elif not named and not any(f in hay and co_occurs(f, question, hits) for f in forms):
+            missing.append(span)
     # A period ("二十四个月", "6个月") stated for a rule must be that rule's period, not another one's.
     for m in _PERIOD.finditer(normalize_for_index(question)):
         if m.group(0) not in missing and m.group(0) in hay and not stated_with_subject(m.group(0), question, hits):

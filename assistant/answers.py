@@ -66,7 +66,7 @@ def refusal_notice(unsupported: list[str] | None = None, asked: Asked | None = N
                                                    for x in unsupported[:5]) + "。"
     if asked is not None and asked.docfact:
         what = {"author": "作者", "source": "来源或出处", "date": "日期", "title": "标题",
-                "count_articles": "条文数目", "count_chapters": "章节数目"}.get(asked.docfact, "这一信息")
+                "count_articles": "条文数目", "count_chapters": "章节数目", "parts": "部分划分"}.get(asked.docfact, "这一信息")
         return f"资料库的文档信息中没有载明所问文件的{what}。"
     if missing == [Form.ENUMERATION]:
         return "资料中提到了这个话题，但没有列出具体是哪些。"

@@ -48,10 +48,10 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"(?:每|一年|一般|通常|平时|至少|定期|起码).{0,12}(?:几次|几回|多少次)|"
         r"\bhow often\b|\bhow many times\b|\bfrequen", re.I)),
     (Form.DURATION, re.compile(
-        r"多长时间|多久|多长|任期|期限|时限|几年|几个月|几天|多少天|多少年|\bhow long\b|\bterm of office\b|\bdeadline\b|"
+        r"多长时间|多久|多长|任期|期限|时限|几年(?![轻纪龄])|几个月|几天|多少天|多少年(?![轻纪龄])|\bhow long\b|\bterm of office\b|\bdeadline\b|"
         r"\bwithin what\b", re.I)),
     (Form.DATE, re.compile(
-        r"何时|什么时候|哪一?年|哪一?天|几月|几号|哪个月|日期|时间是|\bwhen\b|\bwhat date\b|\bwhat year\b|\bdate\b", re.I)),
+        r"何时|什么时候|啥时候?|哪会儿|几时|哪一?年|哪一?天|几月|几号|哪个月|日期|时间是|\bwhen\b|\bwhat date\b|\bwhat year\b|\bdate\b", re.I)),
     (Form.ENUMERATION, re.compile(
         rf"哪些|哪几|哪[{_CN_NUM}]|包括什么|包括哪|包含|分别是|分别指|分别为|有什么(?:措施|内容|形式|举措|要求|任务|做法)|"
         rf"[{_CN_NUM}\d]+[项个条种类方面大]+.{{0,4}}(?:是什么|是啥|指什么|是指|具体是|分别|内容)|主要内容|"
@@ -102,6 +102,9 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
                               r"讲的?是?(?:什么|啥)|是什么|是啥)|(?:小?标题|题目)\s*第[一二三四五六七八九十\d]+\s*(?:部分|章|节|编|块)|"
                               r"\b(?:heading|title) of (?:the )?(?:first|second|third|fourth|fifth|sixth) (?:part|chapter|section)\b",
                               re.I)),
+    # "分了几个部分", "有哪几部分": the document's parts (its outermost headings), not areas of work (哪几个方面)
+    ("parts", re.compile(r"(?:分|有|包括|包含|讲)了?(?:几|多少|哪几|哪些)个?(?:部分|大块|板块)|(?:几|哪几)(?:个)?部分|各部分的?(?:小?标题|题目)|"
+                         r"\bhow many (?:parts|sections)\b|\bwhat are the (?:parts|sections)\b", re.I)),
     ("title", re.compile(r"^(?!.*(?:部分|第[一二三四五六七八九十\d]+|(?<!文)章|节|小标题)).*(?:文章|文件|报告|讲话|材料|稿子)[的，,]?"
                          r"(?:标题|题目|名称|名字)(?:是什么|叫什么|是啥|叫啥)|\bwhat is the title\b", re.I)),
     # after the title: "the title of the article X published in Y" asks the title
@@ -238,6 +241,8 @@ def analyse(question: str) -> Asked:
             if pat.search(q):
                 docfact = name
                 break
+    if docfact == "count_articles" and _counts_another_noun(q):
+        docfact = ""  # "那篇文章里措施一共多少条": the measures are counted, not the document's articles
     if docfact:
         forms = [Form.DOCFACT] + [f for f in forms if f not in (Form.QUANTITY, Form.WHO, Form.DATE)]
     m = _COUNT_WORD.search(q) or _COUNTED_SET.search(q)
@@ -268,6 +273,8 @@ def analyse(question: str) -> Asked:
         counted = _noun_at(q, mc.start(1)) if mc and mc.group(1) not in _MEASURE_UNIT and unit != "人" else ""
         if not counted and unit and unit != "人" and (mb := _COUNT_AT_END.search(q)):
             counted_before = _noun_before(q, mb.start())  # "党支部一共有几个？"
+        if unit == "个" and _PEOPLE_NOUN.search(counted):
+            unit = "人"  # "多少个固定联系的代表": people, counted in 名 / 位 / 人
         # "几个人的", "多少人参加", "给几个人办了": people are counted, no noun follows
     attribute, kind = asked_attribute(q), _place_kind(q)
     if kind and Form.WHERE not in forms:
@@ -305,7 +312,7 @@ class Attribute:
 
 
 _BEFORE = r"(?:什么|啥|哪些|哪种|何种|哪类|哪几[项条种类个]?|哪个|按|按照|依据|根据|凭|怎样的|怎么样的)(?:样的?|的)?"
-_AFTER = r"(?:是|有|为|要|应|该|能|都)?(?:什么|啥|哪些|哪几|多少|多高|几|怎么|如何|怎样|由谁|谁|从哪|哪来|咋)"
+_AFTER = r"(?:是|有|为|要|应|该|能|都)?(?:什么|啥|哪些|哪几|多少|多高|多长|多久|几|怎么|如何|怎样|由谁|谁|从哪|哪来|咋)"
 
 
 def _attribute(label: str, nouns: str, stated: str, extra: str = "", english: str = "") -> Attribute:
@@ -327,6 +334,8 @@ ATTRIBUTES = [
                english=r"rewards?|rewarded|awards?|bonus|bonuses|allowances?|subsidy|subsidies|salary|salaries|wages?"),
     _attribute("标准或条件", r"标准|条件|资格|门槛", r"标准|条件|资格|具备|符合|达到|应当是|必须是|依据|为准",
                english=r"criteria|criterion|eligibility|eligible|qualifications?|prerequisites?"),
+    _attribute("任期", r"任期|任职期限|任职年限|届期", r"任期|任职|届满|每届|一届|连任|轮流担任",
+               english=r"term of office|tenure|term limits?"),
     _attribute("顺序", r"顺序|次序|先后", r"顺序|次序|依次|先后|轮流|首先|其次|然后|之后", english=r"in what order|sequence"),
     _attribute("联系方式", r"电话|邮箱|网址|联系方式|热线|手机号", r"电话|邮箱|网址|热线|\d{7,}|@|www|http",
                english=r"phone|telephone|hotline|e-?mail|contact details"),
@@ -356,9 +365,15 @@ def _noun_at(question: str, start: int) -> str:
     from .names import pos_tagger
 
     # modifiers before it are passed over ("多少个固定联系代表" → 代表); a particle or a mark ends the search
-    for w in list(pos_tagger().cut(question[start:start + 8], HMM=False))[:3]:
-        if w.flag.startswith(("n", "vn")) and len(w.word) >= 2:
-            return w.word
+    words = list(pos_tagger().cut(question[start:start + 10], HMM=False))
+
+    def noun(i: int) -> bool:
+        return i < len(words) and (words[i].flag.startswith(("n", "vn")) or words[i].flag == "j") and len(words[i].word) >= 2
+
+    for i, w in enumerate(words[:3]):
+        if noun(i):
+            # "固定联系的代表": the noun after 的 is the one counted, the one before describes it
+            return words[i + 2].word if i + 1 < len(words) and words[i + 1].word == "的" and noun(i + 2) else w.word
         if not w.flag.startswith(("a", "v", "b", "d")) or w.word in "的了吗呢":
             break
     return ""
@@ -396,9 +411,11 @@ _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文�
 
 
 UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
-          "公里|吨|份|套|块|册|页|封|节|栋|堂|趟")
-_QTY_UNIT = re.compile(rf"(?:多少|几)({UNITS})")
-_QTY_AFTER = re.compile(rf"(?:多少|几)(?:{UNITS})?([\u4e00-\u9fff]{{2}})")
+          "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|岁|小时|分钟")
+# 年轻/年龄 are words, not the measure 年 ("多少年轻干部"); a score's 分 only ends a clause (多少分党组 is a body)
+_UNIT_ASKED = rf"(?:(?:{UNITS})(?![轻纪龄])|分(?=[？?，,。！!呢啊吧]|$))"
+_QTY_UNIT = re.compile(rf"(?:多少|几)({_UNIT_ASKED})")
+_QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNIT_ASKED})?([\u4e00-\u9fff]{{2}})")
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
 _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:分别|各自|一共|总共|共|大约|约)?"
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
@@ -419,12 +436,30 @@ def _noun_before(q: str, end: int) -> str:
     return nouns[-1] if nouns else ""
 
 
+def _counts_another_noun(q: str) -> bool:
+    """A noun other than a document's name stands right before "多少条" ("措施一共多少条")."""
+    m = re.search(r"(?:一共|总共|共有|共|都|有)*(?:多少|几)条", q)
+    if m is None:
+        return False
+    noun = _noun_before(q, m.start())
+    return bool(noun) and q[:m.start()].endswith(noun) and not DOC_REF.fullmatch(noun)
+
+
 _PEOPLE_BEFORE = re.compile(r"(?:人(?![大民])|人员|干部|党员|代表|同志|职工|专家|人才|委员|群众)[^，,。？?！!多几]{0,12}$")
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个"; 人大 is no person)."""
+_PEOPLE_NOUN = re.compile(r"(?:人员|干部|党员|代表|同志|职工|专家|人才|委员|群众|书记|主任|教师|学生|工人|农民)$")
 _SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
+
+
+def count_of(thing: str, gap: int = 0) -> re.Pattern:
+    """A count next to what it counts, either way round ("35个党支部", "查找问题139项"); ``gap``: words allowed
+    between a count and the thing after it ("92项具体措施")."""
+    between = rf"[\u4e00-\u9fff]{{0,{gap}}}?" if gap else ""
+    return re.compile(rf"{CN_COUNTED}\s*(?:{UNITS}){'' if gap else '?'}{between}{re.escape(thing[:2])}|"
+                      rf"{re.escape(thing)}{CN_COUNTED}\s*(?:{UNITS})")
 
 
 def names_counted(counted: str, sentence: str) -> bool:
@@ -441,10 +476,14 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
     units = [m.group(1) for m in _NUM_UNIT.finditer(s) if not re.match(r"\d{4}年", m.group(0))]
     if asked.counted and not names_counted(asked.counted, sentence):
         return False
-    if asked.counted and units:  # "多少件实事" answered by "45项民生实事": the thing counted decides
-        return True
+    def in_unit(u: str) -> bool:
+        return u == asked.unit or any({u, asked.unit} <= group for group in _SAME_MEASURE)
+
+    if asked.counted and units:  # "多少件实事" answered by "45项民生实事": the thing counted decides …
+        # … in a measure of the asked kind, unless the count stands with the thing ("多少个党小组" is no "9次")
+        return not asked.unit or any(in_unit(u) for u in units) or bool(count_of(asked.counted).search(s))
     if asked.unit:
-        return any(u == asked.unit or {u, asked.unit} <= group for u in units for group in _SAME_MEASURE)
+        return any(in_unit(u) for u in units)
     if asked.measure:
         return bool(units) and asked.measure in s
     return bool(units) or bool(re.search(r"\d+(?:\.\d+)?%", s))

@@ -9,12 +9,13 @@ makes the question "not stated in the texts" (:attr:`Plan.missing`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from policyqa.types import Hit
 
-from .answerability import focus_terms, plain_word, presence
-from .asked import CN_COUNTED, OUTCOME, Asked, Form, holds, names_counted, quantity_ok
+from .answerability import ASKED_NOUNS, focus_terms, plain_word, presence
+from .asked import CN_COUNTED, FACET, OUTCOME, Asked, Form, count_of, holds, names_counted, quantity_ok
 from .extractive import ScoredSentence, answer_type, enumerated_items, query_terms, score_sentences
 from .grounding import ASIDE, norm
 from .names import has_person, names_place
@@ -143,8 +144,9 @@ VALUE: dict[Form, re.Pattern] = {
 
 
 def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = False,
-                max_sentences: int = MAX_SENTENCES, max_chars: int = MAX_CHARS) -> Plan:
-    """Choose the verbatim sentences of ``hits`` that answer ``question`` as ``asked``."""
+                max_sentences: int = MAX_SENTENCES, max_chars: int = MAX_CHARS, focus: str = "") -> Plan:
+    """Choose the verbatim sentences of ``hits`` that answer ``question`` as ``asked``; ``focus``: what a "那X呢"
+    follow-up asks the previous question of (an asked fact about X, not about the previous question's thing)."""
     scored = sorted(score_sentences(question, hits, overview, asked), key=lambda x: -x.score)
     if not scored:
         return Plan([], missing=asked.strict)
@@ -196,6 +198,10 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                  # "去了哪个省": a place of that kind is named (a report's province by its title)
                  and (form is not Form.WHERE or not asked.place_kind
                       or names_place(asked.place_kind, s.text + hits[s.n - 1].title))]
+        if focus:  # "那中心组学习呢" after 警示教育开展了几次: 中心组学习14次, not 警示教育10次
+            of_focus = [c for c in cands if _names_focus(focus, c.text)]
+            # a strict fact stated only of the previous thing is not stated of X ("那老干部活动室呢")
+            cands = of_focus if of_focus or strict else cands
         if form in VALUE and cands:  # "多久 / 几次 / 多少": a sentence stating the value before one naming 期限
             cands.sort(key=lambda s: (not VALUE[form].search(s.text), -s.score))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
@@ -251,13 +257,26 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     return Plan(out, missing=missing, spare=spare)
 
 
+FOCUS_PRESENCE = 0.6
+"""How much of a follow-up's X ("那X呢") a sentence must hold to be about X (see :func:`.answerability.presence`)."""
+
+def _names_focus(focus: str, sentence: str) -> bool:
+    """The sentence names each term of X ("老党员的纪念章": 老党员 and 纪念章; "专委会": 专(工)委)."""
+    hay = norm(ASIDE.sub("", sentence))
+    terms = list(focus_terms(focus)) or [focus]
+    return all(presence(t, hay) >= FOCUS_PRESENCE for t in terms)
+
+
 STRICT_COVERAGE = 0.2
 """A sentence stating a strict facet (a number, a date …) must itself name this share of the question's focus
 terms: "21名优秀共产党员" does not answer how many “四好”党员 were chosen."""
 
 
-def sentence_coverage(question: str, sentence: str, hit: Hit) -> float:
-    terms = focus_terms(question)
+def sentence_coverage(question: str, sentence: str, hit: Hit, facets: Iterable[Form] = ()) -> float:
+    """Weighted share of the question's focus terms the sentence (with its headings) holds. Terms that name an
+    asked ``facets`` itself (任期, 次数) are left out: "任期一年" of 牵头单位 states no 任期 of 市委委员."""
+    terms = {t: w for t, w in focus_terms(question).items()
+             if not (facets and not re.search(r"\d", t) and (t in ASKED_NOUNS or any(f in FACET and holds(f, t) for f in facets)))}
     if not terms:
         return 1.0
     hay = norm(sentence + " ".join(hit.heading_path[1:]))
@@ -278,8 +297,24 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
         longest = max(len(t) for t in terms)
         if max(presence(t, h) for t in terms if len(t) == longest for h in hays) < 0.6:
             return False
-    return (sentence_coverage(question, s.text, hit) >= STRICT_COVERAGE
+    return (sentence_coverage(question, s.text, hit, asked.strict) >= STRICT_COVERAGE
             and all(norm(x) in norm(s.text) for x in asked.quoted))
+
+
+RESERVE_COVERAGE = 0.5
+"""A strict fact taken from a passage ranked below the hits names this share of the question's topic terms."""
+
+
+def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus: str = "") -> bool:
+    """A sentence of a low-ranked passage answers a strict question only when it is plainly about it: a count
+    stands next to the thing counted ("18支合唱队" counts no 标兵单位, "4900亿元" no 民生实事), any other
+    fact stands with most of the topic; a follow-up's X is named in full (领导小组会议 is no 党小组会)."""
+    if focus and not all(presence(t, norm(ASIDE.sub("", sentence))) == 1.0 for t in (focus_terms(focus) or [focus])):
+        return False
+    counted = asked.counted or asked.counted_before
+    if Form.QUANTITY in asked.strict and counted:
+        return bool(count_of(counted, gap=4).search(sentence))
+    return sentence_coverage(question, sentence, hit, asked.strict) >= RESERVE_COVERAGE
 
 
 ATTRIBUTE_TOPIC = 0.5

@@ -139,6 +139,15 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
         return DocFact(f"{title}的日期为{shown}。[1]", to_hit_payload(holding(shown)))
     if kind == "part_title":
         return _part_title(question, title, passages)
+    if kind == "parts":
+        parts = _top_headings(passages)
+        if not parts:
+            return None
+        names = [" ".join(h.split()) for h, _ in parts]
+        listed = "[1]；".join(h if re.match(rf"^(?:[{_NUMERALS}]+、|第[{_NUMERALS}]+)", h) else f"{int_cn(i)}、{h}"
+                          for i, h in enumerate(names, 1))
+        count = "两" if len(parts) == 2 else int_cn(len(parts))
+        return DocFact(f"{title}分为{count}个部分：{listed}。[1]", to_hit_payload(parts[0][1]))
     if kind == "title":
         return DocFact(f"该文件的标题是{title}。[1]", to_hit_payload(opening))
     if kind == "count_articles":
@@ -167,22 +176,32 @@ def _part_title(question: str, title: str, passages: list[dict]) -> DocFact | No
         n, unit = _EN_ORD.index(m.group(3).lower()) + 1, _UNIT_EN[m.group(4).lower()]
     if not n:
         return None
-    tops: list[tuple[str, dict]] = []
-    for p in passages:
-        for h in list(p.get("heading") or [])[1:]:
-            if not any(h == t for t, _ in tops):
-                tops.append((h, p))
     if unit in ("章", "节", "编"):
         numbered = re.compile(rf"^第[{_NUMERALS}]+{unit}")
-        found = next(((h, p) for h, p in tops if numbered.match(h) and cn_int(_numeral(h)) == n), None)
+        found = next(((h, p) for h, p in _headings(passages) if numbered.match(h) and cn_int(_numeral(h)) == n), None)
     else:  # 部分 / 块: the N-th heading of the outermost level
-        level = [(h, p) for h, p in tops if any(list(q.get("heading") or [])[1:2] == [h] for q in passages)]
+        level = _top_headings(passages)
         found = level[n - 1] if 0 < n <= len(level) else None
     if found is None:
         return None
     heading = re.sub(r"\s+", " ", found[0]).strip()
     shown = "部分" if unit == "块" else unit
     return DocFact(f"{title}第{int_cn(n)}{shown}的标题是“{heading}”。[1]", to_hit_payload(found[1]))
+
+
+def _headings(passages: list[dict]) -> list[tuple[str, dict]]:
+    """Every heading below the title, in order, with the first passage under it."""
+    tops: list[tuple[str, dict]] = []
+    for p in passages:
+        for h in list(p.get("heading") or [])[1:]:
+            if not any(h == t for t, _ in tops):
+                tops.append((h, p))
+    return tops
+
+
+def _top_headings(passages: list[dict]) -> list[tuple[str, dict]]:
+    """The outermost headings below the title: the document's parts."""
+    return [(h, p) for h, p in _headings(passages) if any(list(q.get("heading") or [])[1:2] == [h] for q in passages)]
 
 
 _NUMERALS = "一二三四五六七八九十百零〇两"

@@ -31,7 +31,7 @@ from .answerability import Checker
 from .asked import Asked, Form, analyse
 from .bodies import asked_body, document_body, other_level
 from .changes import answer_changes, asks_for_changes
-from .compose import plan_answer
+from .compose import plan_answer, states_from_afar
 from .docfacts import document_fact
 from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
@@ -50,6 +50,8 @@ LEAD_MAX_CHARS = 20
 DOCS_TTL_S = 2.0
 """How long the document list read for scoping is reused (uploads and deletions show within it)."""
 NAME_PASSAGES = 60
+RESERVE_READ = 10
+"""Candidates below the hits read when no hit states the asked fact."""
 """Passages nearest an English question searched for the Chinese of its pinyin names."""
 
 __all__ = ["AnswerEngine", "Event", "Final", "Retrieved", "Token", "default_backend_name", "rule_rewrite"]
@@ -69,6 +71,8 @@ class Retrieved:
     asked: Asked = field(default_factory=Asked)
     rewritten_by: str = ""
     """How the question was made standalone: ``followup`` | ``glossary`` | ``model`` | ``""``."""
+    reserve: list[Hit] = field(default_factory=list)
+    """Candidates ranked below ``hits``: read when no hit states the asked fact (see :meth:`AnswerEngine.stream`)."""
 
 
 @dataclass
@@ -184,9 +188,11 @@ class AnswerEngine:
                                  exempt=lambda u: any(self.checker.known(r, flt) for r in renderings.get(u, [])))
         unsupported = absent + v.unsupported + (sa.untranslated if sa is not None else [])
         ms = (time.perf_counter() - t0) * 1000
+        taken = {h.passage_id for h in hits}
         return Retrieved(question=query, standalone_query=query, hits=hits,
                          answerable=v.answerable and not unsupported, relevance=v.relevance, coverage=v.coverage,
-                         retrieve_ms=ms, unsupported=unsupported, asked=asked or Asked())
+                         retrieve_ms=ms, unsupported=unsupported, asked=asked or Asked(),
+                         reserve=[h for h in cands if h.passage_id not in taken])
 
     def names_from_pinyin(self, question: str, runs: list[str], sa: Standalone, flt: SearchFilter | None) -> None:
         """Pinyin names of an English question ("You Jinxia") put into Chinese from the library's own texts:
@@ -229,6 +235,8 @@ class AnswerEngine:
         asked = analyse(sa.asked_text or f"{sa.query} {question}")
         if asked.counted and asked.counted not in sa.query:  # "多少个红头文件" said formally: 规范性文件 is counted
             asked.counted = analyse(sa.query).counted or asked.counted
+        if sa.focus:  # "那老党员的纪念章呢": the count is of X now, which the facts must name (plan_answer's focus)
+            asked.counted = asked.counted_before = ""
         docs = self.docs()
         scope = self.scope(f"{sa.query} {question}" if sa.query != question else question, flt)
         flt = scope.flt
@@ -276,12 +284,23 @@ class AnswerEngine:
         # Instruction-like sentences inside documents reach neither the model, nor an extractive
         # answer, nor verification (assistant/injection.py); citation cards show the original text.
         hits, safe_hits = defuse_hits(r.hits, sa.query)
-        plan = plan_answer(sa.query, r.asked, safe_hits, overview=is_overview(sa.query))
+        plan = plan_answer(sa.query, r.asked, safe_hits, overview=is_overview(sa.query), focus=sa.focus)
         grown = grow_plan(plan, safe_hits, r.asked, self.doc_hits)
         if grown is not None:  # "从哪四个方面": the announcing sentence and each part's lead, from its own passage
             plan, more = grown[0], grown[1][len(safe_hits):]
             kept, safe = defuse_hits(more)
             hits, safe_hits = [*hits, *kept], [*safe_hits, *safe]
+        if plan.missing and r.reserve:
+            # A long passage whose one sentence states the asked number or date ranks low on its other sentences
+            # ("制定22个方面、92项具体措施"): before refusing, the candidates below the hits are read for it.
+            # Only a plan that then states every strict facet, with the same topic checks, is taken.
+            kept, safe = defuse_hits(r.reserve[:RESERVE_READ], sa.query)
+            wider = plan_answer(sa.query, r.asked, [*safe_hits, *safe], overview=is_overview(sa.query), focus=sa.focus)
+            far = [p for p in wider.sentences if p.n > len(safe_hits) and set(p.facets) & set(r.asked.strict)]
+            if not wider.missing and far and all(
+                    states_from_afar(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1], sa.focus) for p in far):
+                log.info("asked fact found below the hits")
+                plan, hits, safe_hits = wider, [*hits, *kept], [*safe_hits, *safe]
         if plan.missing:
             yield r
             yield from answers.refuse(ctx, not_stated=r.asked, missing=plan.missing)

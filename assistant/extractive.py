@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from policyqa import sparse
 from policyqa.types import Hit
 
-from .asked import CN_COUNTED, UNITS, Asked, Form, holds, quantity_ok
+from .asked import Asked, Form, count_of, holds, quantity_ok
 from .grounding import split_sentences
 
 QUESTION_WORDS = set(
@@ -24,7 +24,8 @@ QUESTION_WORDS = set(
     "那次 一共 总共 分别 各有 各是 提到 提及 讲到 后面 前面 还有 除了 之外 之前 之后 一般 通常 平时 "
     "是谁 多长时间 长时间 多长 多久 什么时候 何时 哪年 哪一年 几年 几次 几回 多少次 对吗 是否 是不是 有没有 "
     # colloquial asking and pointing words: how a question is put, not what it is about
-    "为啥 干啥 啥 当初 当时 还是 到底 究竟 这事 事儿 那阵子 这阵子 那会儿 这会儿 那时候 这时候".split()
+    "为啥 干啥 啥 当初 当时 还是 到底 究竟 这事 事儿 那阵子 这阵子 那会儿 这会儿 那时候 这时候 啥时候 啥时 几时 哪会儿 "
+    "是从 打从".split()
 )
 # Tokens that ask (哪两项, 几个, 第几轮, 多少名) or are bare Chinese numerals (一百多个).
 _ASKING = re.compile(r"^(哪|几|第几|多少)|^[一二两三四五六七八九十百千万几]+[多余来]?[个名项次条]?$")
@@ -193,8 +194,7 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
     atype = answer_type(question)
     thing = (asked.counted or asked.counted_before) if asked is not None else ""
     # the count next to what it counts, either way round: "35个党支部", "查找问题139项"
-    counted_at = (re.compile(rf"{CN_COUNTED}\s*(?:{UNITS})?{re.escape(thing[:2])}|{re.escape(thing)}{CN_COUNTED}\s*(?:{UNITS})")
-                  if thing else None)
+    counted_at = count_of(thing) if thing else None
     # "哪几种 / 哪几个方面": a sentence that counts its kinds ("三种形式", "五个方面") answers it.
     kinds = _KIND_COUNT_Q.search(question)
     kinds_said = re.compile(rf"(?<!第)[两二三四五六七八九十\d]+{kinds.group(1)}") if kinds else None

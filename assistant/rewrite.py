@@ -18,7 +18,7 @@ from importlib import resources
 from policyqa import sparse
 
 from . import prompts
-from .answerability import ASKED_NOUNS, focus_terms
+from .answerability import ASKED_NOUNS, focus_terms, int_cn
 from .asked import DOC_REF, analyse
 from .extractive import query_terms
 from .llm import ChatBackend, LLMError
@@ -49,6 +49,8 @@ class Standalone:
     renderings: dict[str, list[str]] = field(default_factory=dict)
     """Glossary translation: each Chinese term searched → the other renderings of its English word (send →
     选派 | 派出 | 报送): a term the library lacks is no missing topic when another rendering is the texts' word."""
+    focus: str = ""
+    """"那X呢" after a question: X, the thing the previous question is now asked of (its facts must name X)."""
     asked_text: str = ""
     """What the question's form is read from: the user's own wording (made standalone), before everyday
     words are replaced — 手续 → 程序 must not turn "办什么手续" into a how-does-it-operate question."""
@@ -65,6 +67,12 @@ def topic_nouns(text: str) -> list[str]:
     return out
 
 
+def elliptic_focus(question: str) -> str:
+    """X of "那X呢 / X怎么样", "" for any other question."""
+    m = _ELLIPTIC.match(question.strip())
+    return m.group(1) if m and not re.search(r"什么|哪|多少|几|谁|怎么|为什么", m.group(1)) else ""
+
+
 def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
     """Without a model: carry the previous question's topic into an elliptical follow-up.
 
@@ -78,9 +86,8 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
     if len(q) > 30 and not _ANAPHORA.search(q):
         return q
     prev = rule_rewrite(history[:-1], history[-1][0])
-    m = _ELLIPTIC.match(q)
-    if m and not re.search(r"什么|哪|多少|几|谁|怎么|为什么", m.group(1)):
-        return f"{m.group(1)}：{_LEAD.sub('', prev)}"
+    if x := elliptic_focus(q):
+        return f"{x}：{_LEAD.sub('', prev)}"
     own = query_terms(q)
     nouns = set(topic_nouns(prev)) - ASKED_NOUNS
     topic = [t for t in focus_terms(prev) if t in nouns and t not in own and not any(t in o for o in own)]
@@ -117,6 +124,22 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z]*")
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]
 _EN_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
+_EN_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+_EN_ORDINAL_OF = {"届": "symposium|seminar|forum|conference|congress|symposia", "次": "meeting|session|plenum",
+                  "批": "batch|group of", "轮": "round", "期": "issue|edition|class"}
+_EN_ORDINAL = re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))\s+((?:[\w-]+\s+){0,3}?)("
+                         + "|".join(_EN_ORDINAL_OF.values()) + r")\b", re.I)
+"""An ordinal before an event noun ("the third national symposium" → 第三届): the texts number events so,
+and a false ordinal is then checked like a Chinese one."""
+
+
+def _ordinal_zh(m: re.Match) -> str:
+    if re.match(r"plenary\b", m.group(2), re.I):
+        return m.group(0)  # "third plenary session": the glossary's 三中全会
+    word = m.group(1).lower()
+    n = _EN_ORDINALS.index(word) + 1 if word in _EN_ORDINALS else int(re.sub(r"\D", "", word))
+    unit = next(u for u, nouns in _EN_ORDINAL_OF.items() if re.fullmatch(nouns, m.group(3).lower()))
+    return f"第{int_cn(n)}{unit} {m.group(2)}{m.group(3)}"
 
 
 def _word_table(name: str, key: Callable[[str], str]) -> dict[str, list[str]]:
@@ -177,7 +200,8 @@ def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
     q = _COLLOQUIAL_COUNT.sub(lambda m: ("两" if m.group(1) == "俩" else "三")
                               + ("项" if m.group(2) else "个") + (m.group(2) or ""), q)
     for k in sorted((k for k in table if len(k) >= 4), key=len, reverse=True):
-        if k in q and not known(k):
+        # a phrase followed by an aspect particle is said as a verb ("总书记讲话了吗"), not named
+        if k in q and not known(k) and not re.search(re.escape(k) + "[了过着]", q):
             q = q.replace(k, formal(k))
     words = list(sparse._get_tokenizer().cut(q, HMM=False))
     return "".join(formal(w) if len(w) >= 2 and w in table and not known(w) else w for w in words)
@@ -226,6 +250,10 @@ def is_english(question: str) -> bool:
     return len(re.findall(r"[A-Za-z]", question)) > len(re.findall(r"[\u4e00-\u9fff]", question))
 
 
+_EN_MEASURES = {"次": "sessions|occasions|rounds", "票": "votes|ballots", "小时": "hours", "分钟": "minutes",
+                "天": "days", "岁": "years old"}
+"""English nouns counted that Chinese counts as a measure word ("how many votes" → 多少票)."""
+
 # English question forms → the Chinese wording of the same form (so that :mod:`.asked` and the
 # retrieval intents see "怎么运作", "多久" …); the matched words are not translated word by word.
 _EN_FORMS: list[tuple[re.Pattern, str]] = [
@@ -234,8 +262,11 @@ _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(?:work|works|operate|operates|function|functions|run|runs)\b(?=[\s?.!]*$)", re.I), ""),
     (re.compile(r"\bhow (?:often|frequently)\b", re.I), "多久一次"),
     (re.compile(r"\bhow many times\b", re.I), "几次"),
-    # "how many warning education sessions / rounds of inspections": occasions counted, 多少次
-    (re.compile(r"\bhow many\b(?=(?:\s+[\w'-]+){0,5}?\s+(?:sessions|occasions|rounds)\b)", re.I), "多少次"),
+    # "how many warning education sessions / rounds of inspections": occasions counted, 多少次; other nouns
+    # that are a measure word in Chinese (votes → 票, hours → 小时) ask the count in that measure
+    *[(re.compile(rf"\bhow many\b(?=(?:\s+[\w'-]+){{0,5}}?\s+(?:{nouns})\b)", re.I), "多少" + unit)
+      for unit, nouns in _EN_MEASURES.items()],
+    (re.compile(r"\bhow old\b|\bat what age\b", re.I), "多少岁"),
     (re.compile(r"\bhow much (?:longer|more time)\b", re.I), "多长时间"),
     (re.compile(r"\bhow (?:many|much)\b", re.I), "多少"),
     (re.compile(r"\bhow long\b", re.I), "多长时间"),
@@ -261,8 +292,9 @@ def _english_forms(question: str) -> tuple[str, list[str]]:
                 forms.append(zh)
             return " " * len(m.group(0))
         question = pat.sub(sub, question)
-    if "多少次" in forms:  # the occasions are the count's measure (次), not 会议 / 届次
-        question = re.sub(r"\b(?:sessions|occasions|rounds)\b", lambda m: " " * len(m.group(0)), question, flags=re.I)
+    for unit, nouns in _EN_MEASURES.items():  # the occasions are the count's measure (次), not 会议 / 届次
+        if "多少" + unit in forms:
+            question = re.sub(rf"\b(?:{nouns})\b", lambda m: " " * len(m.group(0)), question, flags=re.I)
     return question, forms
 
 
@@ -276,6 +308,7 @@ def glossary_translate(question: str) -> Standalone:
     gl = glossary()
     question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)
     question = _EN_ARTICLE.sub(lambda m: f"第{m.group(1)}条", question)  # "Article 12" is a law's article
+    question = _EN_ORDINAL.sub(_ordinal_zh, question)
     zh_parts = re.findall(r"[\u4e00-\u9fff0-9“”《》]+", question)
     question, forms = _english_forms(question)
     question = re.sub(r"['’]s\b", "  ", question).replace("-", " ")
@@ -385,6 +418,7 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
         # The glossary first (instant, deterministic); the model only for words the glossary does not know.
         g = glossary_translate(q)
         if history:
+            g.focus = elliptic_focus(g.query)
             g.query = rule_rewrite(history, g.query)
         if llm is not None and g.unknown_words:
             def by_model(llm: ChatBackend = llm) -> str | None:
@@ -395,5 +429,6 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
     f = formalize(q, known)
     if history:
         r = rule_rewrite(history, f)
-        return Standalone(query=r, how="followup" if r != q else "", asked_text=rule_rewrite(history, q))
+        return Standalone(query=r, how="followup" if r != q else "", asked_text=rule_rewrite(history, q),
+                          focus=elliptic_focus(f))
     return Standalone(query=f, how="formal" if f != q else "", asked_text=q)

@@ -599,3 +599,82 @@ def test_a_count_is_taken_from_the_sentence_that_counts_what_was_asked(engine):
     ans = engine.ask("湖北人大常委会机关的各个分党组一共查找了多少问题？")
     cited_everywhere(ans)
     assert "139项" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", [
+    "青年干部教育引领五年行动计划是哪天启动的？",                       # a plan named by a span the texts do not give it
+    "庆祝中国共产党成立70周年时机关做了什么？",                         # another event's anniversary
+    "What was on the agenda of the fourth national seminar on Party building theory in organs?",  # English ordinal
+    "机关党组实施方案表决时有多少票赞成？",                             # a count in a measure word no sentence uses
+    "How many votes did the implementation plan get?",
+    "机关党委书记的任期是几年？",                                       # a term of office of another subject
+    "湖北人大机关一共有多少个党小组？",                                 # "领导小组……9次" counts no 党小组
+])
+def test_spans_ordinals_measures_and_terms_the_texts_lack_are_refused(engine, q):
+    assert not engine.ask(q).answerable
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("青年干部教育引领三年行动计划是哪天启动的？", "2024年12月10日"),
+    ("牵头单位任期多长？", "一年"),
+    ("在庆祝全国人民代表大会成立70周年大会上总书记讲话了吗？", "重要讲话"),  # 讲话 said as a verb is no phrase to rewrite
+])
+def test_spans_and_terms_the_texts_state_are_answered(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+
+
+def test_counts_in_measure_words_asked_in_english_and_words_that_begin_with_one():
+    assert "第三届" in glossary_translate("What did the third national symposium discuss?").query
+    assert "三中全会" in glossary_translate("What did the third plenary session decide?").query
+    assert "多少票" in glossary_translate("How many votes were cast?").query
+    assert analyse("有多少年轻干部参加？").unit != "年" and Form.DURATION not in analyse("有多少年轻干部参加？").forms
+    assert analyse("这次测试得了多少分？").unit == "分" and analyse("有多少分党组？").unit != "分"
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("全国人大机关党组那篇文章里措施一共多少条？", "92项"),       # one sentence of a long passage ranked below the hits
+    ("给多少个老同志办了荣退？", "4名"),                        # 老同志: the texts' 退休干部
+    ("湖北给常委会组成人员定了多少个固定联系的代表？", "365名"),  # 个 of people; the noun after 的 is counted
+])
+def test_counts_asked_colloquially_are_found(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+
+
+def test_what_a_count_counts_decides_the_form():
+    assert analyse("那篇文章里措施一共多少条？").docfact == ""          # measures are counted, not articles
+    assert analyse("监察法一共有多少条？").docfact == "count_articles"
+    assert Form.DATE in analyse("那个活动是从啥时候开始的？").forms
+
+
+@pytest.mark.parametrize("first,follow,expect", [
+    ("市人大机关2025年开展了多少次警示教育？", "那中心组学习呢？", "14次"),
+    ("联席会议多久召开一次？", "那沟通联系呢？", "每年至少"),
+    ("市人大机关为几名退休干部办了荣退仪式？", "老党员的纪念章呢？", "2名"),
+])
+def test_what_about_x_asks_the_previous_fact_of_x(engine, first, follow, expect):
+    prev = engine.ask(first)
+    ans = engine.ask(follow, history=[(first, prev.answer)])
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("first,follow", [
+    ("北京市直机关单位分成了几个组？", "那湖北人大机关呢？"),
+    ("联席会议多久召开一次？", "那党小组会呢？"),              # 领导小组会议 is no 党小组会
+    ("市人大机关为几名退休干部办了荣退仪式？", "那老干部活动室呢？"),
+])
+def test_what_about_x_is_refused_when_only_the_previous_thing_has_the_fact(engine, first, follow):
+    prev = engine.ask(first)
+    assert not engine.ask(follow, history=[(first, prev.answer)]).answerable
+
+
+@pytest.mark.parametrize("q", ["两项机制那篇文章分了几个部分？", "How many parts does the article on the two mechanisms have?"])
+def test_parts_of_a_document_come_from_its_headings(engine, q):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert "两个部分" in ans.answer and "主要内容和运行方式" in ans.answer, ans.answer
+    assert analyse("两项机制那篇文章从哪几个方面讲意义？").docfact == ""   # areas of a topic, not the parts
