@@ -209,6 +209,7 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             atype = answer_type(question)
             mark = item_mark(question)
             cands.sort(key=lambda s: (not (mark and marked_items(s.text, mark) >= (asked.count or 2)),
+                                      not lists_asked_kind(question, s.text),
                                       not (atype and atype in s.text),
                                       -(s.score + (NAMING_BONUS if _NAMING.search(s.text) else 0.0))))
         if cands and asked.across:  # one sentence from each document asked about
@@ -255,6 +256,21 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     out = [Planned(c.n, c.pos, c.text, c.score, [f for f in facets if holds(f, c.text)]) for c in chosen]
     spare = [Planned(s.n, s.pos, s.text, s.score) for s in scored if s not in chosen][:4]
     return Plan(out, missing=missing, spare=spare)
+
+
+_LISTED_KIND = re.compile(r"(?:哪些|哪几[个种项类条]?)([\u4e00-\u9fff]{2,8}?)(?:呢|吗)?(?:[？?]|$)")
+
+
+def asked_kind(question: str) -> str:
+    """The kind of thing an enumeration asks for when the question ends with it ("开展了哪些执法检查？" → 执法检查)."""
+    m = _LISTED_KIND.search(question)
+    return m.group(1) if m else ""
+
+
+def lists_asked_kind(question: str, sentence: str) -> bool:
+    """"哪些执法检查": the sentence lists things as that kind ("湿地保护法、监狱法等执法检查4项")."""
+    kind = asked_kind(question)
+    return bool(kind) and bool(re.search(rf"、[^，,。；]{{1,30}}等{re.escape(kind[:2])}", sentence))
 
 
 FOCUS_PRESENCE = 0.6

@@ -31,7 +31,7 @@ from .answerability import Checker
 from .asked import Asked, Form, analyse
 from .bodies import asked_body, document_body, other_level
 from .changes import answer_changes, asks_for_changes
-from .compose import plan_answer, states_from_afar
+from .compose import asked_kind, lists_asked_kind, plan_answer, states_from_afar
 from .docfacts import document_fact
 from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
@@ -290,15 +290,21 @@ class AnswerEngine:
             plan, more = grown[0], grown[1][len(safe_hits):]
             kept, safe = defuse_hits(more)
             hits, safe_hits = [*hits, *kept], [*safe_hits, *safe]
-        if plan.missing and r.reserve:
-            # A long passage whose one sentence states the asked number or date ranks low on its other sentences
-            # ("制定22个方面、92项具体措施"): before refusing, the candidates below the hits are read for it.
-            # Only a plan that then states every strict facet, with the same topic checks, is taken.
+        unlisted = (r.asked.wants(Form.ENUMERATION) and bool(asked_kind(sa.query))
+                    and not any(lists_asked_kind(sa.query, p.text) for p in plan.sentences))
+        if r.reserve and (plan.missing or unlisted):
+            # A long passage whose one sentence states the asked number or date, or lists the asked kind of thing
+            # ("制定22个方面、92项具体措施", "湿地保护法、监狱法等执法检查"), ranks low on its other sentences: the
+            # candidates below the hits are read for it. A plan that then states every strict facet, or lists
+            # the kind, is taken when its sentences from there are plainly about the question.
             kept, safe = defuse_hits(r.reserve[:RESERVE_READ], sa.query)
             wider = plan_answer(sa.query, r.asked, [*safe_hits, *safe], overview=is_overview(sa.query), focus=sa.focus)
-            far = [p for p in wider.sentences if p.n > len(safe_hits) and set(p.facets) & set(r.asked.strict)]
-            if not wider.missing and far and all(
-                    states_from_afar(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1], sa.focus) for p in far):
+            far = [p for p in wider.sentences if p.n > len(safe_hits)]
+            gained = [p for p in far
+                      if set(p.facets) & set(r.asked.strict) or (unlisted and lists_asked_kind(sa.query, p.text))]
+            if not wider.missing and gained and all(states_from_afar(sa.query, r.asked, p.text,
+                                                                     safe[p.n - len(safe_hits) - 1], sa.focus)
+                                                    for p in gained):
                 log.info("asked fact found below the hits")
                 plan, hits, safe_hits = wider, [*hits, *kept], [*safe_hits, *safe]
         if plan.missing:

@@ -678,3 +678,13 @@ def test_parts_of_a_document_come_from_its_headings(engine, q):
     cited_everywhere(ans)
     assert "两个部分" in ans.answer and "主要内容和运行方式" in ans.answer, ans.answer
     assert analyse("两项机制那篇文章从哪几个方面讲意义？").docfact == ""   # areas of a topic, not the parts
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("湖北人大开展了哪些执法检查？", "湿地保护法"),        # "……、……等执法检查4项", in a passage ranked below the hits
+    ("市人大机关开展普法宣传有哪些形式？", "法治培训"),     # 普法 ends in 法 and names no law
+])
+def test_things_of_the_asked_kind_are_listed(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
