@@ -290,7 +290,7 @@ def noun_candidates(question: str) -> list[str]:
     for i, w in enumerate(tagged):
         t = w.word.strip().lower()
         if (len(t) >= 2 and w.flag.startswith("n") and t not in QUESTION_WORDS and t not in ASKED_NOUNS
-                and not _NUMERAL_HEAD.match(t) and re.fullmatch(r"[\u4e00-\u9fff]+", t)
+                and not _NUMERAL_HEAD.match(t) and re.fullmatch(r"[\u4e00-\u9fff]+", t) and "了" not in t  # 开了个
                 and not _frame_noun(t, q) and not _not_a_topic(t, q) and not _verb_between(tagged, i)):
             out.append(t)
     return list(dict.fromkeys(out))
@@ -411,7 +411,8 @@ class Checker:
         library = dataclasses.replace(flt, doc_ids=[], exclude_doc_ids=[]) if flt is not None else None
         unsupported = (unsupported_specifics(query, hits) + self.unknown_terms(query, library)
                        + self.missing_documents(query, hits, library))
-        unsupported = [u for u in dict.fromkeys(unsupported) if exempt is None or not exempt(u)]
+        unsupported = [u for u in dict.fromkeys(unsupported) if (exempt is None or not exempt(u))
+                       and not self.names_formulation(u, query, library)]
         covered = not has_terms or (best >= MIN_PASSAGE_COVERAGE and union >= MIN_UNION_COVERAGE)
         if not covered and not unsupported:
             # Colloquial wording ("翻出来重新过了一遍") uses words no text of the library has; no passage can
@@ -425,6 +426,12 @@ class Checker:
                   "relevance" if relevance < self.floor() else "coverage" if not covered else "")
         return Verdict(answerable=not reason, relevance=relevance, coverage=best, unsupported=unsupported,
                        reason=reason)
+
+    def names_formulation(self, count: str, query: str, flt: SearchFilter | None) -> bool:
+        """A count that begins a formulation the texts use ("八项规定", "两个维护"): a name, not a premise to check
+        against the passages retrieved."""
+        m = re.search(re.escape(count) + r"([\u4e00-\u9fff]{2})", query)
+        return bool(_CN_COUNT.fullmatch(count)) and m is not None and self.known(count + m.group(1), flt)
 
     def relevance(self, q: Any, hits: list[Hit]) -> float:
         """Best dense cosine between the query vector and the retrieved passages."""

@@ -94,7 +94,7 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
     ("count_chapters", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)章(?![\u4e00-\u9fff])|章数|\bhow many chapters\b", re.I)),
     ("author", re.compile(r"作者|谁写|谁撰写|执笔|署名|\bauthor\b|\bwho wrote\b|\bwritten by\b", re.I)),
     # 施行 / 生效 dates are stated in the text ("本法自……起施行"), not in the document record.
-    ("date", re.compile(r"(?:什么时候|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发|刊登|发的|登的|出的)|"
+    ("date", re.compile(r"(?:什么时候|啥时候?|几时|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发|刊登|发的|登的|出的)|"
                         r"(?:发表|发布|印发|公布)(?:于|的)?(?:什么时候|何时|哪天|哪一?年|日期|时间)|"
                         r"\bwhen was\b.*\b(?:published|issued|adopted|written)\b", re.I)),
     # "第一部分的标题是什么", "第二章叫什么", "开头第一块讲的是啥": a heading of the document's own structure

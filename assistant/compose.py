@@ -317,11 +317,14 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
             and all(norm(x) in norm(s.text) for x in asked.quoted))
 
 
-RESERVE_COVERAGE = 0.5
+RESERVE_COVERAGE = 0.6
 """A strict fact taken from a passage ranked below the hits names this share of the question's topic terms."""
+RESERVE_LIST_COVERAGE = 0.5
+"""… and a sentence listing things as the asked kind ("……等执法检查"), itself strong evidence, this share."""
 
 
-def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus: str = "") -> bool:
+def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus: str = "",
+                     listing: bool = False) -> bool:
     """A sentence of a low-ranked passage answers a strict question only when it is plainly about it: a count
     stands next to the thing counted ("18支合唱队" counts no 标兵单位, "4900亿元" no 民生实事), any other
     fact stands with most of the topic; a follow-up's X is named in full (领导小组会议 is no 党小组会)."""
@@ -330,7 +333,14 @@ def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus
     counted = asked.counted or asked.counted_before
     if Form.QUANTITY in asked.strict and counted:
         return bool(count_of(counted, gap=4).search(sentence))
-    return sentence_coverage(question, sentence, hit, asked.strict) >= RESERVE_COVERAGE
+    # the question's longest terms (领导小组 of "领导小组是啥时候成立的") stand in it, not only the wider topic
+    terms = {t: w for t, w in focus_terms(question).items() if t not in ASKED_NOUNS and not plain_word(t)}
+    longest = max((len(t) for t in terms), default=0)
+    hay = norm(ASIDE.sub("", sentence + " ".join(hit.heading_path[1:])))
+    if any(presence(t, hay) < 1.0 for t in terms if len(t) == longest and longest >= 3):
+        return False
+    return sentence_coverage(question, sentence, hit, asked.strict) >= (RESERVE_LIST_COVERAGE if listing
+                                                                         else RESERVE_COVERAGE)
 
 
 ATTRIBUTE_TOPIC = 0.5

@@ -302,9 +302,9 @@ class AnswerEngine:
             far = [p for p in wider.sentences if p.n > len(safe_hits)]
             gained = [p for p in far
                       if set(p.facets) & set(r.asked.strict) or (unlisted and lists_asked_kind(sa.query, p.text))]
-            if not wider.missing and gained and all(states_from_afar(sa.query, r.asked, p.text,
-                                                                     safe[p.n - len(safe_hits) - 1], sa.focus)
-                                                    for p in gained):
+            if not wider.missing and gained and all(
+                    states_from_afar(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1], sa.focus,
+                                     listing=not set(p.facets) & set(r.asked.strict)) for p in gained):
                 log.info("asked fact found below the hits")
                 plan, hits, safe_hits = wider, [*hits, *kept], [*safe_hits, *safe]
         if plan.missing:

@@ -688,3 +688,25 @@ def test_things_of_the_asked_kind_are_listed(engine, q, expect):
     ans = engine.ask(q)
     cited_everywhere(ans)
     assert expect in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("联席会一般谁来牵头张罗？", "牵头单位"),                          # 张罗: the texts' 组织
+    ("中央国家机关去年开了个啥理论研讨会？", "理论研讨会"),            # 开了个 is no noun the library lacks
+    ("全国人大常委会机关党组那篇文章啥时候发的？", "2025"),           # 啥时候 asks a date
+])
+def test_colloquial_asking_words_are_no_topics(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+
+
+def test_a_date_of_the_wider_topic_is_not_the_date_asked(engine):
+    """The theme education began in April; when its 领导小组 was set up the texts do not say."""
+    assert not engine.ask("湖北人大机关主题教育领导小组是啥时候成立的？").answerable
+
+
+def test_a_count_that_begins_a_formulation_of_the_texts_is_a_name(engine):
+    checker = engine.checker
+    assert checker.names_formulation("八项", "全国人大机关党组是怎么落实八项规定的？", None)
+    assert not checker.names_formulation("十个", "市直机关分成了十个组吗？", None)
