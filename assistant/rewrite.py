@@ -119,7 +119,7 @@ these those it its they them their there here please tell me us about explain de
 some any each every all both either neither other another such than then so as if into onto up down out over under
 again further once more most very just also only own same too not no nor i you he she we my your his her our
 according text texts document documents library say says said mentioned mention state stated kind kinds type types
-way ways thing things part parts exactly actually really briefly detail details""".split())
+way ways thing things part parts exactly actually really briefly detail details respects""".split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z]*")
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"]
@@ -133,8 +133,11 @@ _EN_ORDINAL = re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r"|\d{1,2}(?:st|nd|rd
 and a false ordinal is then checked like a Chinese one."""
 
 
+_EN_ANNIVERSARY = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+anniversary\b", re.I)
+
+
 def _ordinal_zh(m: re.Match) -> str:
-    if re.match(r"plenary\b", m.group(2), re.I):
+    if re.match(r"plenary\b", m.group(2), re.I) and m.group(3).lower() == "session":
         return m.group(0)  # "third plenary session": the glossary's 三中全会
     word = m.group(1).lower()
     n = _EN_ORDINALS.index(word) + 1 if word in _EN_ORDINALS else int(re.sub(r"\D", "", word))
@@ -309,6 +312,7 @@ def glossary_translate(question: str) -> Standalone:
     question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)
     question = _EN_ARTICLE.sub(lambda m: f"第{m.group(1)}条", question)  # "Article 12" is a law's article
     question = _EN_ORDINAL.sub(_ordinal_zh, question)
+    question = _EN_ANNIVERSARY.sub(lambda m: f" {m.group(1)}周年 ", question)  # "70th anniversary" → 70周年
     zh_parts = re.findall(r"[\u4e00-\u9fff0-9“”《》]+", question)
     question, forms = _english_forms(question)
     question = re.sub(r"['’]s\b", "  ", question).replace("-", " ")
@@ -344,6 +348,7 @@ def glossary_translate(question: str) -> Standalone:
     # passport while living abroad?"), the question is not understood.
     understood = len(set(out)) + len(zh_parts)
     unknown = untranslated if len(set(untranslated)) > understood else _name_runs(names, question)
+
     return Standalone(query=query or question, how="glossary", untranslated=unknown, unknown_words=untranslated,
                       renderings=renderings)
 

@@ -628,6 +628,8 @@ def test_spans_and_terms_the_texts_state_are_answered(engine, q, expect):
 def test_counts_in_measure_words_asked_in_english_and_words_that_begin_with_one():
     assert "第三届" in glossary_translate("What did the third national symposium discuss?").query
     assert "三中全会" in glossary_translate("What did the third plenary session decide?").query
+    assert "第五次" in glossary_translate("What happened at the fifth plenary meeting?").query
+    assert "70周年" in glossary_translate("Who sang at the 70th anniversary event?").query
     assert "多少票" in glossary_translate("How many votes were cast?").query
     assert analyse("有多少年轻干部参加？").unit != "年" and Form.DURATION not in analyse("有多少年轻干部参加？").forms
     assert analyse("这次测试得了多少分？").unit == "分" and analyse("有多少分党组？").unit != "分"
