@@ -342,7 +342,9 @@ ATTRIBUTES = [
     _attribute("评审方式", r"评委|评审|评分|打分|裁判|计分", r"评委|评审|评分|打分|裁判|计分|评议|评比",
                english=r"judges?|judged|scored|scoring|jury"),
     _attribute("审批程序", r"签发|审批|审核|核准|审定|批准", r"签发|审批|审核|核准|审定|批准|报批|同意",
-               english=r"approval|approved by|who signs|signed off"),
+               extra=r"谁来?(?:签发|审批|审核|核准|审定|批准)", english=r"approval|approved by|who signs|signed off"),
+    _attribute("名称", r"名字|名称", r"“[^”]{2,20}”|《[^》]{2,40}》|名为|称为|叫做|命名|简称",
+               extra=r"叫什么名|叫啥名", english=r"what is the name|what is it called|what's it called"),
 ]
 """Attributes a question can ask of a topic; adding one here is all it takes (question and sentence side)."""
 
@@ -462,9 +464,14 @@ def count_of(thing: str, gap: int = 0) -> re.Pattern:
                       rf"{re.escape(thing)}{CN_COUNTED}\s*(?:{UNITS})")
 
 
+_GENERIC_PARTS = {"工作", "人员", "单位", "情况", "方面", "内容", "活动", "问题", "机关"}
+"""Parts of a counted thing that name nothing of their own (工作 of 工作人员 is in every other sentence)."""
+
+
 def names_counted(counted: str, sentence: str) -> bool:
-    """The sentence names the thing counted, or a two-character part of it (老干部 → 退休干部, 合唱团 → 合唱队)."""
-    return counted in sentence or any(counted[i:i + 2] in sentence for i in range(len(counted) - 1))
+    """The sentence names the thing counted, or a telling two-character part of it (老干部 → 退休干部, 合唱团 → 合唱队)."""
+    return counted in sentence or any(counted[i:i + 2] in sentence and counted[i:i + 2] not in _GENERIC_PARTS
+                                      for i in range(len(counted) - 1))
 
 
 def quantity_ok(asked: Asked, sentence: str) -> bool:
@@ -489,7 +496,12 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
     return bool(units) or bool(re.search(r"\d+(?:\.\d+)?%", s))
 
 
+_DATE_SPAN = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日")
+
+
 def holds(form: Form, sentence: str) -> bool:
     """Whether ``sentence`` states the facet ``form`` asks for."""
     pat = FACET.get(form)
+    if form is Form.DURATION:  # "1月26日" is a date, no length of time
+        sentence = _DATE_SPAN.sub("", sentence)
     return bool(pat.search(sentence)) if pat is not None else True

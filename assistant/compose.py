@@ -187,7 +187,7 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             take(pick)
     # 2. One sentence per asked facet: the best sentence about the topic that states it.
     for form in facets:
-        if any(holds(form, c.text) and _facet_ok(form, asked, c.text) for c in chosen):
+        if any(holds(form, c.text) and _facet_ok(form, asked, c.text, question) for c in chosen):
             continue
         strict = form in asked.strict
         cands = [s for s in scored if holds(form, s.text) and _facet_ok(form, asked, s.text, question)
@@ -370,7 +370,12 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
     if form is Form.QUANTITY:
         return quantity_ok(asked, sentence)
     if form is Form.ATTRIBUTE:  # "评选标准是什么": a sentence that states a standard, not one that names the activity
-        return asked.attribute is None or bool(asked.attribute.stated.search(sentence))
+        # the question's own words state nothing ("表彰的优秀共产党员有什么奖励": 表彰 is the topic, not a reward),
+        # but the words that ask for the attribute do ("由谁批准": 经……批准)
+        if asked.attribute is None:
+            return True
+        asking = m.group(0) if (m := asked.attribute.asked.search(question)) else ""
+        return any(x.group(0) not in question or x.group(0) in asking for x in asked.attribute.stated.finditer(sentence))
     if form is Form.WHO and asked.outcome:  # who won: the sentence states a result, not only that the contest was held
         return bool(OUTCOME.search(sentence))
     if form is Form.WHO and asked.person:  # a name, or in a regulation the office that holds the role

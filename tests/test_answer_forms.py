@@ -712,3 +712,13 @@ def test_a_count_that_begins_a_formulation_of_the_texts_is_a_name(engine):
     checker = engine.checker
     assert checker.names_formulation("八项", "全国人大机关党组是怎么落实八项规定的？", None)
     assert not checker.names_formulation("十个", "市直机关分成了十个组吗？", None)
+
+
+@pytest.mark.parametrize("q", [
+    "联席会议办公室有几名工作人员？",                       # 工作 of 工作人员 names no one counted
+    "中央和国家机关党的工作暨纪检工作会议开了多长时间？",   # 1月26日 is a date, no length of time
+    "市人大机关表彰的优秀共产党员有什么奖励？",             # 表彰 is the question's topic, no reward stated
+    "湖北人大机关的举措清单是谁审定的？",
+])
+def test_attributes_the_question_only_restates_are_refused(engine, q):
+    assert not engine.ask(q).answerable
