@@ -31,7 +31,7 @@ from .answerability import Checker
 from .asked import Asked, Form, analyse
 from .bodies import asked_body, document_body, other_level
 from .changes import answer_changes, asks_for_changes
-from .compose import asked_kind, lists_asked_kind, plan_answer, states_from_afar
+from .compose import Plan, asked_kind, lists_asked_kind, plan_answer, states_from_afar
 from .docfacts import document_fact
 from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
@@ -50,9 +50,9 @@ LEAD_MAX_CHARS = 20
 DOCS_TTL_S = 2.0
 """How long the document list read for scoping is reused (uploads and deletions show within it)."""
 NAME_PASSAGES = 60
+"""Passages nearest an English question searched for the Chinese of its pinyin names."""
 RESERVE_READ = 10
 """Candidates below the hits read when no hit states the asked fact."""
-"""Passages nearest an English question searched for the Chinese of its pinyin names."""
 
 __all__ = ["AnswerEngine", "Event", "Final", "Retrieved", "Token", "default_backend_name", "rule_rewrite"]
 
@@ -212,6 +212,33 @@ class AnswerEngine:
         sa.untranslated += [r for r in runs if r not in found and r not in sa.untranslated and romanized.reads_as_pinyin(r)
                             and all(w.lower() in unknown for w in r.split() if len(w) > 2) and r.lower() not in LATIN_PLACE]
 
+    def read_reserve(self, sa: Standalone, r: Retrieved, plan: Plan,
+                     safe_hits: list[Hit]) -> tuple[Plan, list[Hit], list[Hit]] | None:
+        """A plan that also reads the candidates below the hits, with the passages it adds (as kept, as defused),
+        or None.
+
+        A long passage whose one sentence states the asked number or date, or lists the asked kind of thing
+        ("制定22个方面、92项具体措施", "湿地保护法、监狱法等执法检查"), ranks low on its other sentences. When the
+        plan lacks a strict facet, or an enumeration lists nothing as the asked kind, the candidates below the
+        hits are read; the wider plan is taken when it states every strict facet (or lists the kind) and its
+        sentences from there are plainly about the question (:func:`.compose.states_from_afar`).
+        """
+        unlisted = (r.asked.wants(Form.ENUMERATION) and bool(asked_kind(sa.query))
+                    and not any(lists_asked_kind(sa.query, p.text) for p in plan.sentences))
+        if not r.reserve or not (plan.missing or unlisted):
+            return None
+        kept, safe = defuse_hits(r.reserve[:RESERVE_READ], sa.query)
+        wider = plan_answer(sa.query, r.asked, [*safe_hits, *safe], overview=is_overview(sa.query), focus=sa.focus)
+        strict = set(r.asked.strict)
+        gained = [p for p in wider.sentences if p.n > len(safe_hits)
+                  and (set(p.facets) & strict or (unlisted and lists_asked_kind(sa.query, p.text)))]
+        if wider.missing or not gained or not all(
+                states_from_afar(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1], sa.focus,
+                                 listing=not set(p.facets) & strict) for p in gained):
+            return None
+        log.info("asked fact found below the hits")
+        return wider, kept, safe
+
     # -- the whole flow -----------------------------------------------------
     def stream(self, question: str, history: list[tuple[str, str]] | None = None,
                flt: SearchFilter | None = None, backend: str | None = None) -> Iterator[Event]:
@@ -290,23 +317,9 @@ class AnswerEngine:
             plan, more = grown[0], grown[1][len(safe_hits):]
             kept, safe = defuse_hits(more)
             hits, safe_hits = [*hits, *kept], [*safe_hits, *safe]
-        unlisted = (r.asked.wants(Form.ENUMERATION) and bool(asked_kind(sa.query))
-                    and not any(lists_asked_kind(sa.query, p.text) for p in plan.sentences))
-        if r.reserve and (plan.missing or unlisted):
-            # A long passage whose one sentence states the asked number or date, or lists the asked kind of thing
-            # ("制定22个方面、92项具体措施", "湿地保护法、监狱法等执法检查"), ranks low on its other sentences: the
-            # candidates below the hits are read for it. A plan that then states every strict facet, or lists
-            # the kind, is taken when its sentences from there are plainly about the question.
-            kept, safe = defuse_hits(r.reserve[:RESERVE_READ], sa.query)
-            wider = plan_answer(sa.query, r.asked, [*safe_hits, *safe], overview=is_overview(sa.query), focus=sa.focus)
-            far = [p for p in wider.sentences if p.n > len(safe_hits)]
-            gained = [p for p in far
-                      if set(p.facets) & set(r.asked.strict) or (unlisted and lists_asked_kind(sa.query, p.text))]
-            if not wider.missing and gained and all(
-                    states_from_afar(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1], sa.focus,
-                                     listing=not set(p.facets) & set(r.asked.strict)) for p in gained):
-                log.info("asked fact found below the hits")
-                plan, hits, safe_hits = wider, [*hits, *kept], [*safe_hits, *safe]
+        if (further := self.read_reserve(sa, r, plan, safe_hits)) is not None:
+            plan, kept, safe = further
+            hits, safe_hits = [*hits, *kept], [*safe_hits, *safe]
         if plan.missing:
             yield r
             yield from answers.refuse(ctx, not_stated=r.asked, missing=plan.missing)
