@@ -243,8 +243,9 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     for s in scored:
         if len(chosen) >= max_sentences:
             break
-        if s.score < floor or not _about_topic(s, hits[s.n - 1], terms):
-            continue
+        if s.score < floor or not _about_topic(s, hits[s.n - 1], terms) or (
+                focus and asked.strict and not _names_focus(focus, s.text)):
+            continue  # a strict "那X呢" answer (几次, 多久) is filled only with sentences about X
         # Another document's sentence joins only when it is nearly as good: fillers stay with the topic's source.
         docs = {hits[c.n - 1].doc_id for c in chosen}
         if docs and hits[s.n - 1].doc_id not in docs and s.score < OTHER_DOC_FILL * best and not asked.across:

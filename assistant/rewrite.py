@@ -67,6 +67,16 @@ def topic_nouns(text: str) -> list[str]:
     return out
 
 
+def _names_its_own_place(question: str, prev: str) -> bool:
+    """The question names a place the previous one does not ("湖北人大开展了哪些执法检查？" after a question on
+    两项机制): a question of its own, not a follow-up to carry the old topic into. (Bodies are no such sign:
+    jieba tags 联席会 as one.)"""
+    from .names import pos_tagger
+
+    named = [w.word for w in pos_tagger().cut(question, HMM=False) if w.flag == "ns" and len(w.word) >= 2]
+    return bool(named) and not any(n in prev for n in named)
+
+
 def elliptic_focus(question: str) -> str:
     """X of "那X呢 / X怎么样", "" for any other question."""
     m = _ELLIPTIC.match(question.strip())
@@ -88,6 +98,8 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
     prev = rule_rewrite(history[:-1], history[-1][0])
     if x := elliptic_focus(q):
         return f"{x}：{_LEAD.sub('', prev)}"
+    if _names_its_own_place(q, prev):
+        return q
     own = query_terms(q)
     nouns = set(topic_nouns(prev)) - ASKED_NOUNS
     topic = [t for t in focus_terms(prev) if t in nouns and t not in own and not any(t in o for o in own)]

@@ -715,3 +715,12 @@ def test_a_count_that_begins_a_formulation_of_the_texts_is_a_name(engine):
 ])
 def test_attributes_the_question_only_restates_are_refused(engine, q):
     assert not engine.ask(q).answerable
+
+
+def test_a_question_naming_its_own_place_is_no_follow_up(engine):
+    history = [("两项机制那篇文章分了几个部分？", "分为两个部分")]
+    assert rule_rewrite(history, "湖北人大开展了哪些执法检查？") == "湖北人大开展了哪些执法检查？"
+    assert rule_rewrite(history, "那提出了多少条整改措施？") != "那提出了多少条整改措施？"  # no place of its own: carried
+    first = "市人大机关2025年开展了多少次警示教育？"
+    ans = engine.ask("那中心组学习呢？", history=[(first, engine.ask(first).answer)])
+    assert "14次" in ans.answer and "警示教育10次" not in ans.answer, ans.answer  # no filler about the old thing
