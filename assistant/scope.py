@@ -115,6 +115,10 @@ def _about_place(d: DocumentMeta, short: str) -> bool:
     return short in d.title or short in d.source or short in d.author
 
 
+def _names_organ(d: DocumentMeta, organ: str) -> bool:
+    return any(organ in x or (organ == "人大" and "人民代表大会" in x) for x in (d.title, d.source, d.author or ""))
+
+
 def places_of(d: DocumentMeta) -> list[str]:
     """Short names of the provinces a document's title, source or author names (广东 for 广东省政府工作报告)."""
     return [short for _full, short, _ in PLACES if _about_place(d, short)]
@@ -160,8 +164,12 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
 
     # Named sources → document ids.
     place_ids: set[str] = set()
+    qi = normalize_for_index(question)
     for full, short in named_places(question):
-        ids = {d.doc_id for d in live if _about_place(d, short)}
+        # "湖北人大……": the place's congress (or CPPCC), whose articles need not carry the place in their title;
+        # the place's own documents (its government's report) answer only when they are that body's
+        organ = m.group(1) if (m := re.search(rf"{short}(?:省|市|自治区)?(人大|人民代表大会|政协)", qi)) else ""
+        ids = {d.doc_id for d in live if _about_place(d, short) and (not organ or _names_organ(d, organ))}
         scope.places.append(full)
         if ids:
             place_ids |= ids

@@ -724,3 +724,16 @@ def test_a_question_naming_its_own_place_is_no_follow_up(engine):
     first = "市人大机关2025年开展了多少次警示教育？"
     ans = engine.ask("那中心组学习呢？", history=[(first, engine.ask(first).answer)])
     assert "14次" in ans.answer and "警示教育10次" not in ans.answer, ans.answer  # no filler about the old thing
+
+
+def test_a_provinces_congress_is_not_confined_to_its_governments_report():
+    """"湖北人大……" is searched in passages that speak of 湖北 (an article on 湖北's 人大 need not carry the
+    place in its title), not only in 湖北's government work report; "湖北省政府工作报告……" still is."""
+    from assistant.scope import resolve_scope
+    from policyqa.types import DocumentMeta
+
+    report = DocumentMeta(doc_id="r", path="r.txt", content_hash="r", title="2026年湖北省政府工作报告", doc_type="report")
+    article = DocumentMeta(doc_id="a", path="a.txt", content_hash="a", title="铸魂增智正风促干", source="楚天主人")
+    congress = resolve_scope("湖北人大机关有多少个党支部？", [report, article])
+    assert congress.absent_places == ["湖北省"] and not (congress.flt and congress.flt.doc_ids)
+    assert resolve_scope("湖北省政府工作报告提出办理人大代表建议多少件？", [report, article]).flt.doc_ids == ["r"]
