@@ -447,9 +447,11 @@ def _counts_another_noun(q: str) -> bool:
     return bool(noun) and q[:m.start()].endswith(noun) and not DOC_REF.fullmatch(noun)
 
 
-_PEOPLE_BEFORE = re.compile(r"(?:人(?![大民])|人员|干部|党员|代表|同志|职工|专家|人才|委员|群众)[^，,。？?！!多几]{0,12}$")
+_PEOPLE = "人员|干部|党员|代表|同志|职工|专家|人才|委员|群众"
+_PEOPLE_BEFORE = re.compile(rf"(?:人(?![大民])|{_PEOPLE})[^，,。？?！!多几]{{0,12}}$")
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个"; 人大 is no person)."""
-_PEOPLE_NOUN = re.compile(r"(?:人员|干部|党员|代表|同志|职工|专家|人才|委员|群众|书记|主任|教师|学生|工人|农民)$")
+_PEOPLE_NOUN = re.compile(rf"(?:{_PEOPLE}|书记|主任|教师|学生|工人|农民)$")
+"""A counted noun naming people ("多少个固定联系的代表")."""
 _SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({UNITS}|方面|%|％)")

@@ -277,11 +277,12 @@ def lists_asked_kind(question: str, sentence: str) -> bool:
 FOCUS_PRESENCE = 0.6
 """How much of a follow-up's X ("那X呢") a sentence must hold to be about X (see :func:`.answerability.presence`)."""
 
-def _names_focus(focus: str, sentence: str) -> bool:
+
+def _names_focus(focus: str, sentence: str, least: float = FOCUS_PRESENCE) -> bool:
     """The sentence names each term of X ("老党员的纪念章": 老党员 and 纪念章; "专委会": 专(工)委)."""
     hay = norm(ASIDE.sub("", sentence))
     terms = list(focus_terms(focus)) or [focus]
-    return all(presence(t, hay) >= FOCUS_PRESENCE for t in terms)
+    return all(presence(t, hay) >= least for t in terms)
 
 
 STRICT_COVERAGE = 0.2
@@ -329,7 +330,7 @@ def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus
     """A sentence of a low-ranked passage answers a strict question only when it is plainly about it: a count
     stands next to the thing counted ("18支合唱队" counts no 标兵单位, "4900亿元" no 民生实事), any other
     fact stands with most of the topic; a follow-up's X is named in full (领导小组会议 is no 党小组会)."""
-    if focus and not all(presence(t, norm(ASIDE.sub("", sentence))) == 1.0 for t in (focus_terms(focus) or [focus])):
+    if focus and not _names_focus(focus, sentence, least=1.0):
         return False
     counted = asked.counted or asked.counted_before
     if Form.QUANTITY in asked.strict and counted:
