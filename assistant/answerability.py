@@ -207,6 +207,15 @@ _SPAN_NAMED = re.compile(r"(?<![\d零一二两三四五六七八九十百第每�
                          r"((?:行动)?(?:计划|规划|纲要)|(?<=周年))")
 
 
+_NOT_ORGAN = re.compile(r"(?:干部|支部|俱乐部|全部|内部|外部|总部|局部|[东南西北中]部|腹部|头部|背部)$")
+
+
+def organs(question: str) -> list[str]:
+    """Departments the question names (宣传部, 中央组织部, 中组部): words of three characters or more ending in 部."""
+    words = sparse._get_tokenizer().cut(normalize_for_index(question), HMM=False)
+    return list(dict.fromkeys(w for w in words if len(w) >= 3 and w.endswith("部") and not _NOT_ORGAN.search(w)))
+
+
 def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
     """Numbers, counts (十个组, 三次), ordinals (第二批) and frequencies (每月) the question states that no
     passage contains.
@@ -261,8 +270,14 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
         # "三年计划" is the texts' 三年行动计划: the span with the same kind of plan, a word or two between
         if named and not any(re.search(re.escape(f) + r"[\u4e00-\u9fff]{0,4}?" + named[-2:], hay) for f in forms):
             missing.append(span + named)
-        elif not named and not any(f in hay and co_occurs(f, question, hits) for f in forms):
+        elif not named and not any(f in hay and (q[max(0, m.start() - 4):m.start()] + f in hay  # 新中国成立75周年
+                                                 or co_occurs(f, question, hits)) for f in forms):
             missing.append(span)
+    # An organ the question puts in a role ("办公室设在工委宣传部", "联合中央宣传部举办") must stand with the
+    # topic in a passage: the texts may name that organ elsewhere, in another role.
+    for organ in organs(question):
+        if organ not in missing and not co_occurs(organ[-3:], question, hits):
+            missing.append(organ)
     # A period ("二十四个月", "6个月") stated for a rule must be that rule's period, not another one's.
     for m in _PERIOD.finditer(normalize_for_index(question)):
         if m.group(0) not in missing and m.group(0) in hay and not stated_with_subject(m.group(0), question, hits):
@@ -290,6 +305,7 @@ def noun_candidates(question: str) -> list[str]:
     for i, w in enumerate(tagged):
         t = w.word.strip().lower()
         if (len(t) >= 2 and w.flag.startswith("n") and t not in QUESTION_WORDS and t not in ASKED_NOUNS
+                and not re.search(r"[啥咋]", t)  # "啥意思": a question word, read as one noun
                 and not _NUMERAL_HEAD.match(t) and re.fullmatch(r"[\u4e00-\u9fff]+", t) and "了" not in t  # 开了个
                 and not _frame_noun(t, q) and not _not_a_topic(t, q) and not _verb_between(tagged, i)):
             out.append(t)
@@ -333,7 +349,9 @@ def _not_a_topic(noun: str, question: str) -> bool:
 
 
 _FRAME_BEFORE = re.compile(r"(?:什么|哪个|哪些|哪种|哪类|哪几[个项种类样块条件位家批]?|哪一|哪|啥|何|怎样的|怎么样的|多少|几个|"
-                           r"第[一二三四五六七八九十]+)[的个项种类]?$")
+                           r"第[一二三四五六七八九十]+)[的个项种类]?$"
+                           # "有啥叫得响的名目", "是咋安排节奏的": the noun the question word reaches
+                           r"|(?:什么|啥)[\u4e00-\u9fff]{1,5}的$|(?:咋|怎么|怎样|如何)[\u4e00-\u9fff]{1,2}$")
 _FRAME_AFTER = re.compile(r"^(?:是什么|是啥|有哪些|有什么|有啥|如何|怎么样|怎样|在哪|是哪|叫什么|为何|是从哪)")
 
 

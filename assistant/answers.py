@@ -69,7 +69,8 @@ def refusal_notice(unsupported: list[str] | None = None, asked: Asked | None = N
                 "count_articles": "条文数目", "count_chapters": "章节数目", "parts": "部分划分"}.get(asked.docfact, "这一信息")
         return f"资料库的文档信息中没有载明所问文件的{what}。"
     if missing == [Form.ENUMERATION]:
-        return "资料中提到了这个话题，但没有列出具体是哪些。"
+        what = f"“{asked.formulation}”" if asked is not None and asked.formulation else "这个话题"
+        return f"资料中提到了{what}，但没有列出具体是哪些。"
     if missing == [Form.WHO] and asked is not None and asked.outcome:
         return "资料中提到了这项活动，但没有说明结果。"
     if missing and asked is not None:  # what exactly was asked: "……没有说明由谁签发 / 标准或条件 / 具体是哪个省"

@@ -74,7 +74,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
     # "在哪几块/在哪些方面使劲" asks for areas of work (an enumeration), not a place
     (Form.WHERE, re.compile(r"哪里|哪儿|在哪(?![几些一])|(?:在|到|去)(?:什么|啥|哪个)地方|何处|何地|设在|地点|\bwhere\b", re.I)),
     (Form.SIGNIFICANCE, re.compile(
-        r"意义|作用|为什么|为何|好处|目的|必要性|价值|\bwhy\b|\bsignifican|\bpurpose\b|\bimportance\b|\brole\b", re.I)),
+        r"意义|作用|为什么|为何|好处|目的|必要性|价值|图[个的]?啥|图什么|为了啥|有啥用|有什么用|\bwhy\b|\bsignifican|\bpurpose\b|\bimportance\b|\brole\b", re.I)),
     (Form.COMPARISON, re.compile(r"区别|不同|异同|相比|比较|差别|有何差异|\bdiffer|\bcompare|\bversus\b|\bvs\.?\b", re.I)),
     (Form.DEFINITION, re.compile(
         r"是什么(?!时候|时间|样|地方|部门|单位|级别)|是啥(?!时候|时间|样|地方|部门|单位)|指什么|指啥|是指|什么是|啥是|什么叫|含义|意思|定义|\bwhat is\b|\bwhat's\b|\bwhat does .* mean\b|\bdefin", re.I)),
@@ -145,6 +145,10 @@ _POINTED = re.compile(r"[那这]几[个项种类样条件位家名批]")
 _COUNTED_SET = re.compile(rf"([{_CN_NUM}])[项个条种类张]([\u4e00-\u9fff]{{1,4}}?)[”\"]?(?:到底|究竟|具体|主要|指的)?"
                           r"(?:是什么|是啥|指什么|指啥|是指|是哪|包括什么|包括哪|有哪)")
 """"两项机制是什么 / 那三张清单到底是啥": a set named by its count, asked for its items."""
+_FORMULATION = re.compile(rf"^(?:[{_CN_NUM}]|\d)(?:个|项|条|种|类|张|大|是)?[\u4e00-\u9fff]{{1,6}}$")
+""""四个机关", "三力", "两个维护": a quoted term that opens with its count."""
+_ITEMS_OF = re.compile(r"^[”\"’'][\u4e00-\u9fff]{0,6}?(?:具体|到底|究竟|分别|主要)?(?:是指|指的是|指|是|包括|包含|有)(?:哪|什么|啥)")
+""""“三行五前”工作机制具体包括哪些": what follows a quoted formulation asks for its items."""
 _COUNT_WORD = re.compile(rf"哪([{_CN_NUM}]+|\d+)(?:项|个|条|种|类|方面|大|家|名)")
 _EN_NUM = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 _EN_COUNT = re.compile(r"\b(?:what|which)\b(?: \w+){0,2}? (two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
@@ -196,6 +200,9 @@ class Asked:
     """"评选标准是什么 / 受到什么处罚 / 经费由谁保障": an attribute the texts state by name when they state it."""
     place_kind: str = ""
     """"去了哪个省 / 在哪个城市开": the kind of place asked, which the answer names."""
+    formulation: str = ""
+    """"“四个机关”是哪四个 / 三张清单具体是啥": a set named by its count (四个机关), asked for its items; the answer
+    lists them or the question is refused (texts often use such a formulation without spelling it out)."""
 
     @property
     def primary(self) -> Form:
@@ -284,13 +291,24 @@ def analyse(question: str) -> Asked:
     if len(forms) > 1 and Form.GENERAL in forms:
         forms.remove(Form.GENERAL)
     parts = asked_parts(q)
-    quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q)]
+    # (an English question's quoted words, "micro-wishes", are not the texts' words)
+    quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q) if re.search(r"[\u4e00-\u9fff\d]", x)]
+    formulation = ""
+    if Form.ENUMERATION in forms and not docfact:
+        named = [x for x in quoted if _FORMULATION.match(x)]
+        mset = _COUNTED_SET.search(q)
+        formulation = named[0] if named else (mset.group(0)[:2 + len(mset.group(2))] if mset else "")
+        value = (int(formulation[0]) if formulation[0].isdigit() else _cn_small(formulation[0])) if formulation else None
+        if count is None and value and _ITEMS_OF.search(q[q.find(formulation) + len(formulation):]):
+            count = value  # "“三行五前”工作机制具体包括哪些内容": its items
+        if formulation and count != value:
+            formulation = ""  # "哪些材料提到了“四强”党支部": the items of 四强 are not asked
     return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
                  person=person, event=bool(_EVENT_Q.search(q)),
                  counted=counted, counted_before=counted_before, quoted=quoted,
-                 across=bool(_ACROSS.search(q)) and not parts, parts=parts,
+                 across=bool(_ACROSS.search(FIXED_AND.sub("", q))) and not parts, parts=parts,
                  outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)),
-                 attribute=attribute, place_kind=kind)
+                 attribute=attribute, place_kind=kind, formulation=formulation)
 
 
 _EVENT_Q = re.compile(r"召开|举行|举办|开会|(?:在|到|去)(?:哪[里儿个]?|什么|何)(?:地方|城市|地|处)?(?:开|办|搞)(?![展放发拓创始通理公法事])|"
@@ -407,6 +425,8 @@ def asked_parts(q: str) -> list[str]:
     return [a, b]
 
 
+FIXED_AND = re.compile(r"中央和国家机关|党和国家|党和政府|党和人民")
+"""Names joined by 和 that name one body ("中央和国家机关…分别指哪三个" asks of one)."""
 _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文件|文章|报告)|"
                      r"(?:和|与|、|及).{2,16}(?:分别|各自|各有)|\b(?:across|each of) the (?:documents|texts|reports)\b",
                      re.I)
@@ -452,7 +472,7 @@ _PEOPLE_BEFORE = re.compile(rf"(?:人(?![大民])|{_PEOPLE})[^，,。？?！!多
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个"; 人大 is no person)."""
 _PEOPLE_NOUN = re.compile(rf"(?:{_PEOPLE}|书记|主任|教师|学生|工人|农民)$")
 """A counted noun naming people ("多少个固定联系的代表")."""
-_SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期")]
+_SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期轮")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")

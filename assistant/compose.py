@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from policyqa.types import Hit
 
 from .answerability import ASKED_NOUNS, focus_terms, plain_word, presence
-from .asked import CN_COUNTED, FACET, OUTCOME, Asked, Form, count_of, holds, names_counted, quantity_ok
+from .asked import CN_COUNTED, FACET, FIXED_AND, OUTCOME, Asked, Form, count_of, holds, names_counted, quantity_ok
 from .extractive import ScoredSentence, answer_type, enumerated_items, query_terms, score_sentences
 from .grounding import ASIDE, norm
 from .names import has_person, names_place
@@ -98,9 +98,69 @@ _CLASSIFIERS = set("项个条种类家名次位批件点块")
 
 
 def marked_items(sentence: str, mark: str) -> int:
-    """How many items of the sentence's 、-list carry ``mark``."""
+    """How many items of the sentence's 、-list carry ``mark``, each in a word of its own (判断力、领悟力、执行力 are
+    three; 政治能力、学习能力 repeat one word, 能力, and name no set marked 力)."""
     pieces = re.split(r"[、]", sentence)
-    return sum(mark in p for p in pieces) if len(pieces) > 1 else 0
+    if len(pieces) < 2:
+        return 0
+    words = set()
+    for p in pieces:
+        i = p.find(mark)
+        if i >= 0:
+            words.add(p[i:i + 2] if i == 0 else p[i - 1:i + 1])
+    return len(words)
+
+
+_ORDINAL_ITEM = re.compile(r"[一二三四五六七八九十]是|[（(][一二三四五六七八九十][）)]|其[一二三四五六]|第[一二三四五六七八九十][，,、是]")
+
+
+def _run_length(clause: str) -> int:
+    """Items of the clause's 、-list, its last joined by 和/及/与 ("A、B和C" → 3; "A和B" → 2)."""
+    pieces = FIXED_AND.sub("", clause).split("、")
+    joined = 1 if re.search(r"[\u4e00-\u9fff》”]{2}(?:和|及|与|以及)[“《\u4e00-\u9fff]{2}", pieces[-1]) else 0
+    return len(pieces) + joined if len(pieces) > 1 or joined else 1
+
+
+def lists_items(sentence: str, n: int, formulation: str = "", mark: str = "", context: str = "") -> bool:
+    """The sentence spells out ``n`` items of ``formulation`` ("四个机关"): items bearing its mark (…判断力、…领悟力),
+    一是…二是…, titles (《…》和《…》), or a 、-list of that many items (or quoted items) in the clause that names
+    the formulation or the next. A sentence that only uses the formulation lists nothing."""
+    if mark and marked_items(sentence, mark) >= n:
+        return True
+    # numbered or titled items, in a passage (``context``) that names the formulation
+    if (len(_ORDINAL_ITEM.findall(sentence)) >= n or len(re.findall(r"《[^》]+》", sentence)) >= n) and (
+            not formulation or formulation in sentence + context):
+        return True
+    if not formulation or formulation not in sentence:
+        return False
+    # the clause that names the formulation, or the next ("…《“修好三门课…”》,推动年轻干部强化A、B、C"); a
+    # formulation used as one item of a list ("打好“三大攻坚战”等重大任务") is not spelled out there, and pieces
+    # that are formulations themselves (增强“四个意识”、坚定“四个自信”) are no items
+    clauses = re.split(r"[，,；;。！？!?:：]", sentence)
+    at = next(i for i, c in enumerate(clauses) if formulation in c or i == len(clauses) - 1)
+    own = clauses[at]
+    if re.search(re.escape(formulation) + r"[”\"]?(?:等|、)", own) or re.search(r"、[^、]{0,6}" + re.escape(formulation), own):
+        return False
+    for clause in clauses[at:at + 2]:
+        clause = clause.replace(formulation, "")
+        pieces = [p for p in clause.split("、") if not re.search(r"“[一二两三四五六七八九十\d]", p)]
+        quoted = [x for x in re.findall(r"“([^”]{2,20})”", clause) if not _ORDINAL_START.match(x)]
+        if _run_length("、".join(pieces)) >= n or len(quoted) >= n:
+            return True
+    return False
+
+
+_CN = "一二两三四五六七八九十"
+_ORDINAL_START = re.compile(rf"[{_CN}\d]")
+
+
+def spelled_out_asked(question: str, asked: Asked) -> bool:
+    """The question asks a counted set's items ("“四个机关”是哪四个", "哪四个“重”"), so a sentence must spell them out."""
+    return bool(asked.count and (asked.formulation or item_mark(question)) and not asked.across)
+
+
+def spells_out(question: str, asked: Asked, sentence: str, context: str = "") -> bool:
+    return lists_items(sentence, asked.count or 2, asked.formulation, item_mark(question), context)
 
 
 def _topic_terms(question: str) -> dict[str, float]:
@@ -231,6 +291,16 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                         take(s)
         elif form in asked.strict:
             missing.append(form)
+    if spelled_out_asked(question, asked) and Form.ENUMERATION in facets and Form.ENUMERATION not in missing:
+        # "“四个机关”是哪四个", "哪四个“重”": a sentence that spells that many items out, else the texts only use
+        # the formulation (or list fewer)
+        listing = [s for s in scored if spells_out(question, asked, s.text, hits[s.n - 1].text)
+                   and s.score >= FACET_MIN_RELATIVE * best]
+        if not any(spells_out(question, asked, c.text, hits[c.n - 1].text) for c in chosen):
+            if listing and not take(listing[0]) and chosen:
+                chosen[-1] = listing[0]  # in place of the last sentence taken (the plan is full)
+            elif not listing:
+                missing.append(Form.ENUMERATION)
     if (Form.ENUMERATION in facets and not asked.across and Form.ENUMERATION not in missing
             and _typed_missing(question, [s for s in scored if s.score >= FACET_MIN_RELATIVE * best])):
         missing.append(Form.ENUMERATION)
@@ -326,10 +396,15 @@ RESERVE_LIST_COVERAGE = 0.5
 
 
 def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus: str = "",
-                     listing: bool = False) -> bool:
+                     listing: bool = False, named: bool = False) -> bool:
     """A sentence of a low-ranked passage answers a strict question only when it is plainly about it: a count
     stands next to the thing counted ("18支合唱队" counts no 标兵单位, "4900亿元" no 民生实事), any other
-    fact stands with most of the topic; a follow-up's X is named in full (领导小组会议 is no 党小组会)."""
+    fact stands with most of the topic; a follow-up's X is named in full (领导小组会议 is no 党小组会).
+    ``named``: the sentence spells out the asked set's items, which stand for its name (“三力”)."""
+    if named and asked.formulation:
+        question = question.replace(asked.formulation, "")
+    elif named and (mark := item_mark(question)):
+        question = re.sub(rf"[“\"‘']?[{_CN}]?{mark}[”\"’']?", "", question)
     if focus and not _names_focus(focus, sentence, least=1.0):
         return False
     counted = asked.counted or asked.counted_before

@@ -27,11 +27,11 @@ from policyqa.textnorm import normalize_for_index
 from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 
 from . import answers, romanized
-from .answerability import Checker
+from .answerability import ASKED_NOUNS, Checker
 from .asked import Asked, Form, analyse
 from .bodies import asked_body, document_body, other_level
 from .changes import answer_changes, asks_for_changes
-from .compose import Plan, asked_kind, lists_asked_kind, plan_answer, states_from_afar
+from .compose import Plan, asked_kind, lists_asked_kind, plan_answer, spelled_out_asked, spells_out, states_from_afar
 from .docfacts import document_fact
 from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
@@ -230,11 +230,16 @@ class AnswerEngine:
         kept, safe = defuse_hits(r.reserve[:RESERVE_READ], sa.query)
         wider = plan_answer(sa.query, r.asked, [*safe_hits, *safe], overview=is_overview(sa.query), focus=sa.focus)
         strict = set(r.asked.strict)
+        spelled = Form.ENUMERATION in plan.missing and spelled_out_asked(sa.query, r.asked)
         gained = [p for p in wider.sentences if p.n > len(safe_hits)
-                  and (set(p.facets) & strict or (unlisted and lists_asked_kind(sa.query, p.text)))]
+                  and (set(p.facets) & strict or (unlisted and lists_asked_kind(sa.query, p.text))
+                       or (spelled and spells_out(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1].text)))]
         if wider.missing or not gained or not all(
                 states_from_afar(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1], sa.focus,
-                                 listing=not set(p.facets) & strict) for p in gained):
+                                 listing=not set(p.facets) & strict,
+                                 # its items name the set: 政治判断力、政治领悟力、政治执行力 are the “三力”
+                                 named=spelled and spells_out(sa.query, r.asked, p.text,
+                                                              safe[p.n - len(safe_hits) - 1].text)) for p in gained):
             return None
         log.info("asked fact found below the hits")
         return wider, kept, safe
@@ -257,10 +262,16 @@ class AnswerEngine:
         sa = standalone(question, history, llm, known=lambda w: self.checker.known(w, flt))
         if sa.how == "glossary" and (runs := romanized.runs(question)):
             self.names_from_pinyin(question, runs, sa, flt)
+        if sa.how == "glossary":  # a topic the library lacks, searched by the rendering it uses (PRC → 新中国);
+            # words that frame what is asked (部分, 标题) stay as they are
+            sa.query = " ".join(t if t in ASKED_NOUNS else next(
+                (r for r in [t, *sa.renderings.get(t, [])] if self.checker.known(r, flt)), t) for t in sa.query.split(" "))
         if sa.query != question or history:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
         asked = analyse(sa.asked_text or f"{sa.query} {question}")
-        if asked.counted and asked.counted not in sa.query:  # "多少个红头文件" said formally: 规范性文件 is counted
+        if sa.how == "glossary":  # a bag of translated terms: the word beside 多少 is no noun it counts
+            asked.measure = asked.counted = asked.counted_before = ""
+        elif asked.counted and asked.counted not in sa.query:  # "多少个红头文件" said formally: 规范性文件 is counted
             asked.counted = analyse(sa.query).counted or asked.counted
         if sa.focus:  # "那老党员的纪念章呢": the count is of X now, which the facts must name (plan_answer's focus)
             asked.counted = asked.counted_before = ""

@@ -250,9 +250,20 @@ def _us(word: str) -> str:
     return w
 
 
+_IRREGULAR = dict(pair.split(":") for pair in (
+    "took:take taken:take held:hold made:make gave:give given:give led:lead met:meet won:win brought:bring "
+    "sent:send built:build began:begin begun:begin chose:choose chosen:choose drew:draw drawn:draw went:go gone:go "
+    "kept:keep found:find paid:pay spent:spend saw:see seen:see told:tell taught:teach thought:think wrote:write "
+    "written:write shown:show known:know knew:know done:do did:do ran:run rose:rise risen:rise fell:fall "
+    "fallen:fall grew:grow grown:grow stood:stand understood:understand sought:seek laid:lay drove:drive "
+    "driven:drive struck:strike spoke:speak spoken:speak heard:hear felt:feel left:leave lost:lose meant:mean "
+    "became:become came:come got:get gotten:get broke:break broken:break stole:steal stolen:steal").split())
+"""Irregular past forms and participles → base form ("took the stage" is take the stage)."""
+
+
 def _stems(word: str) -> list[str]:
     w = _us(word)
-    out = [w]
+    out = [w] + ([_IRREGULAR[w]] if w in _IRREGULAR else [])
     for suf, rep in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
                      ("'s", "")):
         if w.endswith(suf) and len(w) - len(suf) >= 3:
@@ -284,6 +295,7 @@ _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bhow old\b|\bat what age\b", re.I), "多少岁"),
     (re.compile(r"\bhow much (?:longer|more time)\b", re.I), "多长时间"),
     (re.compile(r"\bhow (?:many|much)\b", re.I), "多少"),
+    (re.compile(r"\bhow long\b(?=(?:\s+[\w'-]+){1,6}?\s+serve[sd]?\b)", re.I), "任期多长"),  # a term of office
     (re.compile(r"\bhow long\b", re.I), "多长时间"),
     (re.compile(r"\bwhat (?:are|were)\b", re.I), "有哪些"),
     (re.compile(r"\bwhat(?: is|'s| was)\b", re.I), "是什么"),
@@ -339,8 +351,12 @@ def glossary_translate(question: str) -> Standalone:
             if i + span > len(words):
                 continue
             toks = [w for w, _, _ in words[i:i + span]]
-            heads = [_us(t) for t in toks[:-1]]
-            hit = next((gl[" ".join(heads + [s])] for s in _stems(toks[-1]) if " ".join(heads + [s]) in gl), None)
+            # the phrase's first word inflected too ("serves as", "took the stage"), its last by its stems
+            firsts = _stems(toks[0]) if span > 1 else [""]
+            mids = [_us(t) for t in toks[1:-1]] if span > 1 else []
+            keys = ([" ".join([f, *mids, s]) for f in firsts for s in _stems(toks[-1])] if span > 1
+                    else _stems(toks[0]))
+            hit = next((gl[k] for k in keys if k in gl), None)
             if hit:
                 out.append(hit[0])
                 renderings.setdefault(hit[0], hit[1:])

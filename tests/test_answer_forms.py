@@ -737,3 +737,71 @@ def test_a_provinces_congress_is_not_confined_to_its_governments_report():
     congress = resolve_scope("湖北人大机关有多少个党支部？", [report, article])
     assert congress.absent_places == ["湖北省"] and not (congress.flt and congress.flt.doc_ids)
     assert resolve_scope("湖北省政府工作报告提出办理人大代表建议多少件？", [report, article]).flt.doc_ids == ["r"]
+
+
+@pytest.mark.parametrize("q", [
+    "“四个意识”指的是哪四个？",                      # the texts use the formulation, never its items
+    "“两个确立”具体是哪两个？",                      # ("中央和国家机关" is no list of two)
+    "湖北人大机关抓的“三件大事”是哪三件？",          # used as one item of a list ("抓好“三件大事”、打好…")
+    "市人大机关的用人导向是哪五个“重”？",            # the texts list three
+])
+def test_a_set_the_texts_name_but_never_spell_out_is_refused(engine, q):
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+    assert any("没有列出" in n for n in ans.notices), ans.notices
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("年轻干部要修好的“三门课”是哪三门？", "理论学习"),   # the list in the clause after the formulation
+    ("政治“三力”指的是哪三种能力？", "政治判断力"),       # items bearing the mark (…判断力、…领悟力), below the hits
+    ("两项机制具体是哪两项？", "沟通联系"),               # two titles in the passage that names the set
+])
+def test_a_set_spelled_out_is_answered_with_its_items(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+
+
+def test_marked_items_are_distinct_words():
+    from assistant.compose import marked_items
+    assert marked_items("不断提高政治判断力、政治领悟力、政治执行力", "力") == 3
+    assert marked_items("聚焦提升政治能力、学习能力、宣传能力", "力") == 1     # one word, 能力, repeated
+    assert marked_items("从严密组织体系、严肃组织生活、严格党员管理", "严") == 3
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("How many choirs went on stage at the 75th anniversary singing show?", "18支"),  # went → go; PRC-less 75周年
+    ("In the joint meeting, how long does each lead unit serve?", "一年"),           # serve: a term of office
+    ('How many "micro-wishes" did the municipal people\'s congress organs fulfil?', "76件"),  # quoted English words
+    ("How many rounds of internal inspection did the NPC Standing Committee organs carry out?", "两轮"),  # 轮 ~ 次
+])
+def test_english_counts_and_terms_of_office(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+
+
+def test_english_phrases_match_with_their_first_word_inflected():
+    assert "登台" in glossary_translate("How many choirs took the stage?").query
+    assert "担任" in glossary_translate("Who served as the mentor?").query
+    assert analyse(glossary_translate('How many "micro-wishes" were fulfilled?').query + ' "micro-wishes"').quoted == []
+
+
+@pytest.mark.parametrize("q", [
+    "联席会议办公室设在工委宣传部，是真的吗？",          # an organ the texts name elsewhere, in another role
+    "沟通联系办法是市委统战部牵头制定的吗？",
+])
+def test_an_organ_put_in_a_role_the_texts_give_another_is_refused(engine, q):
+    assert not engine.ask(q).answerable
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("为庆祝新中国成立75周年，中央国家机关举办了什么比赛？", "歌咏比赛"),  # the anniversary with what it marks
+    ("联席会议办公室设在工委哪个部？", "组织部"),
+    ("北京搞沟通联系办法，到底图个啥？", "有利于"),                          # 图个啥 asks the purpose
+    ("全国人大机关说要“一把钥匙开一把锁”，这话是啥意思？", "分类指导"),    # 啥意思, a question word
+])
+def test_colloquial_frames_and_anniversaries_are_answered(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
