@@ -312,6 +312,21 @@ def noun_candidates(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def place_words(question: str) -> list[str]:
+    """Words jieba tags as places that act as places in the question (not "部门上台发言", "合唱队上台了")."""
+    q = normalize_for_index(question)
+    tagged = list(pos_tagger().cut(q))
+    freq = sparse._get_tokenizer().FREQ
+    return [w.word.strip() for i, w in enumerate(tagged)
+            if w.flag == "ns" and freq.get(w.word.strip(), 0) > 0  # a dictionary place, not a guess ("监察法里")
+            and not _verb_between(tagged, i) and not _not_a_topic(w.word.strip(), q)
+            # "今年要新建多少": after a modal or adverb the word acts as a verb (新建 is also a county)
+            and not (i > 0 and (tagged[i - 1].word in _MODAL_BEFORE or tagged[i - 1].flag == "d"))]
+
+
+_MODAL_BEFORE = {"要", "将", "已", "正在", "再", "又", "还", "也", "都", "不", "没", "未", "应", "需", "拟", "计划", "准备", "打算", "会"}
+
+
 def _verb_between(tagged: list, i: int) -> bool:
     """A word jieba tags as a place standing between a noun and a verb acts as a verb there: "部门上台发言",
     "队员登台演出" (a place would take 在/到/赴 before it)."""
@@ -381,7 +396,8 @@ _GENERIC = {"办法", "规定", "法律", "条例", "意见", "通知", "决定"
 
 def named_documents(question: str) -> list[str]:
     """Names of laws, regulations and reports the question refers to (《…》 or a name ending in 法/条例/办法 …)."""
-    q = normalize_for_index(question)
+    # "深圳市2026年政府工作报告": the place's report, the year aside (titles read "2026年湖北省政府工作报告")
+    q = re.sub(r"([省市区县州])(?:\d{4}|今|去|明)年(?:的|度)?(政府工作报告)", r"\1\2", normalize_for_index(question))
     out = [m.group(1) for m in _QUOTED_NAME.finditer(q)]
     bare = _QUOTED_NAME.sub("，", q)
     for m in _SUFFIX_NAME.finditer(bare):

@@ -200,6 +200,9 @@ class Asked:
     """"评选标准是什么 / 受到什么处罚 / 经费由谁保障": an attribute the texts state by name when they state it."""
     place_kind: str = ""
     """"去了哪个省 / 在哪个城市开": the kind of place asked, which the answer names."""
+    target: bool = False
+    """"今年城镇新增就业目标是多少": a planned figure is asked, which reports state in their list of targets (not
+    last year's result of the same measure)."""
     formulation: str = ""
     """"“四个机关”是哪四个 / 三张清单具体是啥": a set named by its count (四个机关), asked for its items; the answer
     lists them or the question is refused (texts often use such a formulation without spelling it out)."""
@@ -248,6 +251,10 @@ def analyse(question: str) -> Asked:
             if pat.search(q):
                 docfact = name
                 break
+    if (Form.QUANTITY not in forms and _TARGET_Q.search(q) and (INDICATORS.search(q) or re.search(r"GDP|CPI", q))
+            and re.search(r"是什么|是啥|定的?多少|多少|what|\?|？", q, re.I)):
+        # "广东今年居民消费价格涨幅目标是什么 / What is Guangdong's target for consumer prices": a target value
+        forms = [Form.QUANTITY] + [f for f in forms if f not in (Form.DEFINITION, Form.GENERAL)]
     if docfact == "count_articles" and _counts_another_noun(q):
         docfact = ""  # "那篇文章里措施一共多少条": the measures are counted, not the document's articles
     if docfact:
@@ -268,8 +275,14 @@ def analyse(question: str) -> Asked:
             unit = "人"  # "几个人", "升岗位的人有多少个": people are counted (4名 answers it)
         if not unit:
             after = _QTY_AFTER.search(q)
+            if after and after.group(1) in _NOT_MEASURED:
+                after = None  # "多少来着": a particle, nothing measured
             before = _QTY_NOUN.search(q)
             measure = after.group(1) if after else (before.group(1)[-2:] if before else "")
+            if measure in _TARGET_WORDS:  # "城镇新增就业目标是多少": 就业 is measured; reports list targets without the word
+                measure = _measured_before(q, measure)
+            if not measure and (mm := re.search(r"GDP|CPI|PPI|" + INDICATORS.pattern, q, re.I)):
+                measure = _LATIN_MEASURE.get(mm.group(0).lower(), mm.group(0))  # "去年GDP增长了多少"
             unit = _MEASURE_UNIT.get(measure, "")
             if unit:
                 measure = ""
@@ -308,7 +321,8 @@ def analyse(question: str) -> Asked:
                  counted=counted, counted_before=counted_before, quoted=quoted,
                  across=bool(_ACROSS.search(FIXED_AND.sub("", q))) and not parts, parts=parts,
                  outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)),
-                 attribute=attribute, place_kind=kind, formulation=formulation)
+                 attribute=attribute, place_kind=kind, formulation=formulation,
+                 target=Form.QUANTITY in forms and bool(_TARGET_Q.search(q)))
 
 
 _EVENT_Q = re.compile(r"召开|举行|举办|开会|(?:在|到|去)(?:哪[里儿个]?|什么|何)(?:地方|城市|地|处)?(?:开|办|搞)(?![展放发拓创始通理公法事])|"
@@ -425,6 +439,23 @@ def asked_parts(q: str) -> list[str]:
     return [a, b]
 
 
+_ASKING = re.compile(r"怎么|如何|怎样|什么|哪|谁|多少|几|多久|多长|何时|咋|啥|是否|有没有")
+_CLAUSE_BREAK = re.compile(r"[，,、；;？?。]|(?<=[的了])(?:又|还|并且|以及|同时)|(?:又|还)(?=是|要|有|怎|如|由|在)")
+
+
+def sub_questions(q: str) -> list[str]:
+    """The clauses of a compound question that each ask something ("是怎么分组、又是如何确定牵头单位的",
+    "谁来讲的话、谁主持的"), or [] for a question that asks one thing."""
+    pieces, lead = [], ""
+    for p in _CLAUSE_BREAK.split(q):
+        if p and _ASKING.search(p):
+            pieces.append(lead + p)
+            lead = ""
+        elif p:
+            lead += p  # "牵头单位又是怎么轮的": the clause's subject stands before 又
+    return pieces if len(pieces) >= 2 else []
+
+
 FIXED_AND = re.compile(r"中央和国家机关|党和国家|党和政府|党和人民")
 """Names joined by 和 that name one body ("中央和国家机关…分别指哪三个" asks of one)."""
 _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文件|文章|报告)|"
@@ -433,11 +464,43 @@ _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文�
 
 
 UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
-          "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|岁|小时|分钟")
+          "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|岁|小时|分钟|日(?=内|以内|之内|后|起|前|[，,。；;？?]|$)")
 # 年轻/年龄 are words, not the measure 年 ("多少年轻干部"); a score's 分 only ends a clause (多少分党组 is a body)
 _UNIT_ASKED = rf"(?:(?:{UNITS})(?![轻纪龄])|分(?=[？?，,。！!呢啊吧]|$))"
 _QTY_UNIT = re.compile(rf"(?:多少|几)({_UNIT_ASKED})")
 _QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNIT_ASKED})?([\u4e00-\u9fff]{{2}})")
+_GROWTH = {"增长", "增速", "涨幅", "增幅", "提高", "下降", "上涨", "增加"}
+INDICATORS = re.compile(r"生产总值|居民消费价格|城镇新增就业|城镇调查失业率|粮食产量|一般公共预算收入|固定资产投资|"
+                        r"社会消费品零售总额|居民人均可支配收入|进出口")
+"""Measures reports set targets for and report results of: an English question's measure, found among its terms."""
+_SAME_MEASURED = {"生产总值": ("生产总值", "经济增长", "经济总量", "GDP"), "经济": ("经济", "生产总值", "GDP")}
+"""What reports also call a measure: the growth of 地区生产总值 is 经济增长 in a list of targets."""
+def same_measured(measure: str) -> tuple[str, ...]:
+    return _SAME_MEASURED.get(measure, (measure,))
+
+
+_LATIN_MEASURE = {"gdp": "生产总值", "cpi": "居民消费价格", "ppi": "生产价格"}
+
+
+def _measured_before(q: str, word: str) -> str:
+    """The noun a target word is said of ("城镇新增就业目标" → 就业, "GDP增长目标" → 生产总值), or ""."""
+    from .names import pos_tagger
+
+    i = q.find(word)
+    toks = [t for t in pos_tagger().cut(q[:i]) if t.word not in ("的", " ")]
+    while toks and (toks[-1].word in _GROWTH or toks[-1].word in _TARGET_WORDS):
+        toks.pop()
+    if not toks:
+        return ""
+    last = toks[-1]
+    if last.word.lower() in _LATIN_MEASURE:
+        return _LATIN_MEASURE[last.word.lower()]
+    return last.word[-4:] if re.fullmatch(r"[\u4e00-\u9fff]{2,}", last.word) and last.flag.startswith(("n", "v")) else ""
+
+
+_TARGET_Q = re.compile(r"目标|预期|力争|\btarget")
+_NOT_MEASURED = {"来着", "来的", "合适", "比较", "才行", "才能", "左右", "以上", "以下"}
+_TARGET_WORDS = {"目标", "指标", "任务", "预期", "目标值", "总量", "规模", "数量", "总额"}
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
 _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:分别|各自|一共|总共|共|大约|约)?"
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
@@ -472,7 +535,7 @@ _PEOPLE_BEFORE = re.compile(rf"(?:人(?![大民])|{_PEOPLE})[^，,。？?！!多
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个"; 人大 is no person)."""
 _PEOPLE_NOUN = re.compile(rf"(?:{_PEOPLE}|书记|主任|教师|学生|工人|农民)$")
 """A counted noun naming people ("多少个固定联系的代表")."""
-_SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期轮")]
+_SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期轮"), set("天日")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
@@ -514,7 +577,8 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
     if asked.unit:
         return any(in_unit(u) for u in units)
     if asked.measure:
-        return bool(units) and asked.measure in s
+        # the number stands with what it measures, in one clause ("经济增长5.5%左右"; not "……500亿斤以上；单位地区生产总值……")
+        return any(m in c and _NUM_UNIT.search(c) for c in re.split(r"[；;，,。]", s) for m in same_measured(asked.measure))
     return bool(units) or bool(re.search(r"\d+(?:\.\d+)?%", s))
 
 

@@ -15,7 +15,21 @@ from dataclasses import dataclass, field
 from policyqa.types import Hit
 
 from .answerability import ASKED_NOUNS, focus_terms, plain_word, presence
-from .asked import CN_COUNTED, FACET, FIXED_AND, OUTCOME, Asked, Form, count_of, holds, names_counted, quantity_ok
+from .asked import (
+    CN_COUNTED,
+    FACET,
+    FIXED_AND,
+    OUTCOME,
+    Asked,
+    Form,
+    analyse,
+    count_of,
+    holds,
+    names_counted,
+    quantity_ok,
+    same_measured,
+    sub_questions,
+)
 from .extractive import ScoredSentence, answer_type, enumerated_items, query_terms, score_sentences
 from .grounding import ASIDE, norm
 from .names import has_person, names_place
@@ -163,6 +177,32 @@ def spells_out(question: str, asked: Asked, sentence: str, context: str = "") ->
     return lists_items(sentence, asked.count or 2, asked.formulation, item_mark(question), context)
 
 
+_TARGET_TEXT = re.compile(r"目标|预期|力争|左右|控制在|不低于|不超过")
+
+
+def in_target_context(sentence: str, hit: Hit) -> bool:
+    """The sentence states a target: in its own words (左右, 以上, 力争) or as a piece of a list the paragraph opens
+    with them ("今年主要预期目标是：……；城镇新增就业70万人；……")."""
+    if _TARGET_TEXT.search(sentence):
+        return True
+    i = hit.text.find(sentence[:16])
+    if i < 0:
+        return False
+    para = hit.text[max(0, i - 400):i].split("\n")[-1]
+    return bool(re.search(r"目标[是为：:]|预期目标", para)) and "。" not in para[para.rfind("目标"):]
+
+
+def sub_answered(sub: str, sentences: list[str], loose: bool = False) -> bool:
+    """One of ``sentences`` answers the clause ``sub``: it holds the clause's terms (``loose``: half of them, at
+    least one) and states the clause's pointed facet (谁 → a person or body, 多久 → a frequency)."""
+    keys = [t for t in query_terms(sub) if len(t) >= 2 and t not in _GENERIC]
+    asked = analyse(sub)
+    forms = [f for f in asked.forms if f in POINTED and f is not Form.ENUMERATION]
+    need = max(1, (len(keys) + 1) // 2) if loose else len(keys)
+    return any(sum(k in s for k in keys) >= need and all(holds(f, s) and _facet_ok(f, asked, s, sub) for f in forms)
+               and bool(keys or forms) for s in sentences)
+
+
 def _topic_terms(question: str) -> dict[str, float]:
     return {t: w for t, w in query_terms(question).items() if re.search(r"[\u4e00-\u9fff\d]", t)}
 
@@ -262,6 +302,8 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             of_focus = [c for c in cands if _names_focus(focus, c.text)]
             # a strict fact stated only of the previous thing is not stated of X ("那老干部活动室呢")
             cands = of_focus if of_focus or strict else cands
+        if asked.target and form is Form.QUANTITY:  # a planned figure: from the list of targets, not a result
+            cands = [c for c in cands if in_target_context(c.text, hits[c.n - 1])]
         if form in VALUE and cands:  # "多久 / 几次 / 多少": a sentence stating the value before one naming 期限
             cands.sort(key=lambda s: (not VALUE[form].search(s.text), -s.score))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
@@ -291,6 +333,20 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                         take(s)
         elif form in asked.strict:
             missing.append(form)
+    # 2b. A compound question ("怎么分组、又是如何确定牵头单位的"): a sentence for each clause not yet answered.
+    subs = sub_questions(question) if not asked.parts else []
+    for i, sub in enumerate(subs):
+        # the clause's best sentence by its own words (a clause of no words of its own, "谁主持的", with the
+        # first clause's subject); nothing when that sentence is taken already
+        own_words = [t for t in query_terms(sub) if len(t) >= 2 and t not in _GENERIC]
+        own = sorted(score_sentences(sub if own_words or i == 0 else f"{subs[0]} {sub}", hits, False, analyse(sub)),
+                     key=lambda x: -x.score)
+        fit = [c for c in own if sub_answered(sub, [c.text], loose=True) and _about_topic(c, hits[c.n - 1], terms)]
+        # of sentences scoring as well as the best (a tie), one not taken yet
+        pick = next((c for c in fit if c.score >= 0.95 * fit[0].score
+                     and not any(c.text in x.text or x.text in c.text for x in chosen)), None) if fit else None
+        if pick is not None:
+            take(next((c for c in scored if (c.n, c.pos) == (pick.n, pick.pos)), pick))
     if spelled_out_asked(question, asked) and Form.ENUMERATION in facets and Form.ENUMERATION not in missing:
         # "“四个机关”是哪四个", "哪四个“重”": a sentence that spells that many items out, else the texts only use
         # the formulation (or list fewer)
@@ -316,6 +372,9 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
         if s.score < floor or not _about_topic(s, hits[s.n - 1], terms) or (
                 focus and asked.strict and not _names_focus(focus, s.text)):
             continue  # a strict "那X呢" answer (几次, 多久) is filled only with sentences about X
+        if Form.QUANTITY in asked.strict and holds(Form.QUANTITY, s.text) and not (
+                quantity_ok(asked, s.text) and (not asked.target or in_target_context(s.text, hits[s.n - 1]))):
+            continue  # another figure (last year's result beside this year's target, another measure) misleads
         # Another document's sentence joins only when it is nearly as good: fillers stay with the topic's source.
         docs = {hits[c.n - 1].doc_id for c in chosen}
         if docs and hits[s.n - 1].doc_id not in docs and s.score < OTHER_DOC_FILL * best and not asked.across:
@@ -385,7 +444,9 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
         longest = max(len(t) for t in terms)
         if max(presence(t, h) for t in terms if len(t) == longest for h in hays) < 0.6:
             return False
-    return (sentence_coverage(question, s.text, hit, asked.strict) >= STRICT_COVERAGE
+    # a measure said in the report's other words ("经济增长5.5%左右" of 地区生产总值) counts as named
+    text = s.text + (asked.measure if asked.measure and any(m in s.text for m in same_measured(asked.measure)) else "")
+    return (sentence_coverage(question, text, hit, asked.strict) >= STRICT_COVERAGE
             and all(norm(x) in norm(s.text) for x in asked.quoted))
 
 

@@ -28,7 +28,7 @@ from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 
 from . import answers, romanized
 from .answerability import ASKED_NOUNS, Checker
-from .asked import Asked, Form, analyse
+from .asked import INDICATORS, Asked, Form, analyse
 from .bodies import asked_body, document_body, other_level
 from .changes import answer_changes, asks_for_changes
 from .compose import Plan, asked_kind, lists_asked_kind, plan_answer, spelled_out_asked, spells_out, states_from_afar
@@ -157,11 +157,11 @@ class AnswerEngine:
 
             cands = rerank(query, cands, s.reranker)
         absent: list[str] = []
-        if scope is not None and scope.absent_places:
+        if scope is not None and (scope.absent_places or scope.absent_cities):
             # A place no document's title or source names: passages that speak of it answer, and documents
             # that speak of it and are about no other place (an article on 湖北's 人大 that names 湖北 once);
             # never another province's report.
-            shorts = [SHORT_NAME[full] for full in scope.absent_places]
+            shorts = [SHORT_NAME[full] for full in scope.absent_places] + scope.absent_cities
             placed = {d.doc_id for d in self.docs() if places_of(d)}
             mentions: dict[str, bool] = {}
 
@@ -176,7 +176,7 @@ class AnswerEngine:
 
             cands = [h for h in cands if speaks_of_place(h)]
             if not cands:
-                absent = scope.absent_places
+                absent = scope.absent_places + scope.absent_cities
         body = asked_body(query)
         if body is not None:  # "全国人大机关……": not from the article of a 市人大 or 省人大 机关
             kept = [h for h in cands if not other_level(body, self.body_of(h.doc_id))]
@@ -262,15 +262,17 @@ class AnswerEngine:
         sa = standalone(question, history, llm, known=lambda w: self.checker.known(w, flt))
         if sa.how == "glossary" and (runs := romanized.runs(question)):
             self.names_from_pinyin(question, runs, sa, flt)
-        if sa.how == "glossary":  # a topic the library lacks, searched by the rendering it uses (PRC → 新中国);
-            # words that frame what is asked (部分, 标题) stay as they are
-            sa.query = " ".join(t if t in ASKED_NOUNS else next(
-                (r for r in [t, *sa.renderings.get(t, [])] if self.checker.known(r, flt)), t) for t in sa.query.split(" "))
+        if sa.how == "glossary":  # a long name the library lacks, searched by a variant it uses (PRC → 新中国); a
+            # short word's other senses are other topics (capital: 资本, not 首都), words that frame the ask stay
+            sa.query = " ".join(t if t in ASKED_NOUNS or len(t) < 3 or self.checker.known(t, flt) else next(
+                (r for r in sa.renderings.get(t, []) if set(r) & set(t) and self.checker.known(r, flt)), t)
+                for t in sa.query.split(" "))
         if sa.query != question or history:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
         asked = analyse(sa.asked_text or f"{sa.query} {question}")
         if sa.how == "glossary":  # a bag of translated terms: the word beside 多少 is no noun it counts
-            asked.measure = asked.counted = asked.counted_before = ""
+            asked.counted = asked.counted_before = ""
+            asked.measure = m.group(0) if (m := INDICATORS.search(sa.query)) else ""
         elif asked.counted and asked.counted not in sa.query:  # "多少个红头文件" said formally: 规范性文件 is counted
             asked.counted = analyse(sa.query).counted or asked.counted
         if sa.focus:  # "那老党员的纪念章呢": the count is of X now, which the facts must name (plan_answer's focus)
@@ -278,6 +280,8 @@ class AnswerEngine:
         docs = self.docs()
         scope = self.scope(f"{sa.query} {question}" if sa.query != question else question, flt)
         flt = scope.flt
+        if not sa.focus and len(scope.absent_cities) == 1:  # "深圳今年的增长目标": facts stated of 深圳, not of 广东
+            sa.focus = scope.absent_cities[0]
         sa.query = without_version_words(sa.query)  # "2018年版", "现行": they choose the text, they are not searched for
         # An English question translated by the glossary (a bag of terms): the dense side also reads the English.
         r = self.retrieve(sa.query, flt, sa=sa, asked=asked, scope=scope,

@@ -437,6 +437,11 @@ def condense(question: str) -> str:
     return ask if 4 <= len(ask) < len(question) else question
 
 
+_EN_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?:the\s+|in\s+|for\s+)?(.+?)(?:\s+ones?)?\s*[?.!]*\s*$"
+                            r"|^\s*and\s+(?:for\s+|in\s+)?(?:the\s+)?(.+?)(?:\s+ones?)?\s*\?\s*$", re.I)
+"""An English follow-up that asks the previous question of another thing ("What about the Hubei one?")."""
+
+
 def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend | None,
                known: Callable[[str], bool] | None = None) -> Standalone:
     """The standalone Chinese question to search and answer (``known``: whether the library uses a word)."""
@@ -447,6 +452,12 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
             sa = standalone(short, history, llm, known)
             sa.how = sa.how or "condensed"
             return sa
+    if is_english(q) and history and (m := _EN_WHAT_ABOUT.match(q)):
+        # "What about the Hubei one?", "And the municipal organs?": the Chinese "那X呢" follow-up
+        terms = glossary_translate(m.group(1) or m.group(2)).query.split()
+        x = "".join(terms)
+        if x and not is_english(x) and len(terms) <= 2:  # a thing named (two terms at most), not a new question
+            return standalone(f"那{x}呢？", history, llm, known)
     if is_english(q):
         # The glossary first (instant, deterministic); the model only for words the glossary does not know.
         g = glossary_translate(q)

@@ -17,7 +17,7 @@ from policyqa.textnorm import normalize_for_index
 from policyqa.types import DocumentMeta, SearchFilter
 from policyqa.versions import by_work, in_force_ids, superseded_ids, version_label
 
-from .answerability import named_documents
+from .answerability import named_documents, place_words
 from .grounding import norm
 
 __all__ = ["ISSUERS", "PLACES", "SHORT_NAME", "Scope", "named_places", "places_of", "resolve_scope", "without_version_words"]
@@ -75,6 +75,8 @@ class Scope:
     """Places the question names (full names)."""
     absent_places: list[str] = field(default_factory=list)
     """Named places no document of the library is about: passages must mention them."""
+    absent_cities: list[str] = field(default_factory=list)
+    """Named places below a province (深圳, 武汉市) no document is about: passages must mention them too."""
     documents: list[str] = field(default_factory=list)
     """Titles of the documents a named source resolved to."""
     picked: list[DocumentMeta] = field(default_factory=list)
@@ -109,6 +111,23 @@ def named_places(question: str) -> list[tuple[str, str]]:
     for _pos, full, short in sorted(found):
         seen.setdefault(full, (full, short))
     return list(seen.values())
+
+
+_NOT_A_CITY = {"中国", "全国", "京", "在京", "国内", "国外", "境外", "海外", "中华", "各地", "地方", "新区", "大湾", "城乡", "农村",
+               "基层", "社区", "全省", "全市", "本市", "本省", "外省", "沿海", "内地", "西部", "东部", "中部", "东北",
+               "城镇", "城市", "乡村", "城区", "县城", "县域", "省内", "市内", "区域", "地区", "山区", "边疆", "边境",
+               "老区", "库区", "牧区", "林区", "园区", "开发区", "自贸区", "口岸", "港澳", "港澳台", "两岸"}
+
+
+def named_cities(question: str) -> list[str]:
+    """Places below a province the question names (jieba's place names: 深圳, 武汉市, 宜昌), provinces left out."""
+    provinces = {x for full, short, _ in PLACES for x in (full, short)}
+    out = []
+    for name in place_words(question):
+        if (len(name) >= 2 and name not in _NOT_A_CITY and name not in provinces
+                and not any(p in name for p in provinces) and re.fullmatch(r"[\u4e00-\u9fff]+", name)):
+            out.append(re.sub(r"(?<=..)[市县]$", "", name))  # 武汉市 → 武汉: texts say both
+    return list(dict.fromkeys(out))
 
 
 def _about_place(d: DocumentMeta, short: str) -> bool:
@@ -177,6 +196,7 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
             scope.absent_places.append(full)
     if scope.absent_places and place_ids:
         scope.absent_places = []  # "广东对口帮扶贵州": the named place with documents is the source
+    scope.absent_cities = [c for c in named_cities(question) if not any(_about_place(d, c) for d in live)]
     doc_ids: set[str] = set()
     qn = norm(question)
     names = named_documents(question)

@@ -805,3 +805,24 @@ def test_colloquial_frames_and_anniversaries_are_answered(engine, q, expect):
     ans = engine.ask(q)
     cited_everywhere(ans)
     assert expect in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("first,follow,expect", [
+    ("市人大机关2025年开展了多少次警示教育？", "What about the theory study group?", "14次"),   # "那中心组学习呢"
+    ("北京市直机关单位分成了几个组？", "And the NPC Standing Committee organs?", None),       # 那全国人大常委会机关呢
+])
+def test_english_what_about_follow_ups_ask_the_previous_question_of_x(engine, first, follow, expect):
+    prev = engine.ask(first)
+    ans = engine.ask(follow, history=[(first, prev.answer)])
+    assert ans.standalone_query.endswith(prev.standalone_query or first) or first in ans.standalone_query
+    if expect is None:
+        assert not ans.answerable, ans.answer    # the texts do not say how the NPC organs are grouped
+    else:
+        cited_everywhere(ans)
+        assert expect in ans.answer, ans.answer
+
+
+def test_each_clause_of_a_compound_question_gets_its_sentence(engine):
+    ans = engine.ask("北京的书记联席会是怎么分组的，牵头单位又是怎么轮的？")
+    cited_everywhere(ans)
+    assert "8个组" in ans.answer and "任期一年" in ans.answer, ans.answer

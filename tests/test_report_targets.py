@@ -1,0 +1,51 @@
+"""Work-report figures asked as a cadre asks them: this year's target (from the report's list of targets, not last
+year's result of the same measure), last year's result of a named measure, a city the library has no report of,
+a place's report named with its year. Real engine over the starter store (twelve provincial reports), no model."""
+from __future__ import annotations
+
+import pytest
+from conftest import cited_everywhere
+
+from assistant.asked import analyse
+
+
+@pytest.mark.parametrize("q,expect,not_expect", [
+    ("湖南今年城镇新增就业的目标定了多少？", "70万人", "82.7万人"),         # the 2025 result stands beside it
+    ("江苏2026年城镇新增就业预期目标是多少？", "120万人", "690万人"),
+    ("湖北今年GDP预期增长多少来着？", "5.5%左右", "500亿斤"),              # 经济增长 is the report's word for GDP
+    ("湖北省2026年政府工作报告定的地区生产总值增长目标是多少？", "5.5%左右", "500亿斤"),
+])
+def test_this_years_target_comes_from_the_list_of_targets(starter_engine, q, expect, not_expect):
+    ans = starter_engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer and not_expect not in ans.answer, ans.answer
+
+
+def test_last_years_growth_of_a_named_measure(starter_engine):
+    ans = starter_engine.ask("湖北去年地区生产总值增长了多少？")
+    cited_everywhere(ans)
+    assert "地区生产总值增长5.5%" in ans.answer and "旅游" not in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", [
+    "广东今年居民消费价格涨幅目标是多少？",                   # the report's list of targets has no CPI
+    "深圳今年地区生产总值增长目标是多少？",                   # a city: 广东's report states no target of 深圳
+    "苏州市2026年政府工作报告提出了哪些主要目标？",           # a place's report the library does not hold
+    "杭州今年城镇新增就业目标多少？",
+])
+def test_targets_the_reports_do_not_state_are_refused(starter_engine, q):
+    assert not starter_engine.ask(q).answerable
+
+
+def test_what_a_target_question_measures():
+    assert analyse("湖南今年城镇新增就业目标是多少？").measure == "就业"
+    assert analyse("上海去年GDP总量是多少来着？").measure == "生产总值"        # 来着 measures nothing
+    assert analyse("湖南今年城镇新增就业目标是多少？").target
+    assert not analyse("湖南去年城镇新增就业多少人？").target
+
+
+def test_days_are_a_measure(starter_engine):
+    assert analyse("对复核结果不服，多少日内可以申诉？").unit == "日"
+    ans = starter_engine.ask("公务员对人事处理不服，多少日内申请复核？对复核结果还不服的，多少日内可以申诉？")
+    cited_everywhere(ans)
+    assert "三十日内" in ans.answer and "十五日内" in ans.answer, ans.answer      # one sentence for each clause
