@@ -411,6 +411,8 @@ def named_documents(question: str) -> list[str]:
         name = re.sub(r"(?<=[法例则程])(?:规定|要求|明确)$", "", name)
         if name.endswith(("规则", "规定")) and len(name) < 6:  # 议事规则, 有关规定: sections and phrases, not titles
             continue
+        if re.search(r"[作做]出|不能|按期", name):  # "不能按期作出复议决定": a decision made, no title
+            continue
 
         if name.endswith("法") and (len(name) < 3 or name[-2] in _COMMON_FA):
             continue

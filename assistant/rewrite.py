@@ -337,6 +337,7 @@ def glossary_translate(question: str) -> Standalone:
     question = _EN_ARTICLE.sub(lambda m: f"第{m.group(1)}条", question)  # "Article 12" is a law's article
     question = _EN_ORDINAL.sub(_ordinal_zh, question)
     question = _EN_ANNIVERSARY.sub(lambda m: f" {m.group(1)}周年 ", question)  # "70th anniversary" → 70周年
+    question = _EN_LAW.sub(lambda m: _law_name(m, gl), question)  # "the Labor Contract Law" → 《劳动合同法》
     zh_parts = re.findall(r"[\u4e00-\u9fff0-9“”《》]+", question)
     question, forms = _english_forms(question)
     question = re.sub(r"['’]s\b", "  ", question).replace("-", " ")
@@ -379,6 +380,28 @@ def glossary_translate(question: str) -> Standalone:
 
     return Standalone(query=query or question, how="glossary", untranslated=unknown, unknown_words=untranslated,
                       renderings=renderings)
+
+
+_EN_LAW = re.compile(r"\b((?:[A-Z][\w'-]*\s+){1,5})(Law|Regulations?|Measures)\b")
+_EN_LAW_SUFFIX = {"law": "法", "regulation": "条例", "regulations": "条例", "measures": "办法"}
+
+
+def _law_name(m: re.Match, gl: dict[str, list[str]]) -> str:
+    """A statute named in English put into a Chinese title from its words ("Labor Contract Law" → 《劳动合同法》), so that
+    one the library lacks is a missing document, not two common words; the English as it was when a word is unknown."""
+    words = m.group(1).split()
+    while words and words[0].lower() in ("the", "of", "prc", "china", "chinese", "people's"):
+        words = words[1:]
+    phrase = " ".join(w.lower() for w in words)
+    whole = gl.get(f"{phrase} {m.group(2).lower()}") or gl.get(f"{phrase} {m.group(2).lower().rstrip('s')}")
+    if whole:
+        return f" 《{whole[0]}》 "
+    if not words:
+        return m.group(0)
+    part = glossary_translate(phrase)
+    if part.unknown_words or not part.query or is_english(part.query) or re.search(r"[A-Za-z\d]", part.query):
+        return m.group(0)
+    return f" 《{''.join(part.query.split())}{_EN_LAW_SUFFIX[m.group(2).lower()]}》 "
 
 
 def _name_runs(names: list[str], question: str) -> list[str]:

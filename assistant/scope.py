@@ -62,6 +62,8 @@ _BEFORE_RE = re.compile(r"修[订正改]前|修[订正改]以前|原来的?(?:�
 # "2018年版", "2018年的监察法", "2018年监察法": the revision of that year.
 _YEAR_VERSION_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(?:版|修[订正]版?的?|通过的|颁布的|制定的|的版本"
                               r"|的?(?=(?:[\u4e00-\u9fff]{0,14}?)(?:法|条例)(?![\u4e00-\u9fff]{0,3}(?:通过|修[订正改]))))")
+# "《公司法》（2018年）", "监察法(2018年版)": the revision of that year, in brackets after the name.
+_BRACKET_YEAR_RE = re.compile(r"(?<=[》法例定则前后])\s*[（(]\s*((?:19|20)\d{2})\s*年?\s*(?:版|修[订正]版?)?\s*[)）]")
 # "截至2020年1月1日", "2020年时", "在2019年的时候": the revision in force on that date.
 _AS_OF_RE = re.compile(r"(?:截至|截止到?|到|在|于)?\s*((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?"
                        r"\s*(?:时|的时候|当时|那时|那会儿?|那阵子?|之时|时候|施行时|有效的?(?:版本|规定)?)")
@@ -154,7 +156,7 @@ def _end_of(y: str, m: str | None, d: str | None) -> str:
 def _version_request(question: str) -> tuple[str, str]:
     """("before" | "year" | "as_of" | "", value) from the question's wording."""
     q = normalize_for_index(question)
-    if m := _YEAR_VERSION_RE.search(q):
+    if m := _YEAR_VERSION_RE.search(q) or _BRACKET_YEAR_RE.search(q):
         return "year", m.group(1)
     if m := _AS_OF_RE.search(q):
         return "as_of", _end_of(m.group(1), m.group(2), m.group(3))
@@ -166,7 +168,7 @@ def _version_request(question: str) -> tuple[str, str]:
 def without_version_words(question: str) -> str:
     """The question without the words that choose a revision ("2018年版", "修订前的", "截至2020年时"): they
     select documents, they are not what is searched for."""
-    q = _YEAR_VERSION_RE.sub("", question)
+    q = _BRACKET_YEAR_RE.sub("", _YEAR_VERSION_RE.sub("", question))
     q = _AS_OF_RE.sub("", q)
     q = re.sub(rf"(?:{_BEFORE_RE.pattern})的?", "", q)
     q = re.sub(r"现行(?:有效)?的?|修[订正改]后的?", "", q)

@@ -826,3 +826,9 @@ def test_each_clause_of_a_compound_question_gets_its_sentence(engine):
     ans = engine.ask("北京的书记联席会是怎么分组的，牵头单位又是怎么轮的？")
     cited_everywhere(ans)
     assert "8个组" in ans.answer and "任期一年" in ans.answer, ans.answer
+
+
+def test_english_statute_names_become_titles():
+    assert "《劳动合同法》" in glossary_translate("Under the Labor Contract Law, how long is probation?").query
+    assert "《行政复议法》" in glossary_translate("What does the Administrative Reconsideration Law say?").query
+    assert "《监察法》" in glossary_translate("Under the Supervision Law, who decides?").query

@@ -49,3 +49,16 @@ def test_days_are_a_measure(starter_engine):
     ans = starter_engine.ask("公务员对人事处理不服，多少日内申请复核？对复核结果还不服的，多少日内可以申诉？")
     cited_everywhere(ans)
     assert "三十日内" in ans.answer and "十五日内" in ans.answer, ans.answer      # one sentence for each clause
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("修订前的《监察法》（2018年）规定留置时间最长多久？", "三个月"),          # a year in brackets chooses the revision
+    ("Under the Labor Contract Law, how long can probation last?", None),       # a statute the library lacks
+])
+def test_revisions_named_in_brackets_and_statutes_named_in_english(starter_engine, q, expect):
+    ans = starter_engine.ask(q)
+    if expect is None:
+        assert not ans.answerable, ans.answer
+    else:
+        cited_everywhere(ans)
+        assert expect in ans.answer and any("2018" in n for n in ans.notices), (ans.answer, ans.notices)
