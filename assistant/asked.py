@@ -114,7 +114,7 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
 ]
 
 # Sentences that hold each facet (the asked thing stated, not just the topic named).
-CN_COUNTED = rf"(?:\d+|[{_CN_NUM}百千万]+)(?:多|余)?"
+CN_COUNTED = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}百千万]+)(?:多|余)?"
 FACET: dict[Form, re.Pattern] = {
     Form.FREQUENCY: re.compile(rf"每(?:年|月|季度?|半年|周|星期|天|日|届|次)|{CN_COUNTED}次|定期|年度|一年一|按季|按月|"
                                r"[月季年周]报|月度|季度|适时|不定期|随时|经常|常态化"),
@@ -147,9 +147,10 @@ _COUNTED_SET = re.compile(rf"([{_CN_NUM}])[项个条种类张]([\u4e00-\u9fff]{{
 """"两项机制是什么 / 那三张清单到底是啥": a set named by its count, asked for its items."""
 _FORMULATION = re.compile(rf"^(?:[{_CN_NUM}]|\d)(?:个|项|条|种|类|张|大|是)?[\u4e00-\u9fff]{{1,6}}$")
 """"四个机关", "三力", "两个维护": a quoted term that opens with its count."""
-_ITEMS_OF = re.compile(r"^[”\"’'][\u4e00-\u9fff]{0,6}?(?:具体|到底|究竟|分别|主要)?(?:是指|指的是|指|是|包括|包含|有)(?:哪|什么|啥)")
+_ITEMS_OF = re.compile(r"^[”\"’'][\u4e00-\u9fff]{0,6}?[，,]?(?:具体|到底|究竟|分别|主要)?(?:是指|指的是|指|是|包括|包含|有)"
+                       r"[\u4e00-\u9fff]?(?:哪|什么|啥)")
 """"“三行五前”工作机制具体包括哪些": what follows a quoted formulation asks for its items."""
-_COUNT_WORD = re.compile(rf"哪([{_CN_NUM}]+|\d+)(?:项|个|条|种|类|方面|大|家|名)")
+_COUNT_WORD = re.compile(rf"哪([{_CN_NUM}]+|\d+)(?:项|个|条|种|类|方面|大|家|名|样|件|门|点)")
 _EN_NUM = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 _EN_COUNT = re.compile(r"\b(?:what|which)\b(?: \w+){0,2}? (two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
@@ -200,6 +201,8 @@ class Asked:
     """"评选标准是什么 / 受到什么处罚 / 经费由谁保障": an attribute the texts state by name when they state it."""
     place_kind: str = ""
     """"去了哪个省 / 在哪个城市开": the kind of place asked, which the answer names."""
+    result: bool = False
+    """"去年GDP实际增长了多少": an outcome is asked, which a report states in its review (not its list of targets)."""
     target: bool = False
     """"今年城镇新增就业目标是多少": a planned figure is asked, which reports state in their list of targets (not
     last year's result of the same measure)."""
@@ -279,6 +282,8 @@ def analyse(question: str) -> Asked:
                 after = None  # "多少来着": a particle, nothing measured
             before = _QTY_NOUN.search(q)
             measure = after.group(1) if after else (before.group(1)[-2:] if before else "")
+            if measure in _NOT_MEASURED:
+                measure = ""
             if measure in _TARGET_WORDS:  # "城镇新增就业目标是多少": 就业 is measured; reports list targets without the word
                 measure = _measured_before(q, measure)
             if not measure and (mm := re.search(r"GDP|CPI|PPI|" + INDICATORS.pattern, q, re.I)):
@@ -322,7 +327,8 @@ def analyse(question: str) -> Asked:
                  across=bool(_ACROSS.search(FIXED_AND.sub("", q))) and not parts, parts=parts,
                  outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)),
                  attribute=attribute, place_kind=kind, formulation=formulation,
-                 target=Form.QUANTITY in forms and bool(_TARGET_Q.search(q)))
+                 target=Form.QUANTITY in forms and bool(_TARGET_Q.search(q)) and not _RESULT_Q.search(q),
+                 result=Form.QUANTITY in forms and bool(_RESULT_Q.search(q)) and not _TARGET_Q.search(q))
 
 
 _EVENT_Q = re.compile(r"召开|举行|举办|开会|(?:在|到|去)(?:哪[里儿个]?|什么|何)(?:地方|城市|地|处)?(?:开|办|搞)(?![展放发拓创始通理公法事])|"
@@ -464,11 +470,12 @@ _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文�
 
 
 UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
-          "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|岁|小时|分钟|日(?=内|以内|之内|后|起|前|[，,。；;？?]|$)")
+          "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|岁|小时|分钟|公斤|斤|公顷|千瓦时|千瓦|平方米|立方米|微克|倍|美元|日(?=内|以内|之内|后|起|前|[，,。；;？?]|$)")
 # 年轻/年龄 are words, not the measure 年 ("多少年轻干部"); a score's 分 only ends a clause (多少分党组 is a body)
 _UNIT_ASKED = rf"(?:(?:{UNITS})(?![轻纪龄])|分(?=[？?，,。！!呢啊吧]|$))"
-_QTY_UNIT = re.compile(rf"(?:多少|几)({_UNIT_ASKED})")
+_QTY_UNIT = re.compile(rf"(?:多少|几)(?:[万亿](?=[\u4e00-\u9fff]))?({_UNIT_ASKED})")
 _QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNIT_ASKED})?([\u4e00-\u9fff]{{2}})")
+_SETTING = {"控制", "实现", "确定", "完成", "达到", "设定", "确保", "年均", "实际"}
 _GROWTH = {"增长", "增速", "涨幅", "增幅", "提高", "下降", "上涨", "增加"}
 INDICATORS = re.compile(r"生产总值|居民消费价格|城镇新增就业|城镇调查失业率|粮食产量|一般公共预算收入|固定资产投资|"
                         r"社会消费品零售总额|居民人均可支配收入|进出口")
@@ -488,7 +495,7 @@ def _measured_before(q: str, word: str) -> str:
 
     i = q.find(word)
     toks = [t for t in pos_tagger().cut(q[:i]) if t.word not in ("的", " ")]
-    while toks and (toks[-1].word in _GROWTH or toks[-1].word in _TARGET_WORDS):
+    while toks and (toks[-1].word in _GROWTH or toks[-1].word in _TARGET_WORDS or toks[-1].word in _SETTING):
         toks.pop()
     if not toks:
         return ""
@@ -499,7 +506,9 @@ def _measured_before(q: str, word: str) -> str:
 
 
 _TARGET_Q = re.compile(r"目标|预期|力争|\btarget")
-_NOT_MEASURED = {"来着", "来的", "合适", "比较", "才行", "才能", "左右", "以上", "以下"}
+_RESULT_Q = re.compile(r"去年|上年|上一年|实际|完成了?|达到了?多少|\b(?:achieved|last year|actual)")
+"""A figure asked of the past year ("去年…增长了多少"): a result. Asked with a target too, the clauses decide."""
+_NOT_MEASURED = {"来着", "来的", "合适", "比较", "才行", "才能", "左右", "以上", "以下", "实际", "大概", "大约"}
 _TARGET_WORDS = {"目标", "指标", "任务", "预期", "目标值", "总量", "规模", "数量", "总额"}
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
 _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:分别|各自|一共|总共|共|大约|约)?"
@@ -537,7 +546,8 @@ _PEOPLE_NOUN = re.compile(rf"(?:{_PEOPLE}|书记|主任|教师|学生|工人|农
 """A counted noun naming people ("多少个固定联系的代表")."""
 _SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期轮"), set("天日")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
-_NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*({UNITS}|方面|%|％)")
+# "62.6万人", "4900亿元": 万 / 亿 before the measure word are part of the number
+_NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*(?:[万亿](?=[\u4e00-\u9fff]))?({UNITS}|方面|%|％)")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
 
 

@@ -178,12 +178,14 @@ def spells_out(question: str, asked: Asked, sentence: str, context: str = "") ->
 
 
 _TARGET_TEXT = re.compile(r"目标|预期|力争|左右|控制在|不低于|不超过")
+_PLANNED_TEXT = re.compile(r"预期|力争|左右|控制在|不低于|不超过|今年")
 
 
-def in_target_context(sentence: str, hit: Hit) -> bool:
-    """The sentence states a target: in its own words (左右, 以上, 力争) or as a piece of a list the paragraph opens
-    with them ("今年主要预期目标是：……；城镇新增就业70万人；……")."""
-    if _TARGET_TEXT.search(sentence):
+def in_target_context(sentence: str, hit: Hit, planned_only: bool = False) -> bool:
+    """The sentence states a target: in its own words (左右, 力争, 目标) or as a piece of a list the paragraph opens
+    with them ("今年主要预期目标是：……；城镇新增就业70万人；……"). ``planned_only``: not by the word 目标 alone
+    ("完成全年目标任务" reports a result)."""
+    if (_PLANNED_TEXT if planned_only else _TARGET_TEXT).search(sentence):
         return True
     i = hit.text.find(sentence[:16])
     if i < 0:
@@ -192,13 +194,22 @@ def in_target_context(sentence: str, hit: Hit) -> bool:
     return bool(re.search(r"目标[是为：:]|预期目标", para)) and "。" not in para[para.rfind("目标"):]
 
 
-def sub_answered(sub: str, sentences: list[str], loose: bool = False) -> bool:
-    """One of ``sentences`` answers the clause ``sub``: it holds the clause's terms (``loose``: half of them, at
-    least one) and states the clause's pointed facet (谁 → a person or body, 多久 → a frequency)."""
-    keys = [t for t in query_terms(sub) if len(t) >= 2 and t not in _GENERIC]
-    asked = analyse(sub)
+_FRAME_WORDS = {"实际", "具体", "大概", "一般", "主要", "分别", "到底", "今年", "去年", "明年", "上年", "当年", "平时"}
+
+
+def _clause_words(sub: str) -> list[str]:
+    """The clause's own topic words: no generic or framing words (去年, 实际) and no asked nouns (目标)."""
+    return [t for t in query_terms(sub) if len(t) >= 2 and t not in _GENERIC and t not in _FRAME_WORDS
+            and t not in ASKED_NOUNS]
+
+
+def sub_answered(sub: str, sentences: list[str], loose: bool = False, asked: Asked | None = None) -> bool:
+    """One of ``sentences`` answers the clause ``sub`` (as ``asked``): it holds the clause's terms (``loose``: half
+    of them, at least one) and states the clause's pointed facet (谁 → a person or body, 多久 → a frequency)."""
+    keys = _clause_words(sub)
+    asked = asked or analyse(sub)
     forms = [f for f in asked.forms if f in POINTED and f is not Form.ENUMERATION]
-    need = max(1, (len(keys) + 1) // 2) if loose else len(keys)
+    need = (max(1, (len(keys) + 1) // 2) if loose else len(keys)) if keys else 0
     return any(sum(k in s for k in keys) >= need and all(holds(f, s) and _facet_ok(f, asked, s, sub) for f in forms)
                and bool(keys or forms) for s in sentences)
 
@@ -304,6 +315,8 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             cands = of_focus if of_focus or strict else cands
         if asked.target and form is Form.QUANTITY:  # a planned figure: from the list of targets, not a result
             cands = [c for c in cands if in_target_context(c.text, hits[c.n - 1])]
+        if asked.result and form is Form.QUANTITY:  # last year's outcome: not this year's target for it
+            cands = [c for c in cands if not in_target_context(c.text, hits[c.n - 1], planned_only=True)]
         if form in VALUE and cands:  # "多久 / 几次 / 多少": a sentence stating the value before one naming 期限
             cands.sort(key=lambda s: (not VALUE[form].search(s.text), -s.score))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
@@ -338,10 +351,15 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     for i, sub in enumerate(subs):
         # the clause's best sentence by its own words (a clause of no words of its own, "谁主持的", with the
         # first clause's subject); nothing when that sentence is taken already
-        own_words = [t for t in query_terms(sub) if len(t) >= 2 and t not in _GENERIC]
+        own_words = _clause_words(sub)
         own = sorted(score_sentences(sub if own_words or i == 0 else f"{subs[0]} {sub}", hits, False, analyse(sub)),
                      key=lambda x: -x.score)
-        fit = [c for c in own if sub_answered(sub, [c.text], loose=True) and _about_topic(c, hits[c.n - 1], terms)]
+        sub_asked = analyse(sub)  # "今年目标定了多少，去年实际涨了多少": a target, then a result (of the same measure)
+        sub_asked.measure = sub_asked.measure or asked.measure
+        fit = [c for c in own if sub_answered(sub, [c.text], loose=True, asked=sub_asked)
+               and _about_topic(c, hits[c.n - 1], terms)
+               and (not sub_asked.target or in_target_context(c.text, hits[c.n - 1]))
+               and (not sub_asked.result or not in_target_context(c.text, hits[c.n - 1], planned_only=True))]
         # of sentences scoring as well as the best (a tie), one not taken yet
         pick = next((c for c in fit if c.score >= 0.95 * fit[0].score
                      and not any(c.text in x.text or x.text in c.text for x in chosen)), None) if fit else None
@@ -373,7 +391,8 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                 focus and asked.strict and not _names_focus(focus, s.text)):
             continue  # a strict "那X呢" answer (几次, 多久) is filled only with sentences about X
         if Form.QUANTITY in asked.strict and holds(Form.QUANTITY, s.text) and not (
-                quantity_ok(asked, s.text) and (not asked.target or in_target_context(s.text, hits[s.n - 1]))):
+                quantity_ok(asked, s.text) and (not asked.target or in_target_context(s.text, hits[s.n - 1]))
+                and (not asked.result or not in_target_context(s.text, hits[s.n - 1], planned_only=True))):
             continue  # another figure (last year's result beside this year's target, another measure) misleads
         # Another document's sentence joins only when it is nearly as good: fillers stay with the topic's source.
         docs = {hits[c.n - 1].doc_id for c in chosen}
@@ -436,7 +455,9 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
     if asked.counted and names_counted(asked.counted, s.text) and quantity_ok(asked, s.text):
         return True  # "45项民生实事" for "多少件实事": the counted thing itself is named with its number
     # the longest *topic* term: an idiom or plain word of colloquial wording ("一年到头") names no topic
-    terms = {t: w for t, w in focus_terms(question).items() if not plain_word(t)} or focus_terms(question)
+    # (nor does a word ending in an asked noun: 控制目标, 考核标准 frame what is asked)
+    terms = {t: w for t, w in focus_terms(question).items()
+             if not plain_word(t) and not (len(t) > 2 and t[-2:] in ASKED_NOUNS)} or focus_terms(question)
     raw = (doc_text or hit.text) + " ".join(hit.heading_path) + hit.title
     # "党委(总支、支部)书记" is the 党委书记 of a question: asides in brackets are read both ways
     hays = (norm(raw), norm(ASIDE.sub("", raw)))

@@ -372,6 +372,7 @@ def glossary_translate(question: str) -> Standalone:
             i += 1
     # Chinese parts first (they name the topic), then the translated words in question order.
     query = " ".join(dict.fromkeys(zh_parts + out)).strip() + "".join(dict.fromkeys(forms))
+    query = re.sub(r"(?<=\d) (?=\d)", "、", query)  # "2026 2025": two years, not one number once spaces go
     # Unknown words among known ones are more likely words the glossary lacks than a foreign topic:
     # the Chinese checks decide then. With more words unknown than translated ("How do I renew a Chinese
     # passport while living abroad?"), the question is not understood.

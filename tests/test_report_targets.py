@@ -62,3 +62,23 @@ def test_revisions_named_in_brackets_and_statutes_named_in_english(starter_engin
     else:
         cited_everywhere(ans)
         assert expect in ans.answer and any("2018" in n for n in ans.notices), (ans.answer, ans.notices)
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("北京今年细颗粒物年均浓度控制目标是多少，去年实际是多少？", ["29微克", "27微克"]),   # a target, then a result
+    ("山东去年地区生产总值实际增长了多少？", None),                                         # a result, not the target
+])
+def test_target_and_result_asked_together_or_alone(starter_engine, q, expect):
+    ans = starter_engine.ask(q)
+    cited_everywhere(ans)
+    if expect:
+        assert all(x in ans.answer for x in expect), ans.answer
+    else:
+        assert "预期目标" not in ans.answer and "左右" not in ans.answer, ans.answer
+
+
+def test_numbers_in_ten_thousands_keep_their_measure():
+    from assistant.asked import quantity_ok
+    assert quantity_ok(analyse("去年城镇新增就业达到多少人？"), "城镇新增就业62.6万人，城镇调查失业率5.5%")
+    assert analyse("投资多少亿元？").unit == "元"
+    assert analyse("去年GDP实际增长了多少？").result and not analyse("去年GDP实际增长了多少？").target
