@@ -121,14 +121,24 @@ _NOT_A_CITY = {"中国", "全国", "京", "在京", "国内", "国外", "境外"
                "老区", "库区", "牧区", "林区", "园区", "开发区", "自贸区", "口岸", "港澳", "港澳台", "两岸"}
 
 
+MAJOR_CITIES = set("石家庄 太原 呼和浩特 包头 沈阳 大连 长春 哈尔滨 南京 苏州 无锡 常州 南通 徐州 杭州 宁波 温州 嘉兴 绍兴 金华 "
+                   "义乌 合肥 芜湖 福州 厦门 泉州 南昌 赣州 济南 青岛 烟台 潍坊 郑州 洛阳 武汉 宜昌 襄阳 长沙 株洲 岳阳 "
+                   "广州 深圳 珠海 佛山 东莞 中山 汕头 惠州 南宁 柳州 桂林 海口 三亚 成都 绵阳 宜宾 贵阳 遵义 昆明 "
+                   "拉萨 西安 咸阳 兰州 西宁 银川 乌鲁木齐 喀什 雄安 浦东".split())
+"""Cities below a province that questions name without 市 (a jieba "place" is often none: 东西, 礼拜, 之日起)."""
+
+
 def named_cities(question: str) -> list[str]:
-    """Places below a province the question names (jieba's place names: 深圳, 武汉市, 宜昌), provinces left out."""
+    """Places below a province the question names: a major city, or a place word said with 市/州/县 (宜昌市)."""
     provinces = {x for full, short, _ in PLACES for x in (full, short)}
+    q = normalize_for_index(question)
     out = []
     for name in place_words(question):
-        if (len(name) >= 2 and name not in _NOT_A_CITY and name not in provinces
-                and not any(p in name for p in provinces) and re.fullmatch(r"[\u4e00-\u9fff]+", name)):
-            out.append(re.sub(r"(?<=..)[市县]$", "", name))  # 武汉市 → 武汉: texts say both
+        core = re.sub(r"(?<=..)[市县州]$", "", name)  # 武汉市 → 武汉: texts say both
+        said_as_place = core in MAJOR_CITIES or re.search(re.escape(core) + r"[市县州]", q)
+        if (said_as_place and len(core) >= 2 and core not in _NOT_A_CITY and core not in provinces
+                and not any(p in core for p in provinces) and re.fullmatch(r"[\u4e00-\u9fff]+", core)):
+            out.append(core)
     return list(dict.fromkeys(out))
 
 
