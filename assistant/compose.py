@@ -141,7 +141,7 @@ def lists_items(sentence: str, n: int, formulation: str = "", mark: str = "", co
     the formulation or the next. A sentence that only uses the formulation lists nothing."""
     if mark and marked_items(sentence, mark) >= n:
         return True
-    # numbered or titled items, in a passage (``context``) that names the formulation
+    # numbered or titled items, in a passage or document (``context``) that names the formulation
     if (len(_ORDINAL_ITEM.findall(sentence)) >= n or len(re.findall(r"《[^》]+》", sentence)) >= n) and (
             not formulation or formulation in sentence + context):
         return True
@@ -173,7 +173,9 @@ def spelled_out_asked(question: str, asked: Asked) -> bool:
     return bool(asked.count and (asked.formulation or item_mark(question)) and not asked.across)
 
 
-def spells_out(question: str, asked: Asked, sentence: str, context: str = "") -> bool:
+def spells_out(question: str, asked: Asked, sentence: str, hit: Hit | None = None) -> bool:
+    """:func:`lists_items` for the asked set, in ``hit`` (its title and text name the set for numbered or titled items)."""
+    context = f"{hit.title} {hit.text}" if hit is not None else ""
     return lists_items(sentence, asked.count or 2, asked.formulation, item_mark(question), context)
 
 
@@ -368,9 +370,9 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     if spelled_out_asked(question, asked) and Form.ENUMERATION in facets and Form.ENUMERATION not in missing:
         # "“四个机关”是哪四个", "哪四个“重”": a sentence that spells that many items out, else the texts only use
         # the formulation (or list fewer)
-        listing = [s for s in scored if spells_out(question, asked, s.text, hits[s.n - 1].text)
+        listing = [s for s in scored if spells_out(question, asked, s.text, hits[s.n - 1])
                    and s.score >= FACET_MIN_RELATIVE * best]
-        if not any(spells_out(question, asked, c.text, hits[c.n - 1].text) for c in chosen):
+        if not any(spells_out(question, asked, c.text, hits[c.n - 1]) for c in chosen):
             if listing and not take(listing[0]) and chosen:
                 chosen[-1] = listing[0]  # in place of the last sentence taken (the plan is full)
             elif not listing:

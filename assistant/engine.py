@@ -233,13 +233,13 @@ class AnswerEngine:
         spelled = Form.ENUMERATION in plan.missing and spelled_out_asked(sa.query, r.asked)
         gained = [p for p in wider.sentences if p.n > len(safe_hits)
                   and (set(p.facets) & strict or (unlisted and lists_asked_kind(sa.query, p.text))
-                       or (spelled and spells_out(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1].text)))]
+                       or (spelled and spells_out(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1])))]
         if wider.missing or not gained or not all(
                 states_from_afar(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1], sa.focus,
                                  listing=not set(p.facets) & strict,
                                  # its items name the set: 政治判断力、政治领悟力、政治执行力 are the “三力”
                                  named=spelled and spells_out(sa.query, r.asked, p.text,
-                                                              safe[p.n - len(safe_hits) - 1].text)) for p in gained):
+                                                              safe[p.n - len(safe_hits) - 1])) for p in gained):
             return None
         log.info("asked fact found below the hits")
         return wider, kept, safe
