@@ -196,6 +196,13 @@ def in_target_context(sentence: str, hit: Hit, planned_only: bool = False) -> bo
     return bool(re.search(r"目标[是为：:]|预期目标", para)) and "。" not in para[para.rfind("目标"):]
 
 
+def fits_period(asked: Asked, sentence: str, hit: Hit) -> bool:
+    """A target is asked and the sentence states one, or a result and it states no planned figure (or neither)."""
+    if asked.target:
+        return in_target_context(sentence, hit)
+    return not asked.result or not in_target_context(sentence, hit, planned_only=True)
+
+
 _FRAME_WORDS = {"实际", "具体", "大概", "一般", "主要", "分别", "到底", "今年", "去年", "明年", "上年", "当年", "平时"}
 
 
@@ -315,10 +322,8 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             of_focus = [c for c in cands if _names_focus(focus, c.text)]
             # a strict fact stated only of the previous thing is not stated of X ("那老干部活动室呢")
             cands = of_focus if of_focus or strict else cands
-        if asked.target and form is Form.QUANTITY:  # a planned figure: from the list of targets, not a result
-            cands = [c for c in cands if in_target_context(c.text, hits[c.n - 1])]
-        if asked.result and form is Form.QUANTITY:  # last year's outcome: not this year's target for it
-            cands = [c for c in cands if not in_target_context(c.text, hits[c.n - 1], planned_only=True)]
+        if form is Form.QUANTITY:  # a planned figure from the list of targets; last year's outcome not from it
+            cands = [c for c in cands if fits_period(asked, c.text, hits[c.n - 1])]
         if form in VALUE and cands:  # "多久 / 几次 / 多少": a sentence stating the value before one naming 期限
             cands.sort(key=lambda s: (not VALUE[form].search(s.text), -s.score))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
@@ -353,15 +358,12 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     for i, sub in enumerate(subs):
         # the clause's best sentence by its own words (a clause of no words of its own, "谁主持的", with the
         # first clause's subject); nothing when that sentence is taken already
-        own_words = _clause_words(sub)
-        own = sorted(score_sentences(sub if own_words or i == 0 else f"{subs[0]} {sub}", hits, False, analyse(sub)),
-                     key=lambda x: -x.score)
         sub_asked = analyse(sub)  # "今年目标定了多少，去年实际涨了多少": a target, then a result (of the same measure)
         sub_asked.measure = sub_asked.measure or asked.measure
+        own = sorted(score_sentences(sub if _clause_words(sub) or i == 0 else f"{subs[0]} {sub}", hits, False,
+                                     sub_asked), key=lambda x: -x.score)
         fit = [c for c in own if sub_answered(sub, [c.text], loose=True, asked=sub_asked)
-               and _about_topic(c, hits[c.n - 1], terms)
-               and (not sub_asked.target or in_target_context(c.text, hits[c.n - 1]))
-               and (not sub_asked.result or not in_target_context(c.text, hits[c.n - 1], planned_only=True))]
+               and _about_topic(c, hits[c.n - 1], terms) and fits_period(sub_asked, c.text, hits[c.n - 1])]
         # of sentences scoring as well as the best (a tie), one not taken yet
         pick = next((c for c in fit if c.score >= 0.95 * fit[0].score
                      and not any(c.text in x.text or x.text in c.text for x in chosen)), None) if fit else None
@@ -393,8 +395,7 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                 focus and asked.strict and not _names_focus(focus, s.text)):
             continue  # a strict "那X呢" answer (几次, 多久) is filled only with sentences about X
         if Form.QUANTITY in asked.strict and holds(Form.QUANTITY, s.text) and not (
-                quantity_ok(asked, s.text) and (not asked.target or in_target_context(s.text, hits[s.n - 1]))
-                and (not asked.result or not in_target_context(s.text, hits[s.n - 1], planned_only=True))):
+                quantity_ok(asked, s.text) and fits_period(asked, s.text, hits[s.n - 1])):
             continue  # another figure (last year's result beside this year's target, another measure) misleads
         # Another document's sentence joins only when it is nearly as good: fillers stay with the topic's source.
         docs = {hits[c.n - 1].doc_id for c in chosen}
