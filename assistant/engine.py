@@ -230,16 +230,17 @@ class AnswerEngine:
         kept, safe = defuse_hits(r.reserve[:RESERVE_READ], sa.query)
         wider = plan_answer(sa.query, r.asked, [*safe_hits, *safe], overview=is_overview(sa.query), focus=sa.focus)
         strict = set(r.asked.strict)
-        spelled = Form.ENUMERATION in plan.missing and spelled_out_asked(sa.query, r.asked)
+        # sentences read from below that spell out the asked set's items (its items stand for its name, “三力”)
+        spelled = {(p.n, p.pos) for p in wider.sentences if p.n > len(safe_hits)
+                   and Form.ENUMERATION in plan.missing and spelled_out_asked(sa.query, r.asked)
+                   and spells_out(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1])}
         gained = [p for p in wider.sentences if p.n > len(safe_hits)
                   and (set(p.facets) & strict or (unlisted and lists_asked_kind(sa.query, p.text))
-                       or (spelled and spells_out(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1])))]
+                       or (p.n, p.pos) in spelled)]
         if wider.missing or not gained or not all(
                 states_from_afar(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1], sa.focus,
-                                 listing=not set(p.facets) & strict,
-                                 # its items name the set: 政治判断力、政治领悟力、政治执行力 are the “三力”
-                                 named=spelled and spells_out(sa.query, r.asked, p.text,
-                                                              safe[p.n - len(safe_hits) - 1])) for p in gained):
+                                 listing=not set(p.facets) & strict, named=(p.n, p.pos) in spelled)
+                for p in gained):
             return None
         log.info("asked fact found below the hits")
         return wider, kept, safe

@@ -125,6 +125,14 @@ def starter_engine(starter_home):
     res.close()
 
 
+def answers_with(engine, question: str, expect: str):
+    """Ask ``question``; the answer is cited in every sentence and holds ``expect``."""
+    ans = engine.ask(question)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+    return ans
+
+
 def cited_everywhere(ans) -> None:
     """An answer whose every sentence carries a citation marker."""
     from assistant.grounding import markers_of, split_sentences
