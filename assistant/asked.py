@@ -46,14 +46,14 @@ _Q: list[tuple[Form, re.Pattern]] = [
     (Form.FREQUENCY, re.compile(
         r"多久.{0,6}[一1][次回]|多长时间.{0,6}[一1][次回]|隔多久|频次|频率|[每一]年.{0,6}(?:几|多少)[次回]|"
         r"(?:每|一年|一般|通常|平时|至少|定期|起码).{0,12}(?:几次|几回|多少次)|"
-        r"\bhow often\b|\bhow many times\b|\bfrequen", re.I)),
+        r"\bhow often\b|\bhow many times (?:a|per|every)\b|\bfrequen", re.I)),
     (Form.DURATION, re.compile(
         r"多长时间|多久|多长|任期|期限|时限|几年(?![轻纪龄])|几个月|几天|多少天|多少年(?![轻纪龄])|\bhow long\b|\bterm of office\b|\bdeadline\b|"
         r"\bwithin what\b", re.I)),
     (Form.DATE, re.compile(
         r"何时|什么时候|啥时候?|哪会儿|几时|哪一?年|哪一?天|几月|几号|哪个月|日期|时间是|\bwhen\b|\bwhat date\b|\bwhat year\b|\bdate\b", re.I)),
     (Form.ENUMERATION, re.compile(
-        rf"哪些|哪几|哪[{_CN_NUM}]|包括什么|包括哪|包含|分别是|分别指|分别为|有什么(?:措施|内容|形式|举措|要求|任务|做法)|"
+        rf"哪些|哪几|哪[{_CN_NUM[1:]}]|包括什么|包括哪|包含|分别(?:都|又|各)?(?:是|指|为)|有什么(?:措施|内容|形式|举措|要求|任务|做法)|"
         rf"[{_CN_NUM}\d]+[项个条种类方面大]+.{{0,4}}(?:是什么|是啥|指什么|是指|具体是|分别|内容)|主要内容|"
         r"\bwhich\b|\bwhat are\b|\blist\b|\bname the\b|\bwhat (?:kinds|types|forms|measures|items)\b", re.I)),
     (Form.OPERATION, re.compile(
@@ -109,7 +109,8 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
                          r"(?:标题|题目|名称|名字)(?:是什么|叫什么|是啥|叫啥)|\bwhat is the title\b", re.I)),
     # after the title: "the title of the article X published in Y" asks the title
     ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
-                          r"登在|登载|(?:哪本|什么|哪个|哪家)(?:杂志|期刊|报纸|网站)|杂志上|"
+                          r"登在|登载|(?:哪本|什么|哪个|哪家)(?:杂志|期刊|报纸|网站)|杂志上|(?:哪一?|第几)期(?!间)|"
+                          r"\bwhich issue\b|"
                           r"\bpublished (?:in|by)\b|\bsource\b|\bwhich (?:journal|magazine|periodical|newspaper|website)\b)", re.I)),
 ]
 
@@ -138,6 +139,12 @@ FACET: dict[Form, re.Pattern] = {
 }
 """A sentence matching FACET[form] can answer a question of that form; forms without an entry accept any sentence."""
 
+_YEAR_Q = re.compile(r"哪一?年(?![轻级底初末内])|何年|什么年份|哪个年份|\b(?:what|which) year\b", re.I)
+YEAR = re.compile(r"\d{4}年|[〇零一二三四五六七八九]{4}年|[今去明前]年|当年|同年|次年")
+"""A sentence that states a year (the facet of a date asked as a year)."""
+PERIODIC_COUNT = re.compile(rf"[年月周季届][^，。；,;]{{0,10}}?{CN_COUNTED}次")
+""""全年开展警示教育10次": times counted over a period state a frequency; "开展志愿服务217次" alone does not."""
+
 STRICT = {Form.FREQUENCY, Form.DURATION, Form.DATE, Form.QUANTITY, Form.ATTRIBUTE}
 """Forms whose facet must be stated in a topic sentence, else the question is refused as not stated."""
 
@@ -156,7 +163,7 @@ _EN_COUNT = re.compile(r"\b(?:what|which)\b(?: \w+){0,2}? (two|three|four|five|s
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
 
 
-def _cn_small(text: str) -> int | None:
+def cn_small(text: str) -> int | None:
     if text.isdigit():
         return int(text)
     if text in _CN_VALUE:
@@ -206,6 +213,8 @@ class Asked:
     target: bool = False
     """"今年城镇新增就业目标是多少": a planned figure is asked, which reports state in their list of targets (not
     last year's result of the same measure)."""
+    year: bool = False
+    """"哪一年组建的": a date asked as a year, which a month and day ("1月26日") do not state."""
     formulation: str = ""
     """"“四个机关”是哪四个 / 三张清单具体是啥": a set named by its count (四个机关), asked for its items; the answer
     lists them or the question is refused (texts often use such a formulation without spelling it out)."""
@@ -263,7 +272,7 @@ def analyse(question: str) -> Asked:
     if docfact:
         forms = [Form.DOCFACT] + [f for f in forms if f not in (Form.QUANTITY, Form.WHO, Form.DATE)]
     m = _COUNT_WORD.search(q) or _COUNTED_SET.search(q)
-    count = _cn_small(m.group(1)) if m else None
+    count = cn_small(m.group(1)) if m else None
     if m is not None and m.re is _COUNTED_SET and Form.ENUMERATION not in forms and not docfact:
         forms.insert(0, Form.ENUMERATION)  # "两项机制具体指啥": name the two
     if count is None:
@@ -313,10 +322,15 @@ def analyse(question: str) -> Asked:
     quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q) if re.search(r"[\u4e00-\u9fff\d]", x)]
     formulation = ""
     if Form.ENUMERATION in forms and not docfact:
+        def value_of(f: str) -> int | None:
+            return int(f[0]) if f[0].isdigit() else cn_small(f[0])
+
+        # "“三会一课”里的“三会”是哪三个": the set of the asked count named last, nearest the asking words
         named = [x for x in quoted if _FORMULATION.match(x)]
+        named = [x for x in named if value_of(x) == count] or named
         mset = _COUNTED_SET.search(q)
-        formulation = named[0] if named else (mset.group(0)[:2 + len(mset.group(2))] if mset else "")
-        value = (int(formulation[0]) if formulation[0].isdigit() else _cn_small(formulation[0])) if formulation else None
+        formulation = named[-1] if named else (mset.group(0)[:2 + len(mset.group(2))] if mset else "")
+        value = value_of(formulation) if formulation else None
         if count is None and value and _ITEMS_OF.search(q[q.find(formulation) + len(formulation):]):
             count = value  # "“三行五前”工作机制具体包括哪些内容": its items
         if formulation and count != value:
@@ -327,6 +341,7 @@ def analyse(question: str) -> Asked:
                  across=bool(_ACROSS.search(FIXED_AND.sub("", q))) and not parts, parts=parts,
                  outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)),
                  attribute=attribute, place_kind=kind, formulation=formulation,
+                 year=Form.DATE in forms and bool(_YEAR_Q.search(q)),
                  target=Form.QUANTITY in forms and bool(_TARGET_Q.search(q)) and not _RESULT_Q.search(q),
                  result=Form.QUANTITY in forms and bool(_RESULT_Q.search(q)) and not _TARGET_Q.search(q))
 

@@ -20,9 +20,12 @@ from .asked import (
     FACET,
     FIXED_AND,
     OUTCOME,
+    PERIODIC_COUNT,
+    YEAR,
     Asked,
     Form,
     analyse,
+    cn_small,
     count_of,
     holds,
     names_counted,
@@ -30,7 +33,7 @@ from .asked import (
     same_measured,
     sub_questions,
 )
-from .extractive import ScoredSentence, answer_type, enumerated_items, query_terms, score_sentences
+from .extractive import ScoredSentence, answer_type, answer_units, enumerated_items, query_terms, score_sentences
 from .grounding import ASIDE, norm
 from .names import has_person, names_place
 
@@ -109,6 +112,66 @@ def item_mark(question: str) -> str:
 
 
 _CLASSIFIERS = set("项个条种类家名次位批件点块")
+
+_ORDINAL_OPEN = re.compile(r"^(?:([一二三四五六七八九十]{1,2})是|第([一二三四五六七八九十]{1,2})[是，,、：:]|"
+                           r"[（(]([一二三四五六七八九十]{1,2})[)）]|(?:其|之)?([一二三四五六七八九十]{1,2})[、.．])")
+RUN_MAX_ITEMS = 8
+RUN_MIN_RELATIVE = 0.8
+"""A list laid out over sentences answers when its lead or an item is (nearly) the best sentence: a list merely
+nearby ("一是拓展培训覆盖面" beside the sentence on 大讲堂) answers another question."""
+ITEM_HEAD_MAX = 40
+"""An item longer than this is shown by its first clause ("一是拓展培训覆盖面，……": the item's name)."""
+
+
+def _ordinal(sentence: str) -> int | None:
+    m = _ORDINAL_OPEN.match(sentence.strip())
+    return cn_small(next(g for g in m.groups() if g)) if m else None
+
+
+def item_run(units: list[str], pos: int, mark: str = "") -> list[int]:
+    """Positions of the items of a list laid out over sentences, which the sentence at ``pos`` leads or belongs to:
+    "强化培训赋能。一是拓展培训覆盖面。……二是创新学习平台载体。……" (numbered 一是/第一/（一）, other sentences
+    between them), or with a quoted ``mark`` each item opens with ("必须坚持……。必须牢牢把握……。")."""
+    def opens_with_mark(u: str) -> bool:
+        return bool(mark) and u.startswith(mark)
+
+    if mark and not opens_with_mark(units[pos]) and mark in units[pos] and pos + 2 < len(units) \
+            and opens_with_mark(units[pos + 1]) and opens_with_mark(units[pos + 2]):
+        pos += 1  # "我们深刻体会到，必须坚持……。必须牢牢把握……。": the lead holds the first item
+    if mark and opens_with_mark(units[pos]):
+        first = pos
+        while first > 0 and opens_with_mark(units[first - 1]):
+            first -= 1
+        run = [first]
+        for i in range(first + 1, len(units)):
+            if not opens_with_mark(units[i]):
+                break
+            run.append(i)
+        return run if len(run) >= 2 else []
+    k = _ordinal(units[pos])
+    if k is None:  # a lead: the items start in the next sentence or the one after ("强化培训赋能。制定……。一是……")
+        start = next((i for i in (pos + 1, pos + 2) if i < len(units) and _ordinal(units[i]) == 1), None)
+    else:  # an item: back to the first one
+        start = next((i for i in range(pos, -1, -1) if _ordinal(units[i]) == 1), None)
+    if start is None:
+        return []
+    items, expected = [], 1
+    for i in range(start, len(units)):
+        n = _ordinal(units[i])
+        if n == expected:
+            items.append(i)
+            expected += 1
+        elif n is not None or len(items) >= RUN_MAX_ITEMS:
+            break
+    return items if len(items) >= 2 else []
+
+
+def item_head(sentence: str) -> str:
+    """The item's name: a long item sentence up to its first clause break (verbatim, a prefix of the sentence)."""
+    if len(sentence) <= ITEM_HEAD_MAX:
+        return sentence
+    m = re.search(r"[，,；;：:。]", sentence[4:])
+    return sentence[:4 + m.end()] if m and 4 + m.end() <= ITEM_HEAD_MAX * 2 else sentence
 
 
 def marked_items(sentence: str, mark: str) -> int:
@@ -379,6 +442,15 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                 chosen[-1] = listing[0]  # in place of the last sentence taken (the plan is full)
             elif not listing:
                 missing.append(Form.ENUMERATION)
+    # 2c. The items of a list laid out over sentences (一是……二是……), led by or holding a sentence on the topic.
+    if Form.ENUMERATION in facets and not asked.across and not asked.formulation:
+        listed = _laid_out_items(question, asked, scored, hits, terms, RUN_MIN_RELATIVE * best)
+        if listed:
+            doc = hits[listed[0].n - 1].doc_id  # with a sentence of the same document chosen before the list
+            kept = [c for c in chosen if hits[c.n - 1].doc_id == doc and (c.n != listed[0].n or c.pos < listed[0].pos)
+                    and c.text not in {x.text for x in listed}]
+            chosen[:] = kept[:1] + listed
+            max_sentences = len(chosen)
     if (Form.ENUMERATION in facets and not asked.across and Form.ENUMERATION not in missing
             and _typed_missing(question, [s for s in scored if s.score >= FACET_MIN_RELATIVE * best])):
         missing.append(Form.ENUMERATION)
@@ -408,6 +480,29 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     out = [Planned(c.n, c.pos, c.text, c.score, [f for f in facets if holds(f, c.text)]) for c in chosen]
     spare = [Planned(s.n, s.pos, s.text, s.score) for s in scored if s not in chosen][:4]
     return Plan(out, missing=missing, spare=spare)
+
+
+def _laid_out_items(question: str, asked: Asked, scored: list[ScoredSentence], hits: list[Hit], terms: dict[str, float],
+                    floor: float) -> list[ScoredSentence]:
+    """The lead and the items of the best-scoring list laid out over sentences that the question's topic leads or
+    belongs to, each item by its name; [] when none has as many items as asked."""
+    # the mark items open with: a quoted word of the question ("哪几个“必须”"), or a one-character mark (“三力”)
+    mark = next((q for q in asked.quoted if 2 <= len(q) <= 4 and not re.search(r"[\d一二两三四五六七八九十]", q)),
+                item_mark(question))
+    for s in scored:
+        if s.score < floor:
+            break
+        if not _about_topic(s, hits[s.n - 1], terms):
+            continue
+        units = answer_units(hits[s.n - 1].text)
+        if s.pos >= len(units) or units[s.pos] != s.text:
+            continue  # a merged unit, not a sentence of the text's order
+        run = item_run(units, s.pos, mark)
+        if len(run) < max(2, asked.count or 2) or (asked.count and len(run) != asked.count):
+            continue
+        lead = [] if s.pos in run else [s] + [ScoredSentence(s.score, s.n, i, units[i]) for i in range(s.pos + 1, run[0])]
+        return lead + [ScoredSentence(s.score, s.n, i, item_head(units[i])) for i in run]
+    return []
 
 
 _LISTED_KIND = re.compile(r"(?:哪些|哪几[个种项类条]?)([\u4e00-\u9fff]{2,8}?)(?:呢|吗)?(?:[？?]|$)")
@@ -523,6 +618,16 @@ _EVENT = re.compile(r"召开|举行|举办|开会")
 _VENUE = re.compile(r"在[\u4e00-\u9fff]{1,12}(?:召开|举行|举办)|地点|在京")
 
 
+_BARE_TIMES = re.compile(rf"{CN_COUNTED}次")
+_DATE_ASK = re.compile(r"哪一?年|何年|什么年份|什么时候|啥时候?|何时|哪一?天|哪个月")
+
+
+def _date_event(question: str) -> list[str]:
+    """The event a date is asked of when it follows the asking words ("是哪一年正式组建的" → 正式, 组建)."""
+    m = _DATE_ASK.search(question)
+    return [t for t in query_terms(question[m.end():]) if len(t) >= 2 and t not in ASKED_NOUNS] if m else []
+
+
 def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bool:
     """Stricter checks than the facet pattern: an enumeration asked with a count ("哪两项") needs that many
     items; a quantity needs a number with the asked unit; "是谁" needs a person's name."""
@@ -531,6 +636,11 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         return enumerated_items(sentence) >= need
     if form is Form.QUANTITY:
         return quantity_ok(asked, sentence)
+    if form is Form.DATE:  # a date of what was asked ("哪一年正式组建的": the sentence says 组建), as a year if asked so
+        event = _date_event(question)
+        return (not asked.year or bool(YEAR.search(sentence))) and (not event or any(t in sentence for t in event))
+    if form is Form.FREQUENCY:  # times counted with no period ("开展志愿服务217次") are a quantity, no frequency
+        return bool(FACET[Form.FREQUENCY].search(_BARE_TIMES.sub("", sentence)) or PERIODIC_COUNT.search(sentence))
     if form is Form.ATTRIBUTE:  # "评选标准是什么": a sentence that states a standard, not one that names the activity
         # the question's own words state nothing ("表彰的优秀共产党员有什么奖励": 表彰 is the topic, not a reward),
         # but the words that ask for the attribute do ("由谁批准": 经……批准)

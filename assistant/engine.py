@@ -276,8 +276,9 @@ class AnswerEngine:
             asked.measure = m.group(0) if (m := INDICATORS.search(sa.query)) else ""
         elif asked.counted and asked.counted not in sa.query:  # "多少个红头文件" said formally: 规范性文件 is counted
             asked.counted = analyse(sa.query).counted or asked.counted
-        if sa.focus:  # "那老党员的纪念章呢": the count is of X now, which the facts must name (plan_answer's focus)
-            asked.counted = asked.counted_before = ""
+        if sa.focus:  # "那老党员的纪念章呢": the count is of X now, which the facts must name (plan_answer's focus),
+            # in X's own measure ("警示教育10次" → "那在国家级媒体发稿呢": 8篇)
+            asked.counted = asked.counted_before = asked.unit = ""
         docs = self.docs()
         scope = self.scope(f"{sa.query} {question}" if sa.query != question else question, flt)
         flt = scope.flt

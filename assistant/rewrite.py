@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from policyqa import sparse
+from policyqa.textnorm import normalize_for_index
 
 from . import prompts
 from .answerability import ASKED_NOUNS, focus_terms, int_cn
@@ -77,6 +78,38 @@ def _names_its_own_place(question: str, prev: str) -> bool:
     return bool(named) and not any(n in prev for n in named)
 
 
+def _names_its_own_set(question: str, prev: str) -> bool:
+    """The question asks the items of a counted set it names itself ("两项机制具体是哪两项？" after a question on
+    四个机关): complete on its own, whatever was asked before."""
+    f = analyse(question).formulation
+    return bool(f) and f not in prev
+
+
+def _places_said(text: str) -> list[str]:
+    """The places a text names, as written: a province (广东省 / 广东) or a city (深圳 / 宜昌市)."""
+    from .scope import named_cities, named_places
+
+    q = normalize_for_index(text)
+    out = []
+    for full, short in named_places(text):
+        if short in q:  # (not a name said in pinyin)
+            out.append(next(w for w in (full, short + "省", short) if w in q))
+    return out + [c + "市" if c + "市" in q else c for c in named_cities(text)]
+
+
+def _to_other_place(x: str, prev: str) -> str | None:
+    """"那湖北呢？" / "What about Hubei?" after a question on 深圳: the previous question asked of the other place
+    (the place replaced, not added — retrieval and the place filter read the place from the question)."""
+    said = _places_said(x)
+    before = _places_said(prev)
+    if not said or not before or said[0] in before:
+        return None
+    rest = normalize_for_index(x).replace(said[0], "", 1).strip("的省市 ")
+    moved = prev.replace(before[0], said[0], 1)
+    # "那湖北人大机关呢": a thing of the other place, which the facts must name (the focus, as for any "那X呢")
+    return moved if not rest else f"{x}：{moved}"
+
+
 def elliptic_focus(question: str) -> str:
     """X of "那X呢 / X怎么样", "" for any other question."""
     m = _ELLIPTIC.match(question.strip())
@@ -95,10 +128,16 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
     q = question.strip()
     if len(q) > 30 and not _ANAPHORA.search(q):
         return q
-    prev = rule_rewrite(history[:-1], history[-1][0])
+    before = history[-1][0]  # an English turn is read as its Chinese standalone question
+    prev = standalone(before, history[:-1], None).query if is_english(before) else rule_rewrite(history[:-1], before)
     if x := elliptic_focus(q):
-        return f"{x}：{_LEAD.sub('', prev)}"
-    if _names_its_own_place(q, prev):
+        base = _LEAD.sub("", prev)
+        if (px := elliptic_focus(before)) and base.startswith(f"{px}："):
+            base = base[len(px) + 1:]  # "那X呢" after "那Y呢": the question both ask, of X now (not of X and Y)
+        if (moved := _to_other_place(x, base)) is not None:
+            return moved
+        return f"{x}：{base}"
+    if _names_its_own_place(q, prev) or _names_its_own_set(q, prev):
         return q
     own = query_terms(q)
     nouns = set(topic_nouns(prev)) - ASKED_NOUNS
@@ -497,6 +536,8 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
     f = formalize(q, known)
     if history:
         r = rule_rewrite(history, f)
-        return Standalone(query=r, how="followup" if r != q else "", asked_text=rule_rewrite(history, q),
-                          focus=elliptic_focus(f))
+        x = elliptic_focus(f)
+        if not r.startswith(f"{x}："):
+            x = ""  # "那湖北呢": the previous question asked of 湖北, no thing of 湖北 to name in the answer
+        return Standalone(query=r, how="followup" if r != q else "", asked_text=rule_rewrite(history, q), focus=x)
     return Standalone(query=f, how="formal" if f != q else "", asked_text=q)

@@ -826,3 +826,60 @@ def test_english_statute_names_become_titles():
     assert "《劳动合同法》" in glossary_translate("Under the Labor Contract Law, how long is probation?").query
     assert "《行政复议法》" in glossary_translate("What does the Administrative Reconsideration Law say?").query
     assert "《监察法》" in glossary_translate("Under the Supervision Law, who decides?").query
+
+
+@pytest.mark.parametrize("first,q", [
+    ("“四个机关”是哪四个？", "两项机制具体是哪两项？"),
+    ("联席会议多久召开一次？", "“三个表率”是哪三个？"),
+])
+def test_a_question_naming_its_own_counted_set_is_no_follow_up(first, q):
+    assert rule_rewrite([(first, "……")], q) == q
+
+
+def test_items_laid_out_over_sentences_are_found_in_order():
+    from assistant.compose import item_run
+    units = ["强化培训赋能。", "一是拓展培训覆盖面。", "年内组织干部参加培训。", "二是创新学习平台载体。", "举办大讲堂6期。",
+             "三是搭建实践锻炼舞台。", "另起一段。"]
+    assert item_run(units, 0) == [1, 3, 5]          # the lead
+    assert item_run(units, 3) == [1, 3, 5]          # an item: back to the first
+    assert item_run(units, 4) == []                 # a detail of one item answers of that detail
+    assert item_run(["标题句。", "引言句。", *units[1:]], 0) == [2, 4, 6]   # a lead, one sentence between
+    marked = ["我们体会到，必须坚持甲。", "必须把握乙。", "必须坚持丙。", "其他。"]
+    assert item_run(marked, 0, "必须") == [1, 2]     # the lead holds the first item; the rest open with the mark
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("市人大机关强化培训赋能具体有哪几条做法？", ["拓展培训覆盖面", "创新学习平台载体", "搭建实践锻炼舞台", "加强代表履职培训"]),
+    ("全国人大机关党组回顾工作时讲了哪几个“必须”？", ["坚持系统观念", "牛鼻子"]),
+    ("机关干部大讲堂以后要扩成哪几类讲堂？", ["领导讲堂", "专家讲堂"]),   # a list merely nearby answers nothing here
+])
+def test_lists_laid_out_over_sentences_are_given_item_by_item(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert all(x in ans.answer for x in expect), ans.answer
+
+
+def test_a_year_asked_is_a_year_of_that_event_and_times_need_a_period():
+    a = analyse("中央和国家机关工委是哪一年正式组建的？")
+    assert a.year and Form.ENUMERATION not in a.forms      # 哪一年 asks one year, no list
+    assert analyse("“三会一课”里的“三会”具体是哪三个会？").formulation == "三会"
+    assert Form.FREQUENCY not in analyse("What activities did they carry out, and how many times each?").forms
+
+
+@pytest.mark.parametrize("q", [
+    "中央和国家机关工委是哪年组建起来的？",        # a year of another thing (2023—2027年) is no year of 组建
+    "党支部民主评议党员多长时间开展一次？",        # 志愿服务217次 counts times, states no frequency
+])
+def test_a_date_or_frequency_of_another_thing_is_refused(engine, q):
+    assert not engine.ask(q).answerable
+
+
+def test_what_about_chains_ask_the_first_question_of_each_thing_in_its_own_measure(engine):
+    history: list[tuple[str, str]] = []
+    for q, expect in [("市人大机关年内组织中心组学习几次？", "14次"), ("那在国家级媒体发稿呢？", "8篇"),   # 篇, not 次
+                      ("那专题研讨呢？", "11次")]:
+        ans = engine.ask(q, history=history)
+        cited_everywhere(ans)
+        assert expect in ans.answer, (q, ans.standalone_query, ans.answer)
+        history.append((q, ans.answer))
+    assert "国家级媒体" not in ans.standalone_query, ans.standalone_query   # the previous "那X呢" is replaced

@@ -82,3 +82,19 @@ def test_numbers_in_ten_thousands_keep_their_measure():
     assert quantity_ok(analyse("去年城镇新增就业达到多少人？"), "城镇新增就业62.6万人，城镇调查失业率5.5%")
     assert analyse("投资多少亿元？").unit == "元"
     assert analyse("去年GDP实际增长了多少？").result and not analyse("去年GDP实际增长了多少？").target
+
+
+@pytest.mark.parametrize("first,follow,place", [
+    ("深圳今年GDP增长目标是多少？", "What about Hubei?", "湖北"),            # a city the library lacks, then a province
+    ("湖南今年城镇新增就业的目标定了多少？", "那江苏省的呢？", "江苏省"),
+    ("广东省去年地区生产总值增长了多少？", "那湖北呢？", "湖北"),
+])
+def test_what_about_another_place_asks_the_same_of_that_place(starter_engine, first, follow, place):
+    """"那X呢" with X a place: the previous question asked of X — the old place replaced, not kept beside it."""
+    prev = starter_engine.ask(first)
+    ans = starter_engine.ask(follow, history=[(first, prev.answer)])
+    old = first[:2]
+    assert place in ans.standalone_query and old not in ans.standalone_query, ans.standalone_query
+    assert ans.answerable, ans.answer
+    cited_everywhere(ans)
+    assert all(place[:2] in h.title for h in ans.citations), [h.title for h in ans.citations]
