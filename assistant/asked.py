@@ -92,9 +92,16 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
     ("count_articles", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)条(?![\u4e00-\u9fff]|条文|法条)|(?:多少|几)条(?:条文|法条)|"
                                   r"条数|\bhow many articles\b", re.I)),
     ("count_chapters", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)章(?![\u4e00-\u9fff])|章数|\bhow many chapters\b", re.I)),
-    ("author", re.compile(r"作者|谁写|谁撰写|执笔|署名|\bauthor\b|\bwho wrote\b|\bwritten by\b", re.I)),
+    # (not a fact of the author: "作者游金霞是哪年出生的" asks what no document record holds)
+    ("author", re.compile(r"^(?!.*(?:出生|年龄|多大|籍贯|哪里人|学历|性别|\bborn\b|\bage\b|\bhow old\b))"
+                          r".*(?:作者|谁写|谁撰写|执笔|署名|哪一?(?:个人|位)(?:写|撰)|\bauthor\b|\bwho wrote\b|\bwritten by\b)",
+                          re.I)),
     # 施行 / 生效 dates are stated in the text ("本法自……起施行"), not in the document record.
-    ("date", re.compile(r"(?:什么时候|啥时候?|几时|何时|哪天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发|刊登|发的|登的|出的)|"
+    ("date", re.compile(r"(?:什么时候|啥时候?|几时|何时|哪一?天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发|刊登|发的|登的|"
+                        r"出的|发出|写成)|"
+                        # "那篇是哪一年的？": the date of the piece itself
+                        r"(?:那篇|这篇|文章|稿子|综述|报道|讲话|》).{0,12}(?:什么时候|啥时候?|何时|哪一?天|哪一?年)的"
+                        r"(?:稿子|文章|东西)?[？?]?$|"
                         r"(?:发表|发布|印发|公布)(?:于|的)?(?:什么时候|何时|哪天|哪一?年|日期|时间)|"
                         r"\bwhen was\b.*\b(?:published|issued|adopted|written)\b", re.I)),
     # "第一部分的标题是什么", "第二章叫什么", "开头第一块讲的是啥": a heading of the document's own structure
@@ -109,7 +116,7 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
                          r"(?:标题|题目|名称|名字)(?:是什么|叫什么|是啥|叫啥)|\bwhat is the title\b", re.I)),
     # after the title: "the title of the article X published in Y" asks the title
     ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
-                          r"登在|登载|(?:哪本|什么|哪个|哪家)(?:杂志|期刊|报纸|网站)|杂志上|(?:哪一?|第几)期(?!间)|"
+                          r"登在|登载|(?:哪本|什么|哪个|哪家)(?:杂志|期刊|报纸|网站)|杂志上|哪一?(?:家|个)单位(?:写|发|出)|(?:哪一?|第几)期(?!间)|"
                           r"\bwhich issue\b|"
                           r"\bpublished (?:in|by)\b|\bsource\b|\bwhich (?:journal|magazine|periodical|newspaper|website)\b)", re.I)),
 ]
@@ -389,6 +396,9 @@ ATTRIBUTES = [
                english=r"criteria|criterion|eligibility|eligible|qualifications?|prerequisites?"),
     _attribute("任期", r"任期|任职期限|任职年限|届期", r"任期|任职|届满|每届|一届|连任|轮流担任",
                english=r"term of office|tenure|term limits?"),
+    _attribute("年龄", r"年龄|年纪|岁数", r"\d+岁|[一二三四五六七八九十]+岁|年龄|年纪|岁数|出生|生于|\d{4}年生",
+               extra=r"多大年纪|多少岁|几岁|哪一?年出生|哪年生|出生(?:于|在)?(?:哪|什么|何)",
+               english=r"how old|age|born"),
     _attribute("顺序", r"顺序|次序|先后", r"顺序|次序|依次|先后|轮流|首先|其次|然后|之后", english=r"in what order|sequence"),
     _attribute("联系方式", r"电话|邮箱|网址|联系方式|热线|手机号", r"电话|邮箱|网址|热线|\d{7,}|@|www|http",
                english=r"phone|telephone|hotline|e-?mail|contact details"),

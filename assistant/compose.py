@@ -394,7 +394,7 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             atype = answer_type(question)
             mark = item_mark(question)
             cands.sort(key=lambda s: (not (mark and marked_items(s.text, mark) >= (asked.count or 2)),
-                                      not lists_asked_kind(question, s.text),
+                                      not (lists_asked_kind(question, s.text) or lists_parts_of(question, s.text)),
                                       not (atype and atype in s.text),
                                       -(s.score + (NAMING_BONUS if _NAMING.search(s.text) else 0.0))))
         if cands and asked.across:  # one sentence from each document asked about
@@ -408,6 +408,14 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             if form is Form.OPERATION:  # how it runs: rules that say how often, who does what, come first
                 cands.sort(key=lambda s: -(s.score + (OPERATION_RULE_BONUS if holds(Form.FREQUENCY, s.text) else 0.0)))
             take(cands[0])
+            if form is Form.ENUMERATION and len(kinds := asked_kinds(question)) > 1:
+                for kind in kinds:  # "组织了哪些调研和活动": a list of each kind
+                    if not any(lists_kind(kind, c.text) for c in chosen):
+                        doc = hits[cands[0].n - 1].doc_id  # of the same document first
+                        more = min((c for c in cands if lists_kind(kind, c.text)), default=None,
+                                   key=lambda c: (hits[c.n - 1].doc_id != doc, cands.index(c)))
+                        if more is not None:
+                            take(more)
             if form is Form.OPERATION:  # the other rules of the same section, and of one more passage
                 other = next((s for s in cands[1:] if s.n != cands[0].n and s.score >= 0.5 * cands[0].score), None)
                 for s in cands[1:]:
@@ -518,6 +526,33 @@ def lists_asked_kind(question: str, sentence: str) -> bool:
     """"哪些执法检查": the sentence lists things as that kind ("湿地保护法、监狱法等执法检查4项")."""
     kind = asked_kind(question)
     return bool(kind) and bool(re.search(rf"、[^，,。；]{{1,30}}等{re.escape(kind[:2])}", sentence))
+
+
+def lists_kind(kind: str, sentence: str) -> bool:
+    """The sentence's 、-list ends in the kind ("……故事分享会、……青年读书实践活动")."""
+    return bool(re.search(rf"、[^，,。；;]{{1,40}}{re.escape(kind[-2:])}", sentence))
+
+
+def asked_kinds(question: str) -> list[str]:
+    """"哪些调研和活动" → 调研, 活动: kinds asked together, each listed in a sentence of its own."""
+    return [k for k in re.split(r"和|及|与|、", asked_kind(question)) if len(k) >= 2]
+
+
+_WHOLE_Q = re.compile(r"([\u4e00-\u9fff]{2,8}?)[，,]?(?:都|主要|具体|一共|共|又)?(?:包括|包含|分为|分成|由)(?:了)?(?:哪些|哪几|什么|啥)")
+
+
+def lists_parts_of(question: str, sentence: str) -> bool:
+    """"工作闭环都包括哪几个环节": the sentence lists the parts of that whole ("台账管理、日常督办……工作闭环",
+    "工作闭环包括……、……")."""
+    m = _WHOLE_Q.search(question)
+    if not m:
+        return False
+    said = m.group(1)  # the whole is the end of what precedes 包括: its longest ending the sentence holds
+    whole = next((said[-n:] for n in range(min(6, len(said)), 1, -1) if said[-n:] in sentence), "")
+    if not whole:
+        return False
+    w = re.escape(whole)
+    return bool(re.search(rf"、[^，,。；;]{{1,30}}{w}|{w}[^。；;]{{0,6}}(?:包括|包含|分为|分成|有|是|由)[^。]{{0,30}}、", sentence))
 
 
 FOCUS_PRESENCE = 0.6

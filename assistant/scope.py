@@ -10,6 +10,7 @@ force then.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -126,6 +127,18 @@ MAJOR_CITIES = set("石家庄 太原 呼和浩特 包头 沈阳 大连 长春 �
                    "广州 深圳 珠海 佛山 东莞 中山 汕头 惠州 南宁 柳州 桂林 海口 三亚 成都 绵阳 宜宾 贵阳 遵义 昆明 "
                    "拉萨 西安 咸阳 兰州 西宁 银川 乌鲁木齐 喀什 雄安 浦东".split())
 """Cities below a province that questions name without 市 (a jieba "place" is often none: 东西, 礼拜, 之日起)."""
+
+_CITY_SPELLINGS = {"harbin": "哈尔滨", "hohhot": "呼和浩特", "urumqi": "乌鲁木齐", "lhasa": "拉萨", "kashgar": "喀什",
+                   "xi'an": "西安", "xian": "西安", "canton": "广州"}
+
+
+@functools.lru_cache(maxsize=1)
+def latin_cities() -> dict[str, str]:
+    """An English question's city (Shenzhen, Xiamen, Harbin) → its Chinese name: pinyin, joined, plus the usual
+    English spellings that are not pinyin."""
+    from pypinyin import lazy_pinyin
+
+    return {"".join(lazy_pinyin(c)): c for c in MAJOR_CITIES} | _CITY_SPELLINGS
 
 
 def named_cities(question: str) -> list[str]:

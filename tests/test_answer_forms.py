@@ -883,3 +883,34 @@ def test_what_about_chains_ask_the_first_question_of_each_thing_in_its_own_measu
         assert expect in ans.answer, (q, ans.standalone_query, ans.answer)
         history.append((q, ans.answer))
     assert "国家级媒体" not in ans.standalone_query, ans.standalone_query   # the previous "那X呢" is replaced
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("部门落实重要指示批示的工作闭环由哪些环节组成？", ["台账管理", "定期汇总"]),     # the parts of a whole
+    ("中央和国家机关给年轻干部搞了哪些调研和活动？", ["调研攻关", "故事分享会"]),     # a list of each kind asked
+])
+def test_parts_of_a_whole_and_lists_of_each_kind(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert all(x in ans.answer for x in expect), ans.answer
+
+
+def test_cities_named_in_english_are_the_chinese_cities():
+    assert "厦门" in glossary_translate("What is Xiamen's growth target this year?").query
+    assert "哈尔滨" in glossary_translate("Did Harbin publish a work report?").query     # the usual spelling
+    assert "深圳" in glossary_translate("What does the Shenzhen work committee's report say?").query
+
+
+@pytest.mark.parametrize("q", ["楚天主人那篇文章的作者游金霞多大年纪？", "How old is the author of the Chutian Zhuren article?"])
+def test_a_fact_of_the_author_is_no_author_question(engine, q):
+    assert not engine.ask(q).answerable     # the record names the author, nothing about her
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("两项机制那篇稿子是哪一年的？", "2018"),                       # "那篇是哪一年的": the piece's own date
+    ("全国人大机关党组那篇文章是哪一天发出来的？", "2025年04月03日"),
+    ("楚天主人那篇文章是哪一位写的？", "游金霞"),
+    ("两项机制那篇文章是哪个单位发的？", "中共北京市直机关工委"),
+])
+def test_document_facts_asked_colloquially(engine, q, expect):
+    answers_with(engine, q, expect)
