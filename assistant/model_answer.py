@@ -52,6 +52,7 @@ _ENDS = "。！？!?；;"
 _STARTED = re.compile(r"[^\[\]\d,，、\s]")
 """Text that is more than the start of a citation marker."""
 _MEASURE = frozenset("个名项次件条人位家所批期届种类")
+_ITEM_OPEN = re.compile(r"^(?:[二三四五六七八九十]是|第[二三四五六七八九十][，,、]|[（(][二三四五六七八九十][)）])")
 _REFUSAL = re.compile(r"没有找到|无法回答|不能回答|未提及|没有提到|资料中没有")
 
 
@@ -83,6 +84,8 @@ class SentenceChecker:
         body = strip_markers(sentence)
         if len(re.findall(r"[\u4e00-\u9fff]", body)) < MIN_CJK or _REFUSAL.search(body):
             return None, "skip"  # a stray marker or a bare "14次。" says nothing on its own
+        if body.rstrip().endswith(("；", ";")) or _ITEM_OPEN.match(body):
+            return None, "skip"  # a piece of a list ("有以下几条做法：一是……；"), which the quoted answer gives whole
         if any(overlap(body, strip_markers(s)) > 0.8 and overlap(strip_markers(s), body) > 0.8 for s in shown):
             return None, "skip"  # repeats a shown sentence
         valid = [n for n in dict.fromkeys(markers_of(sentence)) if n in self.passages]

@@ -374,6 +374,13 @@ def test_count_moved_to_another_subject_is_dropped():
     assert how == "skip" and out is None  # a fragment says nothing
 
 
+def test_pieces_of_a_list_are_no_gist():
+    ck = _checker("党建引领人大工作-市人大常委会机关.txt", "一是拓展培训覆盖面")
+    for piece in ["市人大机关强化培训赋能有以下几条做法：一是拓展培训覆盖面；[1]", "二是创新学习平台载体，举办大讲堂。[1]"]:
+        out, how = ck.check(piece, [])
+        assert how == "skip" and out is None, (piece, how)
+
+
 # -- long questions: searched by their ask -------------------------------------------------------------
 
 def test_long_question_condensed_to_its_ask():
