@@ -8,6 +8,7 @@ makes the question "not stated in the texts" (:attr:`Plan.missing`).
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -657,10 +658,12 @@ _BARE_TIMES = re.compile(rf"{CN_COUNTED}次")
 _DATE_ASK = re.compile(r"哪一?年|何年|什么年份|什么时候|啥时候?|何时|哪一?天|哪个月")
 
 
-def _date_event(question: str) -> list[str]:
-    """The event a date is asked of when it follows the asking words ("是哪一年正式组建的" → 正式, 组建)."""
+@functools.lru_cache(maxsize=256)
+def _date_event(question: str) -> tuple[str, ...]:
+    """The event a date is asked of when it follows the asking words ("是哪一年正式组建的" → 正式, 组建); cached:
+    every candidate sentence of a question is checked against it."""
     m = _DATE_ASK.search(question)
-    return [t for t in query_terms(question[m.end():]) if len(t) >= 2 and t not in ASKED_NOUNS] if m else []
+    return tuple(t for t in query_terms(question[m.end():]) if len(t) >= 2 and t not in ASKED_NOUNS) if m else ()
 
 
 def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bool:

@@ -23,7 +23,7 @@ from .answerability import ASKED_NOUNS, focus_terms, int_cn
 from .asked import DOC_REF, analyse
 from .extractive import query_terms
 from .llm import ChatBackend, LLMError
-from .scope import latin_cities
+from .scope import latin_cities, latin_city_pattern, named_cities, named_places
 
 log = logging.getLogger("policyqa.rewrite")
 
@@ -88,8 +88,6 @@ def _names_its_own_set(question: str, prev: str) -> bool:
 
 def _places_said(text: str) -> list[str]:
     """The places a text names, as written: a province (广东省 / 广东) or a city (深圳 / 宜昌市)."""
-    from .scope import named_cities, named_places
-
     q = normalize_for_index(text)
     out = []
     for full, short in named_places(text):
@@ -378,7 +376,7 @@ def glossary_translate(question: str) -> Standalone:
     question = _EN_ORDINAL.sub(_ordinal_zh, question)
     question = _EN_ANNIVERSARY.sub(lambda m: f" {m.group(1)}周年 ", question)  # "70th anniversary" → 70周年
     question = _EN_LAW.sub(lambda m: _law_name(m, gl), question)  # "the Labor Contract Law" → 《劳动合同法》
-    question = _en_cities().sub(lambda m: f" {latin_cities()[m.group(0).lower()]} ", question)  # Xiamen → 厦门
+    question = latin_city_pattern().sub(lambda m: f" {latin_cities()[m.group(0).lower()]} ", question)  # Xiamen → 厦门
     zh_parts = re.findall(r"[\u4e00-\u9fff0-9“”《》]+", question)
     question, forms = _english_forms(question)
     question = re.sub(r"['’]s\b", "  ", question).replace("-", " ")
@@ -422,11 +420,6 @@ def glossary_translate(question: str) -> Standalone:
 
     return Standalone(query=query or question, how="glossary", untranslated=unknown, unknown_words=untranslated,
                       renderings=renderings)
-
-
-@functools.lru_cache(maxsize=1)
-def _en_cities() -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, latin_cities()), key=len, reverse=True)) + r")\b", re.I)
 
 
 _EN_LAW = re.compile(r"\b((?:[A-Z][\w'-]*\s+){1,5})(Law|Regulations?|Measures)\b")

@@ -141,6 +141,12 @@ def latin_cities() -> dict[str, str]:
     return {"".join(lazy_pinyin(c)): c for c in MAJOR_CITIES} | _CITY_SPELLINGS
 
 
+@functools.lru_cache(maxsize=1)
+def latin_city_pattern() -> re.Pattern:
+    """The cities of :func:`latin_cities` in an English question, longest spelling first."""
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, latin_cities()), key=len, reverse=True)) + r")\b", re.I)
+
+
 def named_cities(question: str) -> list[str]:
     """Places below a province the question names: a major city, or a place word said with 市/州/县 (宜昌市)."""
     provinces = {x for full, short, _ in PLACES for x in (full, short)}
