@@ -392,7 +392,7 @@ ATTRIBUTES = [
     _attribute("奖励或待遇", r"奖励|奖金|奖品|嘉奖|补贴|津贴|补助|待遇|工资|薪酬|薪水|收入",
                r"奖励|奖金|奖品|表彰|嘉奖|待遇|荣誉|记功|表扬|补贴|津贴|补助|工资|薪酬",
                english=r"rewards?|rewarded|awards?|bonus|bonuses|allowances?|subsidy|subsidies|salary|salaries|wages?"),
-    _attribute("标准或条件", r"标准|条件|资格|门槛", r"标准|条件|资格|具备|符合|达到|应当是|必须是|依据|为准",
+    _attribute("标准或条件", r"标准|条件|资格|门槛", r"标准|条件|资格|具备|符合|达到|应当是|必须是|依据|为准|原则",
                english=r"criteria|criterion|eligibility|eligible|qualifications?|prerequisites?"),
     _attribute("任期", r"任期|任职期限|任职年限|届期", r"任期|任职|届满|每届|一届|连任|轮流担任",
                english=r"term of office|tenure|term limits?"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -100,10 +101,24 @@ def tab(page, name: str) -> None:
 
 
 def new_chat(page) -> None:
-    """Click 新对话 and wait until its reply has landed (export hidden, notices emptied); the question box is left
-    as it was."""
+    """Click 新对话 and wait until its reply has landed (export hidden, notices and cards emptied); the question box
+    is left as it was. The chat tab is made visible first: in a hidden tab every element "is hidden" already."""
+    page.locator("#pq-question textarea").wait_for(state="visible")
     page.click("button:has-text('新对话')")
     page.wait_for_function("() => (!document.querySelector('#pq-export') || "
                            "document.querySelector('#pq-export').offsetParent === null) && "
-                           "(document.querySelector('#pq-notices') || {innerText: ''}).innerText.trim() === ''")
+                           "(document.querySelector('#pq-notices') || {textContent: ''}).textContent.trim() === '' && "
+                           "document.querySelectorAll('#pq-cards .pq-card').length === 0")
     page.wait_for_timeout(300)
+
+
+def wait_for_answer(page, what: str) -> None:
+    """Wait until the answer is final (the export button shows); on a timeout, say what the page showed then."""
+    try:
+        page.wait_for_function("() => { const e = document.querySelector('#pq-export');"
+                               " return e && e.offsetParent !== null; }")
+    except Exception as exc:
+        shot(page, "timeout-" + re.sub(r"\W+", "_", what)[:40])
+        chat = page.locator("#pq-chat").inner_text()[-600:]
+        notes = page.locator("#pq-notices").inner_text()[-300:]
+        raise AssertionError(f"no final answer to {what!r}: chat={chat!r} notices={notes!r}") from exc

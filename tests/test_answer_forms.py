@@ -921,3 +921,15 @@ def test_a_fact_of_the_author_is_no_author_question(engine, q):
 ])
 def test_document_facts_asked_colloquially(engine, q, expect):
     answers_with(engine, q, expect)
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("联席会给单位分组依据什么标准？", "单位性质相近"),      # 标准 stated as 按照……的原则
+    # English organ names: the municipal NPC standing committee is 市人大常委会, a party leadership group 党组
+    ("How often does the municipal working committee of organs communicate with each unit's party leadership group?",
+     "每年至少"),
+    ("How many Party group meetings did the Party group secretary of the municipal NPC standing committee organ chair?",
+     "25次"),
+])
+def test_standards_and_english_organ_names(engine, q, expect):
+    answers_with(engine, q, expect)

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import AppProcess, copy_home, goto_app, launch_browser, new_chat, open_page, shot, tab
+from browser import AppProcess, copy_home, goto_app, launch_browser, new_chat, open_page, shot, tab, wait_for_answer
 from playwright import sync_api as pw_api
 
 # Marker set by hostile document content if any of it ever runs as script.
@@ -52,8 +52,7 @@ def ask(page, question: str) -> str:
     box = page.locator("#pq-question textarea")
     box.fill(question)
     box.press("Enter")
-    page.wait_for_function("() => { const e = document.querySelector('#pq-export');"
-                           " return e && e.offsetParent !== null; }")
+    wait_for_answer(page, question)
     return page.locator("#pq-chat").inner_text()
 
 
