@@ -508,11 +508,14 @@ class Checker:
         """Named laws/regulations/reports that neither a document title nor any passage contains."""
         out = []
         hay = "".join(norm(h.title + h.text) for h in hits)
-        titles = "\n".join(norm(d.title) for d in self._docs())
+        docs = self._docs()
+        titles = "\n".join(norm(d.title) for d in docs)
+        # where the library's documents appeared ("《机关党建研究》2025年第2期"): a periodical asked of is known
+        sources = "\n".join(norm(d.source) for d in docs)
         for name in named_documents(query):
             key = norm(name)
-            if key in titles:
-                continue  # a document of the library
+            if key in titles or key in sources:
+                continue  # a document of the library, or the periodical one appeared in
             # Named inside the texts: it answers only where it stands with what is asked about.
             if (key in hay and co_occurs(name, query, hits)) or (key not in hay and self._in_library(name, flt, exact=True)
                                                                  and not focus_terms_besides(query, name)):

@@ -395,7 +395,7 @@ ATTRIBUTES = [
     _attribute("标准或条件", r"标准|条件|资格|门槛", r"标准|条件|资格|具备|符合|达到|应当是|必须是|依据|为准|原则",
                english=r"criteria|criterion|eligibility|eligible|qualifications?|prerequisites?"),
     _attribute("任期", r"任期|任职期限|任职年限|届期", r"任期|任职|届满|每届|一届|连任|轮流担任",
-               english=r"term of office|tenure|term limits?"),
+               english=r"term of office|tenure|term limits?|how long\b.{0,60}\bserve|serves? for how long"),
     _attribute("年龄", r"年龄|年纪|岁数", r"\d+岁|[一二三四五六七八九十]+岁|年龄|年纪|岁数|出生|生于|\d{4}年生",
                extra=r"多大年纪|多少岁|几岁|哪一?年出生|哪年生|出生(?:于|在)?(?:哪|什么|何)",
                english=r"how old|age|born"),

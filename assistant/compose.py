@@ -88,8 +88,15 @@ ENTITY_MARKS = {
     "城市": ("市",), "省份": ("省", "区", "市"), "国家": ("国",), "平台": ("网", "平台", "号", "台", "App", "APP", "客户端"),
     "媒体": ("报", "网", "台", "社", "刊", "号", "杂志"), "网站": ("网",), "栏目": ("栏目", "专栏"), "基地": ("基地",),
     "景区": ("景区", "公园"), "场馆": ("馆", "中心"), "银行": ("银行",), "处室": ("处", "室"), "科室": ("科", "室"),
+    # organs and places by name: 民政部、新华社、国家医疗保障局; 武汉市、恩施州
+    "部门": ("部", "委", "局", "办", "厅", "院", "署", "社", "行", "中心", "会"),
+    "单位": ("部", "委", "局", "办", "厅", "院", "署", "社", "行", "中心", "会", "单位", "机关", "公司", "集团", "学校"),
+    "市州": ("市", "州", "盟"), "地市": ("市", "州", "盟"), "区县": ("区", "县"), "县区": ("县", "区"),
+    "乡镇": ("乡", "镇", "街道"),
 }
 """Kinds of things answered by name ("去了哪些社区") and the marks the names of that kind carry."""
+_NAME_ENDS = {"部门", "单位", "市州", "地市", "区县", "县区", "乡镇"}
+"""Kinds whose names end in their mark (机关 holds 关 and 委 anywhere; 民政部 ends in 部)."""
 
 
 def _typed_missing(question: str, cands: list) -> bool:
@@ -98,7 +105,23 @@ def _typed_missing(question: str, cands: list) -> bool:
     marks = ENTITY_MARKS.get(answer_type(question))
     if not marks:
         return False
-    return not any(sum(any(m in p for m in marks) for p in c.text.split("、")) >= 2 for c in cands)
+    atype = answer_type(question)
+
+    def named(piece: str) -> bool:  # an organ's or place's name ends in its mark (民政部, 恩施州)
+        return piece.endswith(marks) if atype in _NAME_ENDS else any(m in piece for m in marks)
+
+    return not any(sum(named(p) for p in _list_pieces(c.text)) >= 2 for c in cands)
+
+
+def _list_pieces(text: str, longest: int = 20) -> list[str]:
+    """The 、-items of a sentence, asides left out, the first cut after its lead and the last before its tail
+    ("……等6个部门作会议发言"); longer pieces are clauses, no names."""
+    parts = ASIDE.sub("", text).split("、")
+    if len(parts) < 2:
+        return []
+    parts[0] = re.split(r"[，,：:；;。]", parts[0])[-1]
+    parts[-1] = re.split(r"等|[，,；;。]", parts[-1])[0]
+    return [p for p in parts if 0 < len(p) <= longest]
 
 
 _ITEM_MARK = re.compile(r"[“\"‘']([{n}]?)([\u4e00-\u9fff])[”\"’']|哪[几{n}]个?[“\"‘']?([\u4e00-\u9fff])[”\"’']?(?:[？?。，,]|$)"

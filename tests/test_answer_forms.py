@@ -933,3 +933,19 @@ def test_document_facts_asked_colloquially(engine, q, expect):
 ])
 def test_standards_and_english_organ_names(engine, q, expect):
     answers_with(engine, q, expect)
+
+
+@pytest.mark.parametrize("q", ["联席会议分的8个组，各组分别包含哪些单位？",        # the texts count the units, name none
+                               "湖北省人大列席常委会会议的60名代表都来自哪些市州？"])  # nor where the deputies came from
+def test_organs_and_places_asked_by_name_need_a_list_of_names(engine, q):
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("1月26日那次会议上，是哪些部门上台发言的？", "民政部"),      # a list of organs by name answers 哪些部门
+    ("How long does a lead unit of the joint meeting serve?", "任期一年"),  # "how long … serve" asks the term of office
+    ("守正创新务实笃行那篇文章是在《机关党建研究》哪一期登的？", "2025年第2期"),  # the periodical of a document's record
+])
+def test_named_organs_term_of_office_and_periodicals(engine, q, expect):
+    answers_with(engine, q, expect)
