@@ -184,8 +184,10 @@ class AnswerEngine:
         hits = diversify(cands, k)
         renderings = sa.renderings if sa is not None else {}
         # 选派 of "send" where the texts say 派出: another rendering of the English word is the texts' own, no missing topic
+        carried = sa.carried if sa is not None else ""
         v = self.checker.verdict(query, hits, result.query_vector, flt,
-                                 exempt=lambda u: any(self.checker.known(r, flt) for r in renderings.get(u, [])))
+                                 exempt=lambda u: bool(carried and u.strip("“”《》") in carried)
+                                 or any(self.checker.known(r, flt) for r in renderings.get(u, [])))
         unsupported = absent + v.unsupported + (sa.untranslated if sa is not None else [])
         ms = (time.perf_counter() - t0) * 1000
         taken = {h.passage_id for h in hits}

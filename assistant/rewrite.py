@@ -56,6 +56,9 @@ class Standalone:
     asked_text: str = ""
     """What the question's form is read from: the user's own wording (made standalone), before everyday
     words are replaced — 手续 → 程序 must not turn "办什么手续" into a how-does-it-operate question."""
+    carried: str = ""
+    """The previous turn's topic put in front of a follow-up ("上台" of "……哪些部门上台发言的"): context, not words
+    of this question, so no term of it is a topic the library must have."""
 
 
 def topic_nouns(text: str) -> list[str]:
@@ -505,6 +508,12 @@ _EN_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?:the\s+|in
 """An English follow-up that asks the previous question of another thing ("What about the Hubei one?")."""
 
 
+def _carried(own: str, rewritten: str) -> str:
+    """The topic a follow-up rewrite put in front of the question's own words ("X：own" → X)."""
+    head, sep, rest = rewritten.partition("：")
+    return head if sep and head not in own and own.endswith(rest[-4:]) else ""
+
+
 def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend | None,
                known: Callable[[str], bool] | None = None) -> Standalone:
     """The standalone Chinese question to search and answer (``known``: whether the library uses a word)."""
@@ -526,7 +535,8 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
         g = glossary_translate(q)
         if history:
             g.focus = elliptic_focus(g.query)
-            g.query = rule_rewrite(history, g.query)
+            own, g.query = g.query, rule_rewrite(history, g.query)
+            g.carried = _carried(own, g.query)
         if llm is not None and g.unknown_words:
             def by_model(llm: ChatBackend = llm) -> str | None:
                 t = model_translate(llm, q)
@@ -539,5 +549,6 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
         x = elliptic_focus(f)
         if not r.startswith(f"{x}："):
             x = ""  # "那湖北呢": the previous question asked of 湖北, no thing of 湖北 to name in the answer
-        return Standalone(query=r, how="followup" if r != q else "", asked_text=rule_rewrite(history, q), focus=x)
+        return Standalone(query=r, how="followup" if r != q else "", asked_text=rule_rewrite(history, q), focus=x,
+                          carried=_carried(f, r))
     return Standalone(query=f, how="formal" if f != q else "", asked_text=q)

@@ -949,3 +949,12 @@ def test_organs_and_places_asked_by_name_need_a_list_of_names(engine, q):
 ])
 def test_named_organs_term_of_office_and_periodicals(engine, q, expect):
     answers_with(engine, q, expect)
+
+
+def test_a_follow_up_is_not_refused_for_the_previous_turns_words(engine):
+    """The previous turn's topic put in front of a follow-up ("上台" of "哪些部门上台发言的") is context: the
+    library lacking that word refuses nothing (seen in the browser: "资料中没有找到问题里提到的：“上台”")."""
+    first = "1月26日那次会议上，是哪些部门上台发言的？"
+    ans = engine.ask("How long does a lead unit of the joint meeting serve?", history=[(first, engine.ask(first).answer)])
+    cited_everywhere(ans)
+    assert "任期一年" in ans.answer, (ans.standalone_query, ans.answer)
