@@ -102,10 +102,10 @@ _NAME_ENDS = {"部门", "单位", "市州", "地市", "区县", "县区", "乡�
 def _typed_missing(question: str, cands: list) -> bool:
     """"下沉工作队去了哪些社区": no sentence lists things of the asked kind by name (two or more 、-items
     carrying its marks) — the texts do not say which."""
-    marks = ENTITY_MARKS.get(answer_type(question))
+    atype = answer_type(question)
+    marks = ENTITY_MARKS.get(atype)
     if not marks:
         return False
-    atype = answer_type(question)
 
     def named(piece: str) -> bool:  # an organ's or place's name ends in its mark (民政部, 恩施州)
         return piece.endswith(marks) if atype in _NAME_ENDS else any(m in piece for m in marks)

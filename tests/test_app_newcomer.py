@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import AppProcess, copy_home, goto_app, launch_browser, open_page, shot, tab
+from browser import AppProcess, copy_home, goto_app, launch_browser, open_page, shot, tab, wait_for_answer
 from browser import new_chat as browser_new_chat
 from playwright import sync_api as pw_api
 
@@ -52,11 +52,6 @@ def no_error_state(page) -> None:
     assert "Error" not in page.locator("body").inner_text()
 
 
-def answer_done(page) -> None:
-    page.wait_for_function("() => { const e = document.querySelector('#pq-export');"
-                           " return e && e.offsetParent !== null; }")
-
-
 def new_chat(page) -> None:
     tab(page, "问答")
     browser_new_chat(page)
@@ -89,7 +84,7 @@ def test_invalid_actions_give_one_calm_hint(page):
     # A long question within the limit is answered like any other (with sources), not an error.
     box.fill("我们单位准备组织一次专题学习，" * 15 + "请问联席会议多久召开一次？")
     box.press("Enter")
-    answer_done(page)
+    wait_for_answer(page, "answer")
     assert page.locator("#pq-cards .pq-card").count() >= 1
     no_error_state(page)
     new_chat(page)
@@ -97,7 +92,7 @@ def test_invalid_actions_give_one_calm_hint(page):
     # 3. A double click on 提问 asks once, and leaves no hint behind.
     box.fill("两项机制是怎么运作的？")
     submit_button(page).dblclick()
-    answer_done(page)
+    wait_for_answer(page, "answer")
     page.wait_for_timeout(1500)  # a second submission, if any, would have landed by now
     assert page.locator("#pq-chat").inner_text().count("两项机制是怎么运作的？") == 1
     assert "请先输入问题" not in page.locator("#pq-notices").inner_text()
@@ -160,7 +155,7 @@ def test_each_answer_opens_its_own_cards(page):
     box = page.locator("#pq-question textarea")
     box.fill("两项机制是怎么运作的？")
     box.press("Enter")
-    answer_done(page)
+    wait_for_answer(page, "answer")
     first = page.locator("#pq-chat a[href*='cite-']").first
     href = first.get_attribute("href")
     assert href and href.startswith("#t1-"), href

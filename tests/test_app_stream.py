@@ -7,7 +7,7 @@ answer, every snapshot must begin with the one before it.
 from __future__ import annotations
 
 import pytest
-from browser import OUT, AppProcess, copy_home, launch_browser
+from browser import OUT, AppProcess, copy_home, launch_browser, wait_for_answer
 from playwright import sync_api as pw_api
 
 STATUS = ("正在检索资料", "已找到相关原文", "正在核对资料")
@@ -42,8 +42,7 @@ def test_local_model_answer_never_shrinks(ingested, tmp_path_factory):
             box = page.locator("#pq-question textarea")
             box.fill("两项机制是怎么运作的？")
             box.press("Enter")
-            page.wait_for_function("() => { const e = document.querySelector('#pq-export');"
-                                   " return e && e.offsetParent !== null; }")
+            wait_for_answer(page, "两项机制是怎么运作的？")
             page.wait_for_timeout(500)
             trace = page.evaluate("() => { clearInterval(window.__pq_timer); return window.__pq_trace; }")
             OUT.mkdir(parents=True, exist_ok=True)

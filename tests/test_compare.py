@@ -459,7 +459,7 @@ def test_browser_compare_view(jcf_home, tmp_path_factory):
 def test_browser_citation_shows_its_revision(jcf_home, tmp_path_factory):
     """A chat answer over two revisions: cards name the version and whether it is in force; the as-of control
     answers from the older revision."""
-    from browser import OUT, AppProcess, copy_home, launch_browser, new_chat
+    from browser import OUT, AppProcess, copy_home, launch_browser, new_chat, wait_for_answer
     from playwright import sync_api as pw_api
 
     home = copy_home(jcf_home, tmp_path_factory.mktemp("citeapp") / "home")
@@ -478,8 +478,7 @@ def test_browser_citation_shows_its_revision(jcf_home, tmp_path_factory):
                 new_chat(page)
                 box.fill(question)
                 box.press("Enter")
-                page.wait_for_function("() => { const e = document.querySelector('#pq-export');"
-                                       " return e && e.offsetParent !== null; }")
+                wait_for_answer(page, question)
 
             ask("采取留置措施后多长时间内要通知家属？")
             cards = page.locator("#pq-cards .pq-card")

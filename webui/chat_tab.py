@@ -185,9 +185,10 @@ def build(svc: AppService, doc_choices: gr.Dropdown | None = None) -> dict:
             yield (*update, gr.update(interactive=False))
         # Said again at the end: Gradio 6's page sometimes drops a visibility change that arrives within
         # milliseconds of the opposite one (a fast answer right after 新对话), leaving no export or copy button.
-        shown = gr.update(visible=True) if last is not None and last[3].get("visible") is True else gr.update()
+        at = outs.index(export)
+        shown = gr.update(visible=True) if last is not None and last[at].get("visible") is True else gr.update()
         keep = [gr.update() for _ in outs]
-        keep[outs.index(export)] = keep[outs.index(copy)] = shown
+        keep[at] = keep[outs.index(copy)] = shown
         yield (*keep, gr.update(interactive=True))
 
     # The box is cleared when a question is taken, and left alone while its answer streams: what the user types
