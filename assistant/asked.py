@@ -196,6 +196,9 @@ class Asked:
     """"部门预算是多少" → 预算: without a unit, a quantity answer names what is counted."""
     person: bool = False
     """"…是谁": a person is asked for, so the answer names one."""
+    role: tuple[str, ...] = ()
+    """"办公室主任是谁 / who is the director of …": the holder of an office is asked, so the answer sentence names
+    that office (any of these words) as well as a person: a sentence on the body alone does not say who holds it."""
     event: bool = False
     """Where/when an event (a meeting) is held, not where an office sits."""
     counted: str = ""
@@ -308,6 +311,17 @@ def analyse(question: str) -> Asked:
             if unit:
                 measure = ""
     person = bool(_PERSON_Q.search(q))
+    if ORGANS_ASKED.search(q):  # "牵头单位分别是谁": organs by name, not a person
+        person = False
+        if Form.ENUMERATION not in forms:
+            forms.append(Form.ENUMERATION)
+    role = _role_asked(q)
+    if role:
+        person = True
+        if Form.WHO not in forms:  # "党组书记叫什么名字": a person, not an attribute of the body
+            forms.insert(0, Form.WHO)
+        if Form.ATTRIBUTE in forms or Form.DEFINITION in forms:
+            forms = [f for f in forms if f not in (Form.ATTRIBUTE, Form.DEFINITION)]
     counted, counted_before = "", ""
     if Form.QUANTITY in forms:
         mc = _QTY_AFTER.search(q)
@@ -320,7 +334,7 @@ def analyse(question: str) -> Asked:
     attribute, kind = asked_attribute(q), _place_kind(q)
     if kind and Form.WHERE not in forms:
         forms.append(Form.WHERE)
-    if attribute is not None and not docfact:
+    if attribute is not None and not docfact and not role:
         forms.append(Form.ATTRIBUTE)
     if len(forms) > 1 and Form.GENERAL in forms:
         forms.remove(Form.GENERAL)
@@ -343,7 +357,7 @@ def analyse(question: str) -> Asked:
         if formulation and count != value:
             formulation = ""  # "哪些材料提到了“四强”党支部": the items of 四强 are not asked
     return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
-                 person=person, event=bool(_EVENT_Q.search(q)),
+                 person=person, role=role, event=bool(_EVENT_Q.search(q)),
                  counted=counted, counted_before=counted_before, quoted=quoted,
                  across=bool(_ACROSS.search(FIXED_AND.sub("", q))) and not parts, parts=parts,
                  outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)),
@@ -438,7 +452,14 @@ def _noun_at(question: str, start: int) -> str:
     for i, w in enumerate(words[:3]):
         if noun(i):
             # "固定联系的代表": the noun after 的 is the one counted, the one before describes it
-            return words[i + 2].word if i + 1 < len(words) and words[i + 1].word == "的" and noun(i + 2) else w.word
+            if i + 1 < len(words) and words[i + 1].word == "的" and noun(i + 2):
+                return words[i + 2].word
+            # "党员突击队": the last of a run of common nouns is the thing counted (突击队); not a verb read as a
+            # noun ("合唱队上台了": 上台)
+            while (noun(i + 1) and words[i + 1].flag in ("n", "nz")
+                   and not (i + 2 < len(words) and words[i + 2].word in ("了", "过", "着"))):
+                i += 1
+            return words[i].word
         if not w.flag.startswith(("a", "v", "b", "d")) or w.word in "的了吗呢":
             break
     return ""
@@ -490,7 +511,8 @@ def sub_questions(q: str) -> list[str]:
 FIXED_AND = re.compile(r"中央和国家机关|党和国家|党和政府|党和人民")
 """Names joined by 和 that name one body ("中央和国家机关…分别指哪三个" asks of one)."""
 _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文件|文章|报告)|"
-                     r"(?:和|与|、|及).{2,16}(?:分别|各自|各有)|\b(?:across|each of) the (?:documents|texts|reports)\b",
+                     r"(?:和|与|、|及).{2,16}(?:分别|各自|各有)|\b(?:across|each of) the (?:documents|texts|reports)\b|"
+                     r"(?:和|与|同).{2,20}(?:有什么不同|有何不同|有什么区别|的区别|异同)|^(?:比较|对比)",
                      re.I)
 
 
@@ -540,6 +562,35 @@ _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
 _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
+ORGANS_ASKED = re.compile(r"(单位|部门|机构)(?:分别|各自|又都|都)(?:是|有|为)?(?:谁|哪些|哪几个|哪几家)|(单位|部门|机构)(?:是|有)哪些")
+"""Organs asked by the words after them ("各组的牵头单位分别是谁", "参会单位有哪些"): a list of their names."""
+_ROLES = ("副秘书长|秘书长|总书记|副书记|书记|副主任|主任|副组长|组长|副局长|局长|副部长|部长|厅长|处长|省长|市长|县长|"
+          "副主席|主席|院长|检察长|行长|董事长|总经理|召集人|主编|社长|校长|委员长")
+_ROLE_Q = re.compile(rf"({_ROLES})(?:的|一职)?(?:是谁|叫什么(?:名字)?|姓什么|是哪位|是哪一位|由谁(?:来)?(?:担任|当))"
+                     rf"|谁(?:来)?(?:担任|当)(?:了)?(?:[\u4e00-\u9fff]{{0,8}}?)({_ROLES})")
+_EN_ROLE = {"director": "主任", "deputy director": "副主任", "secretary": "书记", "deputy secretary": "副书记",
+            "party secretary": "书记", "secretary-general": "秘书长", "secretary general": "秘书长",
+            "chairman": "主席|主任", "chairperson": "主席|主任", "chair": "主席|主任", "head": "负责人|主任|组长",
+            "group leader": "组长", "team leader": "组长", "mayor": "市长", "governor": "省长", "minister": "部长",
+            "convener": "召集人", "editor": "主编", "editor-in-chief": "主编", "president": "主席|院长|校长|社长"}
+_EN_ROLE_Q = re.compile(r"\b(?:who (?:is|was|are|were|serves as|acts as)|(?:what is |what's )?the names? of)"
+                        r" (?:the |its |their |his |her )?(?:[\w'-]+ ){0,3}?"
+                        r"(deputy director|deputy secretary|party secretary|secretary[- ]general|editor-in-chief|"
+                        r"group leader|team leader|director|secretary|chairman|chairperson|chair|head|mayor|governor|"
+                        r"minister|convener|editor|president)\b(?! of (?:the )?(?:work|meeting)s?\b)", re.I)
+
+
+def _role_asked(q: str) -> tuple[str, ...]:
+    """The office whose holder is asked: "联席会议办公室主任是谁" → (主任,); "who is the director of …" → the
+    Chinese titles of that office. Empty when a person is asked by what they did ("会议是谁主持的")."""
+    if m := _ROLE_Q.search(q):
+        return ((m.group(1) or m.group(2)),)
+    if m := _EN_ROLE_Q.search(q):
+        return tuple(_EN_ROLE[re.sub(r"[- ]+", " ", m.group(1).lower()).replace("secretary general", "secretary-general")
+                              .replace("editor in chief", "editor-in-chief")].split("|"))
+    return ()
+
+
 _COUNT_AT_END = re.compile(rf"(?:一共|总共|共|总计|合计)?(?:有|是|设|建了|成立了)?(?:多少|几)(?:{UNITS})[？?。!！]*$")
 
 
@@ -569,10 +620,12 @@ _PEOPLE_BEFORE = re.compile(rf"(?:人(?![大民])|{_PEOPLE})[^，,。？?！!多
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个"; 人大 is no person)."""
 _PEOPLE_NOUN = re.compile(rf"(?:{_PEOPLE}|书记|主任|教师|学生|工人|农民)$")
 """A counted noun naming people ("多少个固定联系的代表")."""
-_SAME_MEASURE = [set("个项件条份部支家所套块"), set("人名位"), set("次回场堂趟期轮"), set("天日")]
-"""Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项")."""
+_SAME_MEASURE = [set("个项件条份部支家所套块"), {"人", "名", "位", "人次"}, set("次回场堂趟期轮"), set("天日")]
+"""Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项", "多少人" of
+"133人次")."""
 # "62.6万人", "4900亿元": 万 / 亿 before the measure word are part of the number
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*(?:[万亿](?=[\u4e00-\u9fff]))?({UNITS}|方面|%|％)")
+_ORDINAL = re.compile(rf"第[\d{_CN_NUM}百千]+$")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
 
 
@@ -594,13 +647,19 @@ def names_counted(counted: str, sentence: str) -> bool:
                                       for i in range(len(counted) - 1))
 
 
+def _counts(s: str) -> list[re.Match]:
+    """Numbers with their units in ``s``; a year (2024年) and an ordinal (第三批) count nothing."""
+    return [m for m in _NUM_UNIT.finditer(s) if not re.match(r"\d{4}年", m.group(0))
+            and not _ORDINAL.search(s[max(0, m.start() - 4):m.end() - len(m.group(1))])]
+
+
 def quantity_ok(asked: Asked, sentence: str) -> bool:
     """A sentence states the asked quantity: a number with the asked unit, or with the counted thing named.
 
     Numbers inside quoted formulations and titles ("两个维护", 《…三年行动计划》) count nothing.
     """
     s = _QUOTE_SPAN.sub("", sentence)
-    units = [m.group(1) for m in _NUM_UNIT.finditer(s) if not re.match(r"\d{4}年", m.group(0))]
+    units = [m.group(1) for m in _counts(s)]
     if asked.counted and not names_counted(asked.counted, sentence):
         return False
     def in_unit(u: str) -> bool:
@@ -613,7 +672,7 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
         return any(in_unit(u) for u in units)
     if asked.measure:
         # the number stands with what it measures, in one clause ("经济增长5.5%左右"; not "……500亿斤以上；单位地区生产总值……")
-        return any(m in c and _NUM_UNIT.search(c) for c in re.split(r"[；;，,。]", s) for m in same_measured(asked.measure))
+        return any(m in c and _counts(c) for c in re.split(r"[；;，,。]", s) for m in same_measured(asked.measure))
     return bool(units) or bool(re.search(r"\d+(?:\.\d+)?%", s))
 
 

@@ -351,15 +351,18 @@ VALUE: dict[Form, re.Pattern] = {
 
 
 def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = False,
-                max_sentences: int = MAX_SENTENCES, max_chars: int = MAX_CHARS, focus: str = "") -> Plan:
+                max_sentences: int = MAX_SENTENCES, max_chars: int = MAX_CHARS, focus: str = "",
+                authors: dict[str, str] | None = None) -> Plan:
     """Choose the verbatim sentences of ``hits`` that answer ``question`` as ``asked``; ``focus``: what a "那X呢"
-    follow-up asks the previous question of (an asked fact about X, not about the previous question's thing)."""
+    follow-up asks the previous question of (an asked fact about X, not about the previous question's thing).
+    ``authors``: each document's author by doc_id — the body an article speaks for ("全国人大常委会机关党组") is
+    its topic though its sentences leave it out ("每年召开机关推进全面从严治党工作会议")."""
     scored = sorted(score_sentences(question, hits, overview, asked), key=lambda x: -x.score)
     if not scored:
         return Plan([], missing=asked.strict)
     doc_texts: dict[str, str] = {}
     for h in hits:
-        doc_texts[h.doc_id] = doc_texts.get(h.doc_id, "") + h.text
+        doc_texts[h.doc_id] = doc_texts.get(h.doc_id, (authors or {}).get(h.doc_id, "")) + h.text
     best = scored[0].score
     terms = _topic_terms(question)
     facets = [f for f in asked.forms if f not in (Form.GENERAL, Form.DOCFACT, Form.YESNO)]
@@ -635,11 +638,12 @@ RESERVE_LIST_COVERAGE = 0.5
 
 
 def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus: str = "",
-                     listing: bool = False, named: bool = False) -> bool:
+                     listing: bool = False, named: bool = False, author: str = "") -> bool:
     """A sentence of a low-ranked passage answers a strict question only when it is plainly about it: a count
     stands next to the thing counted ("18支合唱队" counts no 标兵单位, "4900亿元" no 民生实事), any other
     fact stands with most of the topic; a follow-up's X is named in full (领导小组会议 is no 党小组会).
-    ``named``: the sentence spells out the asked set's items, which stand for its name (“三力”)."""
+    ``named``: the sentence spells out the asked set's items, which stand for its name (“三力”); ``author``: the
+    body the document speaks for, the sentence's implicit subject (see :func:`plan_answer`)."""
     if named and asked.formulation:
         question = question.replace(asked.formulation, "")
     elif named and (mark := item_mark(question)):
@@ -652,11 +656,11 @@ def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus
     # the question's longest terms (领导小组 of "领导小组是啥时候成立的") stand in it, not only the wider topic
     terms = {t: w for t, w in focus_terms(question).items() if t not in ASKED_NOUNS and not plain_word(t)}
     longest = max((len(t) for t in terms), default=0)
-    hay = norm(ASIDE.sub("", sentence + " ".join(hit.heading_path[1:])))
+    hay = norm(ASIDE.sub("", author + sentence + " ".join(hit.heading_path[1:])))
     if any(presence(t, hay) < 1.0 for t in terms if len(t) == longest and longest >= 3):
         return False
-    return sentence_coverage(question, sentence, hit, asked.strict) >= (RESERVE_LIST_COVERAGE if listing
-                                                                         else RESERVE_COVERAGE)
+    return sentence_coverage(question, author + sentence, hit, asked.strict) >= (RESERVE_LIST_COVERAGE if listing
+                                                                                  else RESERVE_COVERAGE)
 
 
 ATTRIBUTE_TOPIC = 0.5
@@ -712,6 +716,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
     if form is Form.WHO and asked.outcome:  # who won: the sentence states a result, not only that the contest was held
         return bool(OUTCOME.search(sentence))
     if form is Form.WHO and asked.person:  # a name, or in a regulation the office that holds the role
+        if asked.role and not any(r in sentence for r in asked.role):
+            return False  # "办公室主任是谁": a sentence on the office that names no 主任 does not say who
         return has_person(sentence) or bool(_ROLE.search(sentence))
     if form is Form.WHERE and (asked.event or _EVENT.search(question)):  # where a meeting is held, not where an office sits
         return bool(_VENUE.search(sentence))

@@ -16,6 +16,7 @@ from policyqa.types import DocumentMeta, Hit
 from .answerability import cn_int, int_cn, named_documents
 from .grounding import norm, split_sentences
 from .retrieve import hit_from_payload as to_hit_payload
+from .scope import author_names
 
 _ARTICLE = re.compile(r"(?:^|\n|\s|。)第([一二三四五六七八九十百零〇两]+)条")
 _CHAPTER = re.compile(r"第([一二三四五六七八九十百零〇两]+)章")
@@ -35,9 +36,9 @@ _RULE_SUFFIX = re.compile(r"(?:法|办法|条例|规定|制度|意见|通知|纲
 @dataclass
 class DocFact:
     text: str
-    """The answer sentence, ending with [1]."""
-    hit: Hit
-    """The passage cited as [1] (holds the value, else the document's opening passage)."""
+    """The answer sentence(s), citing [1] (and [2] … when several documents are asked at once)."""
+    hits: list[Hit]
+    """The passages cited (each holds the value, else its document's opening passage)."""
 
 
 def _title_words(title: str) -> set[str]:
@@ -45,8 +46,25 @@ def _title_words(title: str) -> set[str]:
             if len(w) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
 
 
-def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> DocumentMeta | None:
-    """The document the question names (by 《title》, short law name or title words), else the top hit's."""
+NAMED_SCORE = 8.0
+"""Score of a document named by its title, short name or author (see :func:`_doc_scores`)."""
+_EACH = re.compile(r"分别|各自|各是|两篇|几篇|都是")
+
+
+def _segments(title: str) -> list[str]:
+    """The phrases of a title set apart by spaces, quotes or marks, four characters or more."""
+    return [x for x in re.split(r"[\s“”\"《》:：,，、()（）—-]+", title) if len(x) >= 4]
+
+
+def _mentioned_at(question: str, d: DocumentMeta) -> int:
+    """Where ``question`` first names ``d`` (its title, a title phrase, its author or source)."""
+    q = norm(question)
+    keys = [norm(d.title), *map(norm, _segments(d.title)), *(norm(a) for x in (d.author, d.source) for a in author_names(x))]
+    return min((i for k in keys if k and (i := q.find(k)) >= 0), default=len(q))
+
+
+def _doc_scores(question: str, docs: list[DocumentMeta]) -> list[tuple[float, DocumentMeta]]:
+    """How plainly ``question`` names each document (《title》 10, short title 8, author 9, venue 3, title words)."""
     q = norm(question)
     names = [norm(n) for n in named_documents(question)]
     scored = []
@@ -62,11 +80,23 @@ def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> Docum
         # "游金霞写的那篇文章", "《楚天主人》上发表的": the document by its author or where it appeared
         if d.author and len(d.author) >= 2 and norm(d.author) in q:
             s += 9
+        elif any(len(a) >= 4 and norm(a) in q for x in (d.author, d.source) for a in author_names(x)):
+            s += 9  # "全国人大机关党组那篇", "北京市直机关工委那篇": by the body that wrote or published it
+        if any(seg in q and all(seg not in norm(o.title) for o in docs if o is not d) for seg in map(norm, _segments(d.title))):
+            s += 8  # "两项机制那篇", "守正创新那篇": a phrase of its title that no other title has
         venue = norm(re.sub(r"[《》]|\d{4}年.*$|（.*$", "", d.source or ""))  # "《楚天主人》2023年第10期" → 楚天主人
         if len(venue) >= 2 and venue in q.replace("<", "").replace(">", ""):
-            s += 3
+            s += 8 if sum(venue in norm(o.source or "") for o in docs) == 1 else 3  # one document's venue names it
         scored.append((s, d))
     scored.sort(key=lambda x: -x[0])
+    return scored
+
+
+def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> DocumentMeta | None:
+    """The document the question names (by 《title》, short law name or title words), else the top hit's."""
+    q = norm(question)
+    names = [norm(n) for n in named_documents(question)]
+    scored = _doc_scores(question, docs)
     # A document the question names ("沟通联系办法是哪一年印发的") that is no document of the library: its facts
     # are not in any record, and another document's record does not answer for it.
     named = [n for n in names if _RULE_SUFFIX.search(n)] + [norm(x) for x in _NAMED_RULES.findall(question)]
@@ -106,9 +136,21 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
     docs = res.store.list_docs() if docs is None else docs
     if not docs:
         return None
+    named = sorted((d for sc, d in _doc_scores(question, docs) if sc >= NAMED_SCORE),
+                   key=lambda d: _mentioned_at(question, d))  # in the order the question names them
+    if len(named) >= 2 and _EACH.search(question):  # "两项机制和守正创新那两篇分别是哪年发表的"
+        facts = [_fact_of(res, question, kind, d) for d in named[:4]]
+        if any(f is None for f in facts):
+            return None
+        text = "".join(f.text.replace("[1]", f"[{i}]") for i, f in enumerate(facts, 1) if f is not None)
+        return DocFact(text, [f.hits[0] for f in facts if f is not None])
     doc = _best_doc(question, docs, hits)
     if doc is None:
         return None
+    return _fact_of(res, question, kind, doc)
+
+
+def _fact_of(res: Resources, question: str, kind: str, doc: DocumentMeta) -> DocFact | None:
     passages = res.store.doc_passages(doc.doc_id)
     if not passages:
         return None
@@ -127,16 +169,16 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
         text = f"{title}的作者是{doc.author}。[1]"
         if byline and len(byline) <= 80:
             text += f"原文署名：{byline.strip().rstrip('。')}。[1]"
-        return DocFact(text, to_hit_payload(where))
+        return DocFact(text, [to_hit_payload(where)])
     if kind == "source":
         if not doc.source or "未注明" in doc.source:
             return None
-        return DocFact(f"{title}的来源是{doc.source}。[1]", to_hit_payload(holding(doc.source)))
+        return DocFact(f"{title}的来源是{doc.source}。[1]", [to_hit_payload(holding(doc.source))])
     if kind == "date":
         if not doc.date:
             return None
         shown = doc.version or doc.date_text or doc.date
-        return DocFact(f"{title}的日期为{shown}。[1]", to_hit_payload(holding(shown)))
+        return DocFact(f"{title}的日期为{shown}。[1]", [to_hit_payload(holding(shown))])
     if kind == "part_title":
         return _part_title(question, title, passages)
     if kind == "parts":
@@ -147,19 +189,19 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
         listed = "[1]；".join(h if re.match(rf"^(?:[{_NUMERALS}]+、|第[{_NUMERALS}]+)", h) else f"{int_cn(i)}、{h}"
                           for i, h in enumerate(names, 1))
         count = "两" if len(parts) == 2 else int_cn(len(parts))
-        return DocFact(f"{title}分为{count}个部分：{listed}。[1]", to_hit_payload(parts[0][1]))
+        return DocFact(f"{title}分为{count}个部分：{listed}。[1]", [to_hit_payload(parts[0][1])])
     if kind == "title":
-        return DocFact(f"该文件的标题是{title}。[1]", to_hit_payload(opening))
+        return DocFact(f"该文件的标题是{title}。[1]", [to_hit_payload(opening)])
     if kind == "count_articles":
         n, last = _count(_ARTICLE, passages)
         if not n or last is None:
             return None
-        return DocFact(f"{title}共{n}条（最后一条为第{n}条）。[1]", to_hit_payload(last))
+        return DocFact(f"{title}共{n}条（最后一条为第{n}条）。[1]", [to_hit_payload(last)])
     if kind == "count_chapters":
         n, last = _count(_CHAPTER, passages)
         if not n or last is None:
             return None
-        return DocFact(f"{title}共{n}章。[1]", to_hit_payload(last))
+        return DocFact(f"{title}共{n}章。[1]", [to_hit_payload(last)])
     return None
 
 
@@ -186,7 +228,7 @@ def _part_title(question: str, title: str, passages: list[dict]) -> DocFact | No
         return None
     heading = re.sub(r"\s+", " ", found[0]).strip()
     shown = "部分" if unit == "块" else unit
-    return DocFact(f"{title}第{int_cn(n)}{shown}的标题是“{heading}”。[1]", to_hit_payload(found[1]))
+    return DocFact(f"{title}第{int_cn(n)}{shown}的标题是“{heading}”。[1]", [to_hit_payload(found[1])])
 
 
 def _headings(passages: list[dict]) -> list[tuple[str, dict]]:

@@ -17,10 +17,13 @@ a verified piece that stays on screen — then one :class:`Final` with the :clas
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from policyqa.runtime import Resources
 from policyqa.textnorm import normalize_for_index
@@ -45,6 +48,8 @@ from .scope import LATIN_PLACE, SHORT_NAME, Scope, places_of, resolve_scope, wit
 
 log = logging.getLogger("policyqa.answer")
 
+ACROSS_SEARCHED = 4
+"""Most documents searched one by one for a question asked of each of them (see :meth:`AnswerEngine.retrieve`)."""
 LEAD_MAX_CHARS = 20
 """Enumeration/definition questions up to this length also search documents' opening passages."""
 DOCS_TTL_S = 2.0
@@ -124,6 +129,10 @@ class AnswerEngine:
                 self._docs = (now, [])
         return self._docs[1]
 
+    def authors(self) -> dict[str, str]:
+        """Each document's author (an organ or a person) by doc_id, from the records."""
+        return {d.doc_id: d.author for d in self.docs() if d.author}
+
     def body_of(self, doc_id: str) -> tuple[str, str] | None:
         """The congress / CPPCC body (organ, level) a document is by or about (:mod:`.bodies`), cached."""
         if doc_id not in self._bodies:
@@ -152,6 +161,14 @@ class AnswerEngine:
                         and len(query) <= LEAD_MAX_CHARS) else None
         result = self.retriever.search(query, top_k=max(3 * k, 12), flt=flt, lead=lead, dense_text=dense_text)
         cands = result.hits
+        if asked is not None and asked.across and flt is not None and 2 <= len(flt.doc_ids) <= ACROSS_SEARCHED:
+            # "全国人大常委会机关和湖北省人大机关各有什么做法": each named document searched on its own, their
+            # passages taken in turn, so that one document's many near matches do not crowd out the other's
+            each = [self.retriever.search(query, top_k=k, flt=dataclasses.replace(flt, doc_ids=[d]), lead=lead,
+                                          dense_text=dense_text).hits for d in flt.doc_ids]
+            turns = [h for rank in zip_longest(*each) for h in rank if h is not None]
+            seen = {h.passage_id for h in turns}
+            cands = turns + [h for h in cands if h.passage_id not in seen]
         if s.reranker:
             from .rerank import rerank
 
@@ -185,9 +202,11 @@ class AnswerEngine:
         renderings = sa.renderings if sa is not None else {}
         # 选派 of "send" where the texts say 派出: another rendering of the English word is the texts' own, no missing topic
         carried = sa.carried if sa is not None else ""
+        # (whether the library uses another rendering is asked of the whole library, as in Checker.verdict)
+        library = dataclasses.replace(flt, doc_ids=[], exclude_doc_ids=[]) if flt is not None else None
         v = self.checker.verdict(query, hits, result.query_vector, flt,
                                  exempt=lambda u: bool(carried and u.strip("“”《》") in carried)
-                                 or any(self.checker.known(r, flt) for r in renderings.get(u, [])))
+                                 or any(self.checker.known(r, library) for r in renderings.get(u, [])))
         unsupported = absent + v.unsupported + (sa.untranslated if sa is not None else [])
         ms = (time.perf_counter() - t0) * 1000
         taken = {h.passage_id for h in hits}
@@ -230,7 +249,9 @@ class AnswerEngine:
         if not r.reserve or not (plan.missing or unlisted):
             return None
         kept, safe = defuse_hits(r.reserve[:RESERVE_READ], sa.query)
-        wider = plan_answer(sa.query, r.asked, [*safe_hits, *safe], overview=is_overview(sa.query), focus=sa.focus)
+        authors = self.authors()
+        wider = plan_answer(sa.query, r.asked, [*safe_hits, *safe], overview=is_overview(sa.query), focus=sa.focus,
+                            authors=authors)
         strict = set(r.asked.strict)
         # sentences read from below that spell out the asked set's items (its items stand for its name, “三力”)
         spelled = {(p.n, p.pos) for p in wider.sentences if p.n > len(safe_hits)
@@ -241,7 +262,8 @@ class AnswerEngine:
                        or (p.n, p.pos) in spelled)]
         if wider.missing or not gained or not all(
                 states_from_afar(sa.query, r.asked, p.text, safe[p.n - len(safe_hits) - 1], sa.focus,
-                                 listing=not set(p.facets) & strict, named=(p.n, p.pos) in spelled)
+                                 listing=not set(p.facets) & strict, named=(p.n, p.pos) in spelled,
+                                 author=authors.get(safe[p.n - len(safe_hits) - 1].doc_id, ""))
                 for p in gained):
             return None
         log.info("asked fact found below the hits")
@@ -273,8 +295,11 @@ class AnswerEngine:
         if sa.query != question or history:
             timings["rewrite_ms"] = (time.perf_counter() - t_rw) * 1000
         asked = analyse(sa.asked_text or f"{sa.query} {question}")
-        if sa.how == "glossary":  # a bag of translated terms: the word beside 多少 is no noun it counts
-            asked.counted = asked.counted_before = ""
+        if sa.how == "glossary":  # a bag of translated terms: the word beside 多少 is no noun it counts, unless
+            # the translation joined them ("how many 党员突击队" → 多少党员突击队)
+            if not re.search(r"多少[\u4e00-\u9fff“]", sa.query):
+                asked.counted = ""
+            asked.counted_before = ""
             asked.measure = m.group(0) if (m := INDICATORS.search(sa.query)) else ""
         elif asked.counted and asked.counted not in sa.query:  # "多少个红头文件" said formally: 规范性文件 is counted
             asked.counted = analyse(sa.query).counted or asked.counted
@@ -322,7 +347,7 @@ class AnswerEngine:
                 yield from answers.refuse(ctx, not_stated=r.asked)
                 return
             yield Token(fact.text)
-            yield Final(answers.answered(ctx, fact.text, [fact.hit]))
+            yield Final(answers.answered(ctx, fact.text, fact.hits))
             return
         if not r.answerable:
             yield from answers.refuse(ctx, unsupported=r.unsupported)
@@ -330,7 +355,8 @@ class AnswerEngine:
         # Instruction-like sentences inside documents reach neither the model, nor an extractive
         # answer, nor verification (assistant/injection.py); citation cards show the original text.
         hits, safe_hits = defuse_hits(r.hits, sa.query)
-        plan = plan_answer(sa.query, r.asked, safe_hits, overview=is_overview(sa.query), focus=sa.focus)
+        plan = plan_answer(sa.query, r.asked, safe_hits, overview=is_overview(sa.query), focus=sa.focus,
+                           authors=self.authors())
         grown = grow_plan(plan, safe_hits, r.asked, self.doc_hits)
         if grown is not None:  # "从哪四个方面": the announcing sentence and each part's lead, from its own passage
             plan, more = grown[0], grown[1][len(safe_hits):]

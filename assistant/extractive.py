@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from policyqa import sparse
 from policyqa.types import Hit
 
-from .asked import Asked, Form, count_of, holds, quantity_ok
+from .asked import ORGANS_ASKED, Asked, Form, count_of, holds, quantity_ok
 from .grounding import split_sentences
 
 QUESTION_WORDS = set(
@@ -70,7 +70,10 @@ def enumerated_items(sentence: str) -> int:
 
 def answer_type(question: str) -> str:
     m = _ANSWER_TYPE.search(question)
-    return m.group(1) if m and m.group(1) not in _NOT_A_TYPE else ""
+    if m and m.group(1) not in _NOT_A_TYPE:
+        return m.group(1)
+    m = ORGANS_ASKED.search(question)
+    return (m.group(1) or m.group(2)) if m else ""
 
 
 _ORGAN_NAME = re.compile(r"[\u4e00-\u9fff](?:部|局|厅|委|办|处|室|署|院|中心)(?![门分长])")
@@ -116,6 +119,9 @@ _YN = re.compile(r"是不是|是否|有没有|能不能|要不要|需不需要|�
 CLAIM_COUNT_WEIGHT = 2.0
 """A yes/no question's counts and frequencies ("两次", "每年", "6期") weigh more: they are what is checked."""
 _COUNTING = re.compile(r"\d|[一二两三四五六七八九十百]|每")
+
+TITLE_TERM_WEIGHT = 0.3
+"""Weight factor of the words of a full document title quoted in the question."""
 
 SPECIFIC_MIN = 0.6
 """Weight factor of a question term every retrieved passage holds (one none holds: 2 − SPECIFIC_MIN)."""
@@ -172,6 +178,13 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
     from .retrieve import intent_terms
 
     terms = query_terms(question)
+    # "《……书记联席会议制度(试行)》将多少个单位分成了几个组": a quoted full title says which document, not what is asked;
+    # its words would pick the sentence that repeats the title (the document's introduction).
+    if titles := [t for t in re.findall(r"《([^》]{8,})》", question)]:
+        rest = re.sub(r"《[^》]{8,}》", " ", question)
+        for t in terms:
+            if any(t in x for x in titles) and t not in rest:
+                terms[t] *= TITLE_TERM_WEIGHT
     # Specificity within what was retrieved: a term most passages share (人大, 常委会 in a library about congresses)
     # tells less about which sentence answers than one few passages hold (分党组).
     if len(hits) >= 3:

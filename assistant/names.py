@@ -38,6 +38,8 @@ def pos_tagger() -> Any:
     return _tagger[1]
 
 
+_JOINING = set("和与及同跟向")
+"""Surnames that are also words joining or relating two nouns."""
 _BYLINE = re.compile(r"(?:作者|撰稿|执笔|讲话人|主讲)[:：]\s*([\u4e00-\u9fff]{2,3})(?=[,，、)）\s]|$)")
 
 
@@ -45,11 +47,16 @@ def person_names(text: str) -> list[str]:
     """Personal names in ``text``: nr-tagged 2–3 character words starting with a common surname, and bylines."""
     out = [m.group(1) for m in _BYLINE.finditer(normalize_for_index(text))]
     freq = sparse._get_tokenizer().FREQ
+    prev = ""
     for w in pos_tagger().cut(normalize_for_index(text), HMM=True):
         t = w.word.strip()
-        # jieba's dictionary tags some common words as names (荣誉, 高峰, 江山); names are rare words
-        if w.flag in ("nr", "nrfg", "nrt") and _NAME.match(t) and t[0] in SURNAMES and freq.get(t, 0) < COMMON_WORD_FREQ:
+        # jieba's dictionary tags some common words as names (荣誉, 高峰, 江山); names are rare words; and a word
+        # joining two nouns is read as a surname by jieba's HMM ("文章和守正创新": 和守正)
+        joined = t[:1] in _JOINING and bool(re.search(r"[\u4e00-\u9fff]$", prev))
+        if (w.flag in ("nr", "nrfg", "nrt") and _NAME.match(t) and t[0] in SURNAMES
+                and freq.get(t, 0) < COMMON_WORD_FREQ and not joined):
             out.append(t)
+        prev = w.word
     return list(dict.fromkeys(out))
 
 

@@ -186,6 +186,43 @@ _EN_ORDINAL = re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r"|\d{1,2}(?:st|nd|rd
 and a false ordinal is then checked like a Chinese one."""
 
 
+_EN_NUMBERS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+_EN_WHICH_N = re.compile(r"\b(?:what|which)\s+(" + "|".join(_EN_NUMBERS[1:]) + r"|\d{1,2})\s+(?=[a-z])", re.I)
+""""from what four aspects", "which two sides": a count asked with its items (哪四个), as in Chinese, not the
+number as a topic word (四 方面)."""
+
+
+def _which_n_zh(m: re.Match) -> str:
+    word = m.group(1).lower()
+    n = _EN_NUMBERS.index(word) + 1 if word in _EN_NUMBERS else int(word)
+    return f" 哪{'两' if n == 2 else int_cn(n)}个 "
+
+
+_EN_HOW_MANY = re.compile(r"\bhow many\s+(?!times\b)((?:[\u4e00-\u9fff“”]+)|(?:[A-Za-z-]+(?:\s+[A-Za-z-]+){0,2}))", re.I)
+
+
+def _how_many_zh(m: re.Match, gl: dict[str, list[str]]) -> str:
+    """"how many 党员突击队 / how many deputies": 多少 joined to the thing counted (多少党员突击队, 多少代表), as a
+    Chinese question says it, so that the answer must count that thing; else the words stay for the form rules."""
+    what = m.group(1)
+    if re.match(r"[\u4e00-\u9fff“]", what):
+        return f" 多少{what} "
+    rest = m.string[m.end():m.end() + 60]
+    measures = re.compile(r"\b(?:" + "|".join(_EN_MEASURES.values()) + r")\b(?!['’]s)", re.I)  # not people's congress
+    if measures.search(what + " " + " ".join(rest.split()[:3])):
+        return m.group(0)  # "how many warning education sessions": occasions counted (多少次), by the form rules
+    words = what.split()
+    for n in range(len(words), 0, -1):
+        phrase = words[:n]
+        if measures.search(" ".join(phrase)):
+            continue
+        keys = [" ".join([*map(_us, phrase[:-1]), s]) for s in _stems(phrase[-1])]
+        hit = next((gl[k][0] for k in keys if k in gl), None)
+        if hit and len(hit) >= 2 and phrase[-1].lower() not in _STOP:  # 组 alone is a measure word (几组)
+            return f" 多少{hit} " + " ".join(words[n:])
+    return m.group(0)
+
+
 _EN_ANNIVERSARY = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+anniversary\b", re.I)
 
 
@@ -318,7 +355,7 @@ def is_english(question: str) -> bool:
 
 
 _EN_MEASURES = {"次": "sessions|occasions|rounds", "票": "votes|ballots", "小时": "hours", "分钟": "minutes",
-                "天": "days", "岁": "years old"}
+                "天": "days", "岁": "years old", "人": "people|persons"}
 """English nouns counted that Chinese counts as a measure word ("how many votes" → 多少票)."""
 
 # English question forms → the Chinese wording of the same form (so that :mod:`.asked` and the
@@ -331,7 +368,7 @@ _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bhow many times\b", re.I), "几次"),
     # "how many warning education sessions / rounds of inspections": occasions counted, 多少次; other nouns
     # that are a measure word in Chinese (votes → 票, hours → 小时) ask the count in that measure
-    *[(re.compile(rf"\bhow many\b(?=(?:\s+[\w'-]+){{0,5}}?\s+(?:{nouns})\b)", re.I), "多少" + unit)
+    *[(re.compile(rf"\bhow many\b(?=(?:\s+[\w'-]+){{0,5}}?\s+(?:{nouns})\b(?!['’]s))", re.I), "多少" + unit)
       for unit, nouns in _EN_MEASURES.items()],
     (re.compile(r"\bhow old\b|\bat what age\b", re.I), "多少岁"),
     (re.compile(r"\bhow much (?:longer|more time)\b", re.I), "多长时间"),
@@ -341,6 +378,10 @@ _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bwhat (?:are|were)\b", re.I), "有哪些"),
     (re.compile(r"\bwhat(?: is|'s| was)\b", re.I), "是什么"),
     (re.compile(r"\bwho\b", re.I), "由谁"),
+    (re.compile(r"\b(?:on )?(?:which|what) (?:date|day)\b", re.I), "是哪天"),
+    # the periodical a piece appeared in: a fact of the document's record (登在哪个期刊), no topic word
+    (re.compile(r"\b(?:in |on )?(?:which|what) (?:journal|magazine|periodical|newspaper)s?\b", re.I), "登在哪个期刊"),
+    (re.compile(r"\b(?:and )?(?:in )?(?:which|what) issue\b", re.I), "哪一期"),
     (re.compile(r"\bwhen\b", re.I), "什么时候"),
     (re.compile(r"\bwhere\b", re.I), "在哪里"),
     (re.compile(r"\bwhy\b", re.I), "为什么"),
@@ -362,7 +403,7 @@ def _english_forms(question: str) -> tuple[str, list[str]]:
         question = pat.sub(sub, question)
     for unit, nouns in _EN_MEASURES.items():  # the occasions are the count's measure (次), not 会议 / 届次
         if "多少" + unit in forms:
-            question = re.sub(rf"\b(?:{nouns})\b", lambda m: " " * len(m.group(0)), question, flags=re.I)
+            question = re.sub(rf"\b(?:{nouns})\b(?!['’]s)", lambda m: " " * len(m.group(0)), question, flags=re.I)
     return question, forms
 
 
@@ -377,9 +418,13 @@ def glossary_translate(question: str) -> Standalone:
     question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)
     question = _EN_ARTICLE.sub(lambda m: f"第{m.group(1)}条", question)  # "Article 12" is a law's article
     question = _EN_ORDINAL.sub(_ordinal_zh, question)
+    question = _EN_WHICH_N.sub(_which_n_zh, question)
+    question = _EN_HOW_MANY.sub(lambda m: _how_many_zh(m, gl), question)
     question = _EN_ANNIVERSARY.sub(lambda m: f" {m.group(1)}周年 ", question)  # "70th anniversary" → 70周年
     question = _EN_LAW.sub(lambda m: _law_name(m, gl), question)  # "the Labor Contract Law" → 《劳动合同法》
     question = latin_city_pattern().sub(lambda m: f" {latin_cities()[m.group(0).lower()]} ", question)  # Xiamen → 厦门
+    # "湖北 NPC" (a place put in Chinese above): that place's people's congress, not the national one
+    question = re.sub(r"(?<=[\u4e00-\u9fff])(\s+)NPC\b", r"\1people's congress", question, flags=re.I)
     zh_parts = re.findall(r"[\u4e00-\u9fff0-9“”《》]+", question)
     question, forms = _english_forms(question)
     question = re.sub(r"['’]s\b", "  ", question).replace("-", " ")
@@ -390,7 +435,7 @@ def glossary_translate(question: str) -> Standalone:
     renderings: dict[str, list[str]] = {}
     i = 0
     while i < len(words):
-        for span in (4, 3, 2, 1):
+        for span in (6, 5, 4, 3, 2, 1):
             if i + span > len(words):
                 continue
             toks = [w for w, _, _ in words[i:i + span]]
@@ -412,6 +457,7 @@ def glossary_translate(question: str) -> Standalone:
                 if w[0].isupper() and start > 0 and question[:start].strip():
                     names.append(w)  # a capitalised word the glossary lacks, mid-sentence: a name
             i += 1
+    out = _local_congress(out)
     # Chinese parts first (they name the topic), then the translated words in question order.
     query = " ".join(dict.fromkeys(zh_parts + out)).strip() + "".join(dict.fromkeys(forms))
     query = re.sub(r"(?<=\d) (?=\d)", "、", query)  # "2026 2025": two years, not one number once spaces go
@@ -423,6 +469,25 @@ def glossary_translate(question: str) -> Standalone:
 
     return Standalone(query=query or question, how="glossary", untranslated=unknown, unknown_words=untranslated,
                       renderings=renderings)
+
+
+_LEVELS = {"市": "市", "市级": "市", "省": "省", "省级": "省", "县": "县", "县级": "县", "区": "区", "地方": "地方",
+           "乡": "乡", "镇": "镇"}
+
+
+def _local_congress(out: list[str]) -> list[str]:
+    """"city NPC standing committee" → 市人大常委会: NPC after a level is that level's people's congress (the
+    glossary renders NPC alone as 全国人大)."""
+    merged: list[str] = []
+    for t in out:
+        if t.startswith("全国人大") and merged and merged[-1] in _LEVELS:
+            merged[-1] = _LEVELS[merged[-1]] + t[2:]
+        elif t.startswith("全国人大") and merged and (merged[-1] in latin_cities().values()
+                                                   or [p[1] for p in named_places(merged[-1])] == [merged[-1]]):
+            merged.append(t[2:])  # "Hubei NPC": 湖北 人大
+        else:
+            merged.append(t)
+    return merged
 
 
 _EN_LAW = re.compile(r"\b((?:[A-Z][\w'-]*\s+){1,5})(Law|Regulations?|Measures)\b")

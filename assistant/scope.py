@@ -169,6 +169,23 @@ def _names_organ(d: DocumentMeta, organ: str) -> bool:
     return any(organ in x or (organ == "人大" and "人民代表大会" in x) for x in (d.title, d.source, d.author or ""))
 
 
+_AUTHOR_ORGAN_TAIL = re.compile(r"(?:机关党委|党组|党委|党总支|党支部)$")
+
+
+def author_names(author: str) -> list[str]:
+    """How a question names a document's author or source: as recorded (without 中共 and asides), the body a party
+    group or committee belongs to (全国人大常委会机关党组 → 全国人大常委会机关), a congress body without 常委会
+    (全国人大机关)."""
+    if not author:
+        return []
+    author = re.sub(r"（[^）]*）|\([^)]*\)", "", author).strip()  # "某市人大常委会机关（原文未注明出处）"
+    names = [author, *([author[2:]] if author.startswith("中共") else [])]
+    if (body := _AUTHOR_ORGAN_TAIL.sub("", author)) != author:
+        names.append(body)
+    names += [n.replace("常委会", "") for n in names if "人大常委会" in n]
+    return list(dict.fromkeys(names))
+
+
 def places_of(d: DocumentMeta) -> list[str]:
     """Short names of the provinces a document's title, source or author names (广东 for 广东省政府工作报告)."""
     return [short for _full, short, _ in PLACES if _about_place(d, short)]
@@ -250,6 +267,19 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
         if ids:
             chosen = (chosen & ids) or chosen or ids
             scope.documents += sorted({d.title for d in live if d.doc_id in ids} - set(scope.documents))
+
+    # A named author narrows too: "全国人大常委会机关……" is what the article by 全国人大常委会机关党组 speaks for,
+    # though its passages leave the body out (it is their implicit subject).
+    # A name of one or two documents adds them ("湖北……全国人大常委会机关……", "北京市直机关工委和……": each); a
+    # publisher of many narrows what else was named.
+    by_name: dict[str, set[str]] = {}
+    for d in live:
+        for a in {a for x in (d.author, d.source) for a in author_names(x) if len(a) >= 3 and norm(a) in qn}:
+            by_name.setdefault(a, set()).add(d.doc_id)
+    # (not with a place no record names: the documents that speak of it are found by searching, see the engine)
+    for ids in ([] if scope.absent_places or scope.absent_cities else by_name.values()):
+        chosen = (chosen | ids) if len(ids) <= 2 else ((chosen & ids) or chosen or ids)
+        scope.documents += sorted({d.title for d in live if d.doc_id in ids} - set(scope.documents))
 
     # Revisions: the text in force today, unless another is asked for.
     kind, value = _version_request(question)

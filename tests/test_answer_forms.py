@@ -450,7 +450,7 @@ def test_colloquial_measure_and_idiom(engine, q, expect):
     ("列席代表座谈会开了几场？", [Form.QUANTITY], "场", ""),
     ("大讲堂搞了几期？", [Form.QUANTITY], "期", ""),
     ("给几位老干部办了荣退仪式？", [Form.QUANTITY], "位", "老干部"),
-    ("一共确定了多少个固定联系代表？", [Form.QUANTITY], "个", "联系"),
+    ("一共确定了多少个固定联系代表？", [Form.QUANTITY], "个", "代表"),  # the last noun of 联系+代表
     ("多少人参加？", [Form.QUANTITY], "人", ""),
     ("第几批？", [Form.GENERAL], "", ""),
 ])
@@ -958,3 +958,132 @@ def test_a_follow_up_is_not_refused_for_the_previous_turns_words(engine):
     ans = engine.ask("How long does a lead unit of the joint meeting serve?", history=[(first, engine.ask(first).answer)])
     cited_everywhere(ans)
     assert "任期一年" in ans.answer, (ans.standalone_query, ans.answer)
+
+
+@pytest.mark.parametrize("q", [
+    "联席会议办公室主任是谁？",                                     # the office is named, no 主任
+    "湖北省人大常委会机关党组书记叫什么名字？",                       # 党组书记 named as a body's organ, no person
+    "Who is the director of the office of the joint meeting?",
+    "What's the name of the party group secretary of the Hubei provincial NPC standing committee organ?",
+    "北京联席会那8个组，各组的牵头单位分别是谁？",                    # organs by name: the texts count them only
+])
+def test_the_holder_of_an_office_is_named_or_refused(engine, q):
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("中央和国家机关工委分管日常工作的副书记是谁？", "郭文奇"),       # office and person in one sentence
+    ("Who was the deputy secretary that presided over the meeting of central and state organs on January 26?",
+     "郭文奇"),
+])
+def test_the_holder_of_an_office_stated_in_the_texts(engine, q, expect):
+    answers_with(engine, q, expect)
+
+
+def test_english_level_before_npc_is_a_local_congress():
+    """"city NPC" is the city's people's congress, not the national one (the glossary's NPC alone)."""
+    assert "市人大常委会" in glossary_translate("What did the city NPC standing committee organ do?").query
+    assert "全国人大" not in glossary_translate("What did the county NPC do for deputies?").query
+    assert "全国人大常委会" in glossary_translate("What did the NPC standing committee organ do?").query
+    hubei = glossary_translate("How many deputies did the Hubei NPC invite?").query
+    assert "湖北" in hubei and "全国人大" not in hubei
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("How many times was 中心组学习 held in the year by the city NPC standing committee organ?", "14次"),
+    ("The special film made by the city NPC organ got how many clicks online?", "1.36亿"),
+    ("On which date was the meeting of central and state organs on party work and discipline inspection held?",
+     "1月26日"),
+])
+def test_english_wordings_of_policy_terms(engine, q, expect):
+    answers_with(engine, q, expect)
+
+
+def test_english_count_asked_with_its_items_and_the_thing_counted():
+    assert "哪四个" in glossary_translate("From what four aspects will the organ deepen its work?").query
+    assert "多少党员突击队" in glossary_translate("How many 党员突击队 were set up?").query
+    assert "多少代表" in glossary_translate("How many deputies were invited?").query
+    assert "几次" in glossary_translate("How many times was it held?").query     # times stay a frequency count
+
+
+@pytest.mark.parametrize("q", [
+    "How many 党员突击队 were set up by the city NPC organ for major research topics?",  # 组建党员突击队, no number
+    "市人大机关组建了几个党员突击队？",                       # the thing counted is 突击队 (the last of 党员+突击队)
+    "How many Party branches does the NPC standing committee organ have?",   # 第三批“四强”党支部: an ordinal
+])
+def test_a_count_of_something_the_texts_name_without_a_count_is_refused(engine, q):
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+def test_a_quoted_full_title_names_the_document_not_the_answer(engine):
+    """The title's words would pick the introduction that repeats the title over the sentence with the counts."""
+    ans = answers_with(engine, "《市直机关各单位机关党委(总支、支部)书记联席会议制度(试行)》将北京市直机关多少个单位分成了几个组？",
+                       "122个单位")
+    assert "8个组" in ans.answer
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("全国人大常委会机关推进全面从严治党工作会议的召开频次如何？", "每年召开"),
+    ("How often does the NPC standing committee organ hold its meeting on full and strict governance over the party?",
+     "每年召开"),
+])
+def test_the_body_an_article_speaks_for_is_its_sentences_subject(engine, q, expect):
+    """"每年召开机关推进全面从严治党工作会议" leaves out 全国人大常委会, the article's author (from its record)."""
+    answers_with(engine, q, expect)
+
+
+def test_the_authors_body_does_not_state_what_its_texts_do_not(engine):
+    ans = engine.ask("全国人大常委会机关多久召开一次党员大会？")
+    assert not ans.answerable, ans.answer
+
+
+def test_a_documents_author_or_source_named_in_a_question_names_the_document():
+    from assistant.scope import author_names
+
+    assert "全国人大常委会机关" in author_names("全国人大常委会机关党组")     # the body its party group belongs to
+    assert "全国人大机关" in author_names("全国人大常委会机关党组")          # said without 常委会
+    assert "北京市直机关工委" in author_names("中共北京市直机关工委")
+    assert author_names("某市人大常委会机关（原文未注明出处）")[0] == "某市人大常委会机关"
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("全国人大机关那边搞了哪些学习活动？", "人大讲堂"),       # its passages leave the body out: searched in its article
+    ("全国人大机关推进从严治党的工作会，多久开一回？", "每年召开"),
+])
+def test_questions_about_an_authors_body_search_its_article(engine, q, expect):
+    ans = answers_with(engine, q, expect)
+    assert all("守正创新" in c.title for c in ans.citations)
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("北京市直机关工委和全国人大常委会机关党组的文章分别是哪年发表的？", ("2018", "2025年04月03日")),
+    ("两项机制的文章和守正创新的文章分别是哪年发表的？", ("2018", "2025年04月03日")),  # 和守正 is no person
+    ("两项机制那篇和楚天主人那篇分别是谁写的？", ("吕和顺", "游金霞")),
+])
+def test_a_fact_of_each_document_named(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert all(x in ans.answer for x in expect), ans.answer
+    assert ans.answer.index(expect[0]) < ans.answer.index(expect[1])   # in the order the question names them
+
+
+def test_a_word_joining_two_nouns_is_no_surname():
+    from assistant.names import person_names
+
+    assert person_names("两项机制的文章和守正创新的文章") == []
+    assert person_names("郭文奇主持会议") == ["郭文奇"]
+
+
+@pytest.mark.parametrize("q,titles", [
+    ("北京市直机关工委和全国人大机关在压实党建责任方面有什么不同？", ("两项机制", "守正创新")),
+    ("北京市直机关工委与全国人大机关党组在党建工作责任上各有什么举措？", ("两项机制", "守正创新")),
+])
+def test_a_question_asked_of_two_bodies_answers_from_both(engine, q, titles):
+    """Each named body's document searched on its own: one document's many near matches do not crowd out
+    the other's (a comparison used to be answered from one article only)."""
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    cited = " ".join(c.title for c in ans.citations)
+    assert all(t in cited for t in titles), (cited, ans.answer)

@@ -236,6 +236,23 @@ def test_hybrid_unions_dense_only_and_sparse_only_hits(store):
     assert both[0].id == recs[0].id and both[0].score == pytest.approx(1 / 2 + 1 / 2, rel=1e-4)
 
 
+def test_tied_fusion_scores_ordered_by_document_not_by_ingest_order(backend, tmp_path):
+    """Equal RRF scores are ordered by document and position, so a 5th passage does not depend on
+    the order the library was ingested in (the engine orders ties by its internal offsets)."""
+    recs, q = hybrid_fixture_records()
+    sp = ([7], [1.0])
+    seen = []
+    for name, order in (("fwd", recs), ("rev", recs[::-1])):
+        st = open_backend(backend, tmp_path / name)
+        for r in order:  # one point per call: internal offsets follow this order
+            st.upsert_passages([r])
+        hyb = st.query(q, sp, limit=2, mode="hybrid", prefetch_k=2)
+        seen.append(ids(hyb))
+        st.close()
+    # d0 (dense rank 1) and the sparse hit (sparse rank 1) both score 1/2: document "dense" < "sparse"
+    assert seen[0] == seen[1] == [recs[0].id, recs[4].id]
+
+
 def test_hybrid_lead_adds_opening_passages_list(store):
     rng = np.random.default_rng(13)
     T = 42

@@ -62,6 +62,24 @@ class ScoredPayload:
     payload: dict[str, Any]
 
 
+TIE_SLACK = 8
+"""Extra points fetched beyond ``limit`` so that points tied with the last one can be ordered here."""
+
+
+def settle_ties(points: list[ScoredPayload], limit: int) -> list[ScoredPayload]:
+    """Order equal scores by document and position, then cut at ``limit``.
+
+    Reciprocal rank fusion ties often (rank 1 in one list only scores the same in either list), and the
+    engine orders tied points by its internal offsets, which depend on the order of ingest: the same
+    library ingested twice could show a different 5th passage. Scores are rounded so that sums of
+    the same fractions added in another order compare equal.
+    """
+    def key(p: ScoredPayload) -> tuple[float, str, int, str]:
+        return (-round(p.score, 9), str(p.payload.get("doc_id", "")), int(p.payload.get("idx", 0) or 0), p.id)
+
+    return sorted(points, key=key)[:limit]
+
+
 class StoreError(RuntimeError):
     """A store problem with a message that tells the user what to do."""
 

@@ -57,12 +57,14 @@ from .base import (
     LEAD_WEIGHT,
     RRF_K,
     SPARSE,
+    TIE_SLACK,
     Mode,
     PointRecord,
     ScoredPayload,
     Store,
     StoreError,
     date_to_int,
+    settle_ties,
 )
 
 log = logging.getLogger("policyqa.store")
@@ -312,6 +314,7 @@ class EdgeStore(Store):
     def query(self, dense, sparse, limit, flt=None, mode: Mode = "hybrid", prefetch_k: int = 40,
               lead: bool = False):
         qf = build_filter(flt)
+        want, limit = limit, limit + TIE_SLACK
         sv = None
         if sparse and len(sparse[0]):
             sv = qe.SparseVector(indices=[int(i) for i in sparse[0]], values=[float(v) for v in sparse[1]])
@@ -324,7 +327,7 @@ class EdgeStore(Store):
             req = qe.QueryRequest(limit=limit, query=qe.Query.Nearest(_dense(dense), using=DENSE), filter=qf,
                                   with_payload=True)
         else:
-            pk = max(prefetch_k, limit)
+            pk = max(prefetch_k, want)
             prefetches = [
                 qe.Prefetch(limit=pk, query=qe.Query.Nearest(_dense(dense), using=DENSE), filter=qf),
                 qe.Prefetch(limit=pk, query=qe.Query.Nearest(sv, using=SPARSE), filter=qf),
@@ -342,8 +345,8 @@ class EdgeStore(Store):
                 filter=qf,
                 with_payload=True,
             )
-        return [ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
-                for p in self.shard.query(req)]
+        return settle_ties([ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
+                            for p in self.shard.query(req)], want)
 
     # -- document registry ------------------------------------------------
     @staticmethod

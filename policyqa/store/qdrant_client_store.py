@@ -22,12 +22,14 @@ from .base import (
     LEAD_WEIGHT,
     RRF_K,
     SPARSE,
+    TIE_SLACK,
     Mode,
     PointRecord,
     ScoredPayload,
     Store,
     StoreError,
     date_to_int,
+    settle_ties,
 )
 
 SCHEMA_VERSION = 1
@@ -178,6 +180,7 @@ class QdrantClientStore(Store):
 
     def query(self, dense, sparse, limit, flt=None, mode: Mode = "hybrid", prefetch_k: int = 40, lead: bool = False):
         qf = build_filter(flt)
+        want, limit = limit, limit + TIE_SLACK
         sv = models.SparseVector(indices=list(sparse[0]), values=list(sparse[1])) if sparse else None
         if mode == "sparse" or (mode == "hybrid" and dense is None):
             if sv is None or not sv.indices:
@@ -188,7 +191,7 @@ class QdrantClientStore(Store):
             res = self.client.query_points(self.collection, query=np.asarray(dense, dtype=np.float32).tolist(),
                                            using=DENSE, query_filter=qf, limit=limit, with_payload=True)
         else:
-            pk = max(prefetch_k, limit)
+            pk = max(prefetch_k, want)
             prefetch = [
                 models.Prefetch(query=np.asarray(dense, dtype=np.float32).tolist(), using=DENSE,
                                 filter=qf, limit=pk),
@@ -204,8 +207,8 @@ class QdrantClientStore(Store):
                 query=models.RrfQuery(rrf=models.Rrf(k=RRF_K, weights=[1.0, 1.0, LEAD_WEIGHT] if lead else None)),
                 query_filter=qf, limit=limit, with_payload=True,
             )
-        return [ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
-                for p in res.points]
+        return settle_ties([ScoredPayload(id=str(p.id), score=float(p.score), payload=dict(p.payload or {}))
+                            for p in res.points], want)
 
     # -- document registry ------------------------------------------------
     @staticmethod
