@@ -201,6 +201,12 @@ def _which_n_zh(m: re.Match) -> str:
 _EN_HOW_MANY = re.compile(r"\bhow many\s+(?!times\b)((?:[\u4e00-\u9fff“”]+)|(?:[A-Za-z-]+(?:\s+[A-Za-z-]+){0,2}))", re.I)
 
 
+@functools.cache
+def _en_measure_nouns() -> re.Pattern:
+    """The English nouns of :data:`_EN_MEASURES` (not "people's congress")."""
+    return re.compile(r"\b(?:" + "|".join(_EN_MEASURES.values()) + r")\b(?!['’]s)", re.I)
+
+
 def _how_many_zh(m: re.Match, gl: dict[str, list[str]]) -> str:
     """"how many 党员突击队 / how many deputies": 多少 joined to the thing counted (多少党员突击队, 多少代表), as a
     Chinese question says it, so that the answer must count that thing; else the words stay for the form rules."""
@@ -208,7 +214,7 @@ def _how_many_zh(m: re.Match, gl: dict[str, list[str]]) -> str:
     if re.match(r"[\u4e00-\u9fff“]", what):
         return f" 多少{what} "
     rest = m.string[m.end():m.end() + 60]
-    measures = re.compile(r"\b(?:" + "|".join(_EN_MEASURES.values()) + r")\b(?!['’]s)", re.I)  # not people's congress
+    measures = _en_measure_nouns()
     if measures.search(what + " " + " ".join(rest.split()[:3])):
         return m.group(0)  # "how many warning education sessions": occasions counted (多少次), by the form rules
     words = what.split()

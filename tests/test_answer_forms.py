@@ -1087,3 +1087,9 @@ def test_a_question_asked_of_two_bodies_answers_from_both(engine, q, titles):
     cited_everywhere(ans)
     cited = " ".join(c.title for c in ans.citations)
     assert all(t in cited for t in titles), (cited, ans.answer)
+
+
+@pytest.mark.parametrize("q", ["监察官一共设了几个等级？", "监察官的等级有几级？"])
+def test_a_count_in_grades(starter_engine, q):
+    """"分为十三级": 级 is the measure of a count (the article number 第二十五条 before it is an ordinal, no count)."""
+    answers_with(starter_engine, q, "十三级")
