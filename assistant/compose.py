@@ -700,6 +700,13 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         need = asked.count or 2
         return enumerated_items(sentence) >= need
     if form is Form.QUANTITY:
+        if asked.unit in ("人", "名", "位") and "人次" in sentence and not re.search(r"\d\s*[名位]|\d\s*人(?!次)", sentence):
+            # attendances counted (133人次) answer "多少人" only for the activity asked: the question's longest
+            # words stand in the sentence (线下 培训, not 志愿服务)
+            terms = [t for t in focus_terms(question) if t not in ASKED_NOUNS]
+            longest = max((len(t) for t in terms), default=0)
+            if not all(t in sentence for t in terms if len(t) == longest):
+                return False
         return quantity_ok(asked, sentence)
     if form is Form.DATE:  # a date of what was asked ("哪一年正式组建的": the sentence says 组建), as a year if asked so
         event = _date_event(question)

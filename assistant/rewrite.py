@@ -413,6 +413,8 @@ def _english_forms(question: str) -> tuple[str, list[str]]:
     return question, forms
 
 
+_PLAIN_FORMS = {"是什么", "有哪些", "由谁", "什么时候", "在哪里", "为什么", "哪些", "如何", "多少"}
+"""Question words every question has: they count for no understood word (a named thing asked does: 登在哪个期刊)."""
 _EN_ARTICLE = re.compile(r"\b[Aa]rticle\s+(\d{1,3})\b")
 
 
@@ -470,7 +472,7 @@ def glossary_translate(question: str) -> Standalone:
     # Unknown words among known ones are more likely words the glossary lacks than a foreign topic:
     # the Chinese checks decide then. With more words unknown than translated ("How do I renew a Chinese
     # passport while living abroad?"), the question is not understood.
-    understood = len(set(out)) + len(zh_parts)
+    understood = len(set(out)) + len(zh_parts) + len(set(forms) - _PLAIN_FORMS)  # "which magazine" understood too
     unknown = untranslated if len(set(untranslated)) > understood else _name_runs(names, question)
 
     return Standalone(query=query or question, how="glossary", untranslated=unknown, unknown_words=untranslated,
