@@ -147,7 +147,9 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
     # whole words only: 干部 of 老干部 and 委会 of 常委会 are no short names
     whole = set(sparse._get_tokenizer().cut(q, HMM=False))
     for t in sorted(topic, key=len, reverse=True):  # "那会议的议题" after "联席会议…": the short name, made full
-        short = next((o for o in own if len(o) >= 2 and t.endswith(o) and o != t and o in whole), None)  # 会议 → 联席会议
+        # (not a name the follow-up qualifies itself: 市人大常委会 is no 全国人大常委会)
+        short = next((o for o in own if len(o) >= 2 and t.endswith(o) and o != t and o in whole
+                      and not re.search(rf"[市省县区州乡镇]\s*{re.escape(o)}", q)), None)  # 会议 → 联席会议
         if short:  # a word of q
             return q.replace(short, t, 1) if not _LEAD.match(q) else _LEAD.sub("", q).replace(short, t, 1)
     if not topic:

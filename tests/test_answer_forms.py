@@ -1098,3 +1098,10 @@ def test_a_count_in_grades(q):
     asked = analyse(q)
     assert quantity_ok(asked, "第二十五条 监察官等级分为十三级，依次为总监察官、一级副总监察官")
     assert not quantity_ok(asked, "第二十五条 监察官等级的确定，以监察官担任的职务职级等为依据。")
+
+
+def test_a_follow_up_keeps_the_level_it_names():
+    """"人大常委会" of 市人大常委会 is not the previous turn's 全国人大常委会 made full."""
+    history = [("北京市直机关工委和全国人大常委会机关党组的文章分别是哪年发表的？", "……")]
+    assert "市全国人大" not in rule_rewrite(history, "市人大常委会机关开了几次中心组学习？")
+    assert rule_rewrite([("两项机制是什么？", "……")], "那联席会议多久开一次？") == "两项机制：联席会议多久开一次？"
