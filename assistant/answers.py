@@ -73,6 +73,8 @@ def refusal_notice(unsupported: list[str] | None = None, asked: Asked | None = N
         return f"资料中提到了{what}，但没有列出具体是哪些。"
     if missing == [Form.WHO] and asked is not None and asked.outcome:
         return "资料中提到了这项活动，但没有说明结果。"
+    if missing == [Form.WHO] and asked is not None and asked.role:  # "办公室主任是谁"
+        return f"资料中提到了这个机构，但没有写明{asked.role[0]}是谁。"
     if missing and asked is not None:  # what exactly was asked: "……没有说明由谁签发 / 标准或条件 / 具体是哪个省"
         said = {Form.ATTRIBUTE: "所问的" + asked.attribute.label if asked.attribute else "",
                 Form.WHERE: f"具体是哪个{asked.place_kind}" if asked.place_kind else ""}

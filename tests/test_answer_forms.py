@@ -970,6 +970,8 @@ def test_a_follow_up_is_not_refused_for_the_previous_turns_words(engine):
 def test_the_holder_of_an_office_is_named_or_refused(engine, q):
     ans = engine.ask(q)
     assert not ans.answerable, ans.answer
+    if "主任是谁" in q:
+        assert "没有写明主任是谁" in " ".join(ans.notices), ans.notices
 
 
 @pytest.mark.parametrize("q,expect", [
