@@ -320,8 +320,7 @@ def analyse(question: str) -> Asked:
         person = True
         if Form.WHO not in forms:  # "党组书记叫什么名字": a person, not an attribute of the body
             forms.insert(0, Form.WHO)
-        if Form.ATTRIBUTE in forms or Form.DEFINITION in forms:
-            forms = [f for f in forms if f not in (Form.ATTRIBUTE, Form.DEFINITION)]
+        forms = [f for f in forms if f not in (Form.ATTRIBUTE, Form.DEFINITION)]
     counted, counted_before = "", ""
     if Form.QUANTITY in forms:
         mc = _QTY_AFTER.search(q)

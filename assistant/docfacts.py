@@ -16,7 +16,7 @@ from policyqa.types import DocumentMeta, Hit
 from .answerability import cn_int, int_cn, named_documents
 from .grounding import norm, split_sentences
 from .retrieve import hit_from_payload as to_hit_payload
-from .scope import author_names
+from .scope import record_names
 
 _ARTICLE = re.compile(r"(?:^|\n|\s|。)第([一二三四五六七八九十百零〇两]+)条")
 _CHAPTER = re.compile(r"第([一二三四五六七八九十百零〇两]+)章")
@@ -59,7 +59,7 @@ def _segments(title: str) -> list[str]:
 def _mentioned_at(question: str, d: DocumentMeta) -> int:
     """Where ``question`` first names ``d`` (its title, a title phrase, its author or source)."""
     q = norm(question)
-    keys = [norm(d.title), *map(norm, _segments(d.title)), *(norm(a) for x in (d.author, d.source) for a in author_names(x))]
+    keys = [norm(d.title), *map(norm, _segments(d.title)), *map(norm, record_names(d, shortest=1))]
     return min((i for k in keys if k and (i := q.find(k)) >= 0), default=len(q))
 
 
@@ -80,7 +80,7 @@ def _doc_scores(question: str, docs: list[DocumentMeta]) -> list[tuple[float, Do
         # "游金霞写的那篇文章", "《楚天主人》上发表的": the document by its author or where it appeared
         if d.author and len(d.author) >= 2 and norm(d.author) in q:
             s += 9
-        elif any(len(a) >= 4 and norm(a) in q for x in (d.author, d.source) for a in author_names(x)):
+        elif any(norm(a) in q for a in record_names(d, shortest=4)):
             s += 9  # "全国人大机关党组那篇", "北京市直机关工委那篇": by the body that wrote or published it
         if any(seg in q and all(seg not in norm(o.title) for o in docs if o is not d) for seg in map(norm, _segments(d.title))):
             s += 8  # "两项机制那篇", "守正创新那篇": a phrase of its title that no other title has

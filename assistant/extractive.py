@@ -180,7 +180,7 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
     terms = query_terms(question)
     # "《……书记联席会议制度(试行)》将多少个单位分成了几个组": a quoted full title says which document, not what is asked;
     # its words would pick the sentence that repeats the title (the document's introduction).
-    if titles := [t for t in re.findall(r"《([^》]{8,})》", question)]:
+    if titles := re.findall(r"《([^》]{8,})》", question):
         rest = re.sub(r"《[^》]{8,}》", " ", question)
         for t in terms:
             if any(t in x for x in titles) and t not in rest:

@@ -222,8 +222,6 @@ def _how_many_zh(m: re.Match, gl: dict[str, list[str]]) -> str:
     words = what.split()
     for n in range(len(words), 0, -1):
         phrase = words[:n]
-        if measures.search(" ".join(phrase)):
-            continue
         keys = [" ".join([*map(_us, phrase[:-1]), s]) for s in _stems(phrase[-1])]
         hit = next((gl[k][0] for k in keys if k in gl), None)
         if hit and len(hit) >= 2 and phrase[-1].lower() not in _STOP:  # 组 alone is a measure word (几组)

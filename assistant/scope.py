@@ -186,6 +186,11 @@ def author_names(author: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def record_names(d: DocumentMeta, shortest: int = 3) -> list[str]:
+    """The names a question may give a document by its record: its author's and its source's (:func:`author_names`)."""
+    return [a for x in (d.author, d.source) for a in author_names(x) if len(a) >= shortest]
+
+
 def places_of(d: DocumentMeta) -> list[str]:
     """Short names of the provinces a document's title, source or author names (广东 for 广东省政府工作报告)."""
     return [short for _full, short, _ in PLACES if _about_place(d, short)]
@@ -274,7 +279,7 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
     # publisher of many narrows what else was named.
     by_name: dict[str, set[str]] = {}
     for d in live:
-        for a in {a for x in (d.author, d.source) for a in author_names(x) if len(a) >= 3 and norm(a) in qn}:
+        for a in {a for a in record_names(d) if norm(a) in qn}:
             by_name.setdefault(a, set()).add(d.doc_id)
     # (not with a place no record names: the documents that speak of it are found by searching, see the engine)
     for ids in ([] if scope.absent_places or scope.absent_cities else by_name.values()):
