@@ -79,6 +79,21 @@ def presence(term: str, hay: str) -> float:
     return max((len(p) for p in parts), default=0) / len(term)
 
 
+_INSTITUTION = re.compile(r"(?:会|会议|机制|制度|办法|小组|组|委员会|办公室|工委|党组|中心|平台|工程|品牌|讲堂|论坛|队|班|"
+                          r"基地|专栏|栏目|大赛|挑战赛|联赛)$")
+"""Names of a body, meeting, mechanism or programme: what a compound question names as a thing that exists."""
+
+
+def _leads(term: str, hay: str) -> bool:
+    """``term`` is in ``hay``, or its leading half is: a noun's tail is its class (创建活动: 创建 stands for it;
+    联席会议: 会议 does not)."""
+    if presence(term, hay) >= 1.0:
+        return True
+    parts = [p for p in sparse.tokenize(term) if len(p) >= 2 and p != term]
+    lead = next((p for p in parts if term.startswith(p)), "")
+    return 2 * len(lead) >= len(term) and norm(lead) in hay
+
+
 def _hays(hits: list[Hit]) -> list[str]:
     return [norm(h.title + " ".join(h.heading_path) + h.text) for h in hits]
 
@@ -216,6 +231,21 @@ def organs(question: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if len(w) >= 3 and w.endswith("部") and not _NOT_ORGAN.search(w)))
 
 
+_THIS_YEAR = re.compile(r"今年|本年|年内|当年|全年")
+_LAST_YEAR = re.compile(r"去年|上年|上一年|过去一年|过去的一年")
+
+
+def own_years(h: Hit) -> set[str]:
+    """The years a dated passage speaks of without naming them: its own (今年, 年内) and the one before (去年,
+    过去一年); a passage that names its years ("2025年，……") or says 年内 speaks of no other."""
+    y = int(h.date[:4])
+    named = set(re.findall(r"(?<!\d)(\d{4})年", h.text))
+    out = {str(y)} if not named or str(y) in named or _THIS_YEAR.search(h.text) else set()
+    if (not named and not _THIS_YEAR.search(h.text)) or _LAST_YEAR.search(h.text):
+        out.add(str(y - 1))
+    return out
+
+
 def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
     """Numbers, counts (十个组, 三次), ordinals (第二批) and frequencies (每月) the question states that no
     passage contains.
@@ -226,7 +256,7 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
     q = _digits_key(norm(question))
     hay = _digits_key("\n".join(norm(h.title + " " + h.text) for h in hits))
     # A dated text speaks of its own year and the one before as 今年 / 去年 (a 2026 report on 2025).
-    years = {y for h in hits if h.date[:4].isdigit() for y in (h.date[:4], str(int(h.date[:4]) - 1))}
+    years = {y for h in hits if h.date[:4].isdigit() for y in own_years(h)}
     missing = [n for n in dict.fromkeys(_NUMBER.findall(q))
                if n not in years and not re.search(rf"(?<![\d·.]){re.escape(n)}(?![\d·]|\.\d)", hay)]
     for m in _NUM_WITH_UNIT.finditer(normalize_for_index(question)):  # "20次": the number must stand with its unit
@@ -292,7 +322,11 @@ ASKED_NOUNS = {"比例", "标准", "规定", "要求", "情况", "问题", "作�
                 # attribute nouns: they frame what is asked about a topic, never name a topic of their own
                 *"特点 特征 区别 差别 差异 变化 部分 标题 题目 名称 时间段 阶段 栏目 版块 方式 形式 途径 渠道 原则 目标 任务 "
                  "重点 成效 效果 成果 经验 举措 原因 背景 依据 条件 程序 环节 步骤 范围 对象 主体 职责 方面 领域 类型 种类 "
-                 "数量 数目 次数 频率 期限 时间 地点 日期 年份 月份 内容 名单 人选 负责人 顺序 区间 用途 好处".split()}
+                 "数量 数目 次数 频率 期限 时间 地点 日期 年份 月份 内容 名单 人选 负责人 顺序 区间 用途 好处 "
+                 # how a thing is done: 节奏 of "如何安排……工作的节奏" asks its manner, names no topic
+                 "节奏 流程 思路 路径 抓手 安排 模式 章法 套路 门道 打法 "
+                 # where in a document: "综述开篇提到的" points into the text, names no topic
+                 "开篇 开头 结尾 篇首 文中 文末 原文 全文".split()}
 """Nouns that name what is asked for rather than what is asked about."""
 _NUMERAL_HEAD = re.compile(r"^[一二两三四五六七八九十百千万]")
 
@@ -446,7 +480,7 @@ class Checker:
         # a question was narrowed to (its named source, the revision in force): "人大常委会" is known.
         library = dataclasses.replace(flt, doc_ids=[], exclude_doc_ids=[]) if flt is not None else None
         unsupported = (unsupported_specifics(query, hits) + self.unknown_terms(query, library)
-                       + self.missing_documents(query, hits, library))
+                       + self.missing_documents(query, hits, library) + self.unjoined(query, library))
         unsupported = [u for u in dict.fromkeys(unsupported) if (exempt is None or not exempt(u))
                        and not self.names_formulation(u, query, library)]
         covered = not has_terms or (best >= MIN_PASSAGE_COVERAGE and union >= MIN_UNION_COVERAGE)
@@ -503,6 +537,49 @@ class Checker:
         """
         names = [n for n in person_names(query) if not self._in_library(n, flt, exact=True) and not _not_a_topic(n, query)]
         return names + [t for t in noun_candidates(query) if t not in names and not self._in_library(t, flt)]
+
+    def together(self, a: str, b: str, flt: SearchFilter | None) -> bool:
+        """Whether one sentence holds both ``a`` and ``b`` (or their leading half: 模范机关创建 is the 模范机关创建活动
+        of a question), or one names the document (title, author, source) whose passage holds the other."""
+        toks = [x for x in dict.fromkeys([a, b, *sparse.tokenize(a), *sparse.tokenize(b)]) if len(x) >= 2]
+        ids = sorted({sparse.token_id(x) for x in toks})
+        found = self.res.store.query(None, (ids, [1.0] * len(ids)), limit=20, flt=flt, mode="sparse")
+        records = {d.doc_id: norm(f"{d.title} {d.author} {d.source}") for d in self._docs()}
+        for f in found:
+            text = norm(str(f.payload.get("text", "")))
+            record = records.get(str(f.payload.get("doc_id", "")), norm(str(f.payload.get("title", ""))))
+            # "人大机关党建": the body that wrote a document qualifies what its text says
+            if (_leads(a, record) and _leads(b, text)) or (_leads(b, record) and _leads(a, text)):
+                return True
+            if any(_leads(a, x) and _leads(b, x) for x in re.split(r"[。；;！？!?\n]", text)):
+                return True
+        return False
+
+    def unjoined(self, query: str, flt: SearchFilter | None = None) -> list[str]:
+        """An institution named by a topic the library knows apart from it ("乡村振兴联席会": 乡村振兴 is one
+        article's topic, 联席会 another's; "主题教育督查组"): the thing asked about is not in the library."""
+        words = [(w.word.strip(), w.flag) for w in pos_tagger().cut(normalize_for_index(query), HMM=False)]
+        units: list[tuple[str, str]] = []
+        for word, flag in words:  # neighbours the library writes as one word (乡村 + 振兴 → 乡村振兴)
+            if (units and re.fullmatch(r"[\u4e00-\u9fff]{2,}", word) and re.fullmatch(r"[\u4e00-\u9fff]{2,}", units[-1][0])
+                    and len(units[-1][0] + word) <= 6 and self.known(units[-1][0] + word, flt)):
+                units[-1] = (units[-1][0] + word, "n")
+            else:
+                units.append((word, flag))
+
+        def topic(word: str, flag: str) -> bool:
+            return (flag.startswith(("n", "j", "l")) and flag not in ("nr", "ns", "nrt", "nrfg", "t") and len(word) >= 2
+                    and re.fullmatch(r"[\u4e00-\u9fff]+", word) is not None and word not in ASKED_NOUNS
+                    and word not in QUESTION_WORDS and not _NUMERAL_HEAD.match(word))
+
+        out = []
+        for (a, fa), (b, fb) in zip(units, units[1:]):
+            # a modifier of three characters or more: a topic (乡村振兴, 主题教育), not a word like 专门 of 专门委员会
+            if (topic(a, fa) and len(a) >= 3 and topic(b, fb) and _INSTITUTION.search(b) and self.known(a, flt)
+                    and self.known(b, flt)
+                    and not self.known(a + b, flt) and not self.together(a, b, flt)):
+                out.append(a + b)
+        return out
 
     def missing_documents(self, query: str, hits: list[Hit], flt: SearchFilter | None = None) -> list[str]:
         """Named laws/regulations/reports that neither a document title nor any passage contains."""

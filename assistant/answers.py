@@ -86,11 +86,12 @@ def refusal_notice(unsupported: list[str] | None = None, asked: Asked | None = N
 
 
 def refuse(ctx: Context, unsupported: list[str] | None = None, not_stated: Asked | None = None,
-           missing: list[Form] | None = None) -> Iterator[Event]:
-    """Yield the refusal text and the final refused :class:`Answer` (nearest passages for reference)."""
+           missing: list[Form] | None = None, notice: str = "") -> Iterator[Event]:
+    """Yield the refusal text and the final refused :class:`Answer` (nearest passages for reference); ``notice``:
+    what was not found, when the caller can say it more exactly than :func:`refusal_notice`."""
     from .engine import Final, Token
 
-    notice = refusal_notice(unsupported, not_stated, missing)
+    notice = notice or refusal_notice(unsupported, not_stated, missing)
     notices = ([notice] if notice else []) + ctx.notices
     yield Token(prompts.NOT_FOUND)
     yield Final(Answer(question=ctx.question, answer=prompts.NOT_FOUND, answerable=False,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Form(StrEnum):
@@ -325,8 +326,10 @@ def analyse(question: str) -> Asked:
     if Form.QUANTITY in forms:
         mc = _QTY_AFTER.search(q)
         counted = _noun_at(q, mc.start(1)) if mc and mc.group(1) not in _MEASURE_UNIT and unit != "人" else ""
-        if not counted and unit and unit != "人" and (mb := _COUNT_AT_END.search(q)):
+        if not counted and unit and (mb := _COUNT_AT_END.search(q)):
             counted_before = _noun_before(q, mb.start())  # "党支部一共有几个？"
+            if unit == "人" and not _PEOPLE_NOUN.search(counted_before):
+                counted_before = ""  # "党员一共多少人": people of a kind, else any people counted
         if unit == "个" and _PEOPLE_NOUN.search(counted):
             unit = "人"  # "多少个固定联系的代表": people, counted in 名 / 位 / 人
         # "几个人的", "多少人参加", "给几个人办了": people are counted, no noun follows
@@ -510,9 +513,28 @@ def sub_questions(q: str) -> list[str]:
 FIXED_AND = re.compile(r"中央和国家机关|党和国家|党和政府|党和人民")
 """Names joined by 和 that name one body ("中央和国家机关…分别指哪三个" asks of one)."""
 _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文件|文章|报告)|"
-                     r"(?:和|与|、|及).{2,16}(?:分别|各自|各有)|\b(?:across|each of) the (?:documents|texts|reports)\b|"
-                     r"(?:和|与|同).{2,20}(?:有什么不同|有何不同|有什么区别|的区别|异同)|^(?:比较|对比)",
+                     r"(?:和|与|、|及|同|跟)[^。？?！!]{2,40}?(?:分别|各自|各有)|\b(?:across|each of) the (?:documents|texts|reports)\b|"
+                     r"(?:和|与|同|跟)[^。？?！!]{2,40}?(?:有什么不同|有何不同|有什么区别|有何区别|的区别|的不同|异同|不一样)|"
+                     r"^(?:比较|对比)",
                      re.I)
+_SIDE_JOIN = re.compile(r"和|与|同|跟|及")
+_SIDE_HEAD_END = re.compile(r"的|，|,|在|上|方面|各|分别|有什么|有何")
+
+
+def compared_sides(q: str) -> list[str]:
+    """The two questions a comparison asks ("A与B的X分别是多少" → "A X分别是多少", "B的X分别是多少"), each to be
+    searched on its own so that one side's many near matches do not crowd out the other's; [] if not two sides."""
+    masked = FIXED_AND.sub(lambda m: "＆" * len(m.group(0)), q)  # 中央和国家机关 is one body
+    m = _SIDE_JOIN.search(masked)
+    if m is None or m.start() < 2:
+        return []
+    a, rest = q[:m.start()], q[m.end():]
+    a = re.sub(r"^(?:请问|比较|对比|比比)(?:一下)?[:：，,]?", "", a)
+    head = _SIDE_HEAD_END.search(FIXED_AND.sub(lambda m: "＆" * len(m.group(0)), rest))
+    if head is None or head.start() < 2 or len(a) < 2:
+        return []
+    tail = rest[head.start():].lstrip("的，,")
+    return [f"{a} {tail}", rest]
 
 
 UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
@@ -596,13 +618,28 @@ _COUNT_AT_END = re.compile(rf"(?:一共|总共|共|总计|合计)?(?:有|是|设
 _NOT_NOUNS = {"一共", "总共", "合计", "总计"}
 
 
+_GENERIC_HEADS = {"单位", "人员", "部门", "机关", "组织", "项目", "活动"}
+"""Nouns that name a kind, not a thing: the noun before them says which (标兵单位, 联系项目)."""
+
+
 def _noun_before(q: str, end: int) -> str:
     """The last noun of ``q[:end]``, two characters or more (jieba: n*, or j for abbreviations such as 党支部)."""
     from .names import pos_tagger
 
-    nouns = [w.word for w in pos_tagger().cut(q[:end], HMM=False)
-             if (w.flag.startswith("n") or w.flag == "j") and len(w.word) >= 2 and w.word not in _NOT_NOUNS]
-    return nouns[-1] if nouns else ""
+    words = list(pos_tagger().cut(q[:end], HMM=False))
+
+    def noun(w: Any) -> bool:
+        return (w.flag.startswith("n") or w.flag == "j") and len(w.word) >= 2 and w.word not in _NOT_NOUNS
+
+    at = [i for i, w in enumerate(words) if noun(w)]
+    if not at:
+        return ""
+    i = at[-1]
+    # "标兵单位一共多少家": a generic noun is named by the noun before it (122个单位 counts no 标兵单位)
+    if (words[i].word in _GENERIC_HEADS and i > 0 and noun(words[i - 1]) and words[i - 1].flag != "ns"
+            and q[:end].endswith(words[i].word)):  # right before the count ("……机关的内部巡视搞过几轮" counts 巡视)
+        return words[i - 1].word + words[i].word
+    return words[i].word
 
 
 def _counts_another_noun(q: str) -> bool:
@@ -661,6 +698,11 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
     units = [m.group(1) for m in _counts(s)]
     if asked.counted and not names_counted(asked.counted, sentence):
         return False
+    before = asked.counted_before
+    if (not asked.counted and before and (asked.unit == "人" or (len(before) > 2 and before.endswith(tuple(_GENERIC_HEADS))))
+            and not count_of(before, gap=4).search(s)):
+        return False  # "标兵单位共有多少家", "党员一共多少人": a count of that kind ("122个单位", "60名人大代表" are not)
+
     def in_unit(u: str) -> bool:
         return u == asked.unit or any({u, asked.unit} <= group for group in _SAME_MEASURE)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from policyqa.types import Hit
 
-from .answerability import ASKED_NOUNS, focus_terms, plain_word, presence
+from .answerability import ASKED_NOUNS, focus_terms, own_years, plain_word, presence
 from .asked import (
     CN_COUNTED,
     FACET,
@@ -27,6 +27,7 @@ from .asked import (
     Form,
     analyse,
     cn_small,
+    compared_sides,
     count_of,
     holds,
     names_counted,
@@ -36,7 +37,7 @@ from .asked import (
 )
 from .extractive import ScoredSentence, answer_type, answer_units, enumerated_items, query_terms, score_sentences
 from .grounding import ASIDE, norm
-from .names import has_person, names_place
+from .names import has_person, names_place, pos_tagger
 
 MAX_SENTENCES = 4
 ACROSS_DOCS = 3
@@ -89,8 +90,9 @@ ENTITY_MARKS = {
     "媒体": ("报", "网", "台", "社", "刊", "号", "杂志"), "网站": ("网",), "栏目": ("栏目", "专栏"), "基地": ("基地",),
     "景区": ("景区", "公园"), "场馆": ("馆", "中心"), "银行": ("银行",), "处室": ("处", "室"), "科室": ("科", "室"),
     # organs and places by name: 民政部、新华社、国家医疗保障局; 武汉市、恩施州
-    "部门": ("部", "委", "局", "办", "厅", "院", "署", "社", "行", "中心", "会"),
-    "单位": ("部", "委", "局", "办", "厅", "院", "署", "社", "行", "中心", "会", "单位", "机关", "公司", "集团", "学校"),
+    "部门": ("部", "委", "局", "办", "厅", "院", "署", "社", "行", "中心", "会", "校", "所"),
+    "单位": ("部", "委", "局", "办", "厅", "院", "署", "社", "行", "中心", "会", "单位", "机关", "公司", "集团", "学校",
+           "校", "所", "馆"),  # 中央党校, 研究所, 图书馆
     "市州": ("市", "州", "盟"), "地市": ("市", "州", "盟"), "区县": ("区", "县"), "县区": ("县", "区"),
     "乡镇": ("乡", "镇", "街道"),
 }
@@ -110,7 +112,27 @@ def _typed_missing(question: str, cands: list) -> bool:
     def named(piece: str) -> bool:  # an organ's or place's name ends in its mark (民政部, 恩施州)
         return piece.endswith(marks) if atype in _NAME_ENDS else any(m in piece for m in marks)
 
-    return not any(sum(named(p) for p in _list_pieces(c.text)) >= 2 for c in cands)
+    def names(text: str) -> int:  # the last item runs on into the sentence ("中央党校首次举办……"): its head
+        pieces = _list_pieces(text, longest=60)
+        if pieces and len(pieces[-1]) > 20:
+            pieces[-1] = next((pieces[-1][:k] for k in range(2, 13) if named(pieces[-1][:k])), "")
+        return sum(named(p) for p in pieces if len(p) <= 20)
+
+    # a list of names on the topic asked (not "……座谈会、……座谈会" of another passage)
+    words = [t for t in focus_terms(question) if t not in ASKED_NOUNS and t != atype and not t.isdigit()
+             and not _is_place(t)]
+    own = sorted(words, key=len, reverse=True)[:1]
+
+    def on_topic(text: str) -> bool:  # its longest topic word, or two others
+        return not words or own[0] in text or sum(t in text for t in words) >= 2
+
+    return not any(names(c.text) >= 2 and on_topic(c.text) for c in cands)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_place(word: str) -> bool:
+    tagged = list(pos_tagger().cut(word, HMM=False))
+    return len(tagged) == 1 and tagged[0].flag == "ns"
 
 
 def _list_pieces(text: str, longest: int = 20) -> list[str]:
@@ -395,15 +417,18 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                      and (not facets or any(holds(f, c.text) for f in facets))), None)
         if pick is not None:
             take(pick)
-    # 2. One sentence per asked facet: the best sentence about the topic that states it.
+    # 2. One sentence per asked facet: the best sentence about the topic that states it. A comparison's sentence
+    # states it of one side ("书记联席会至少每年召开两次" of "书记联席会与……工作会议在召开频次上有何不同").
+    asks = [question, *(compared_sides(question) if asked.across else [])]
     for form in facets:
         if any(holds(form, c.text) and _facet_ok(form, asked, c.text, question) for c in chosen):
             continue
         strict = form in asked.strict
         cands = [s for s in scored if holds(form, s.text) and _facet_ok(form, asked, s.text, question)
                  and _about_topic(s, hits[s.n - 1], terms) and s.score >= FACET_MIN_RELATIVE * best
-                 and (not strict or _states_for_topic(question, asked, s, hits[s.n - 1],
-                                                      doc_texts.get(hits[s.n - 1].doc_id, "")))
+                 and (form not in _DATED or year_fits(question, s.text, hits[s.n - 1]))
+                 and (not strict or any(_states_for_topic(q, asked, s, hits[s.n - 1],
+                                                          doc_texts.get(hits[s.n - 1].doc_id, "")) for q in asks))
                  and (form is not Form.ATTRIBUTE or _passage_on_topic(question, asked, hits[s.n - 1]))
                  # "去了哪个省": a place of that kind is named (a report's province by its title)
                  and (form is not Form.WHERE or not asked.place_kind
@@ -691,6 +716,30 @@ def _date_event(question: str) -> tuple[str, ...]:
     every candidate sentence of a question is checked against it."""
     m = _DATE_ASK.search(question)
     return tuple(t for t in query_terms(question[m.end():]) if len(t) >= 2 and t not in ASKED_NOUNS) if m else ()
+
+
+_DATED = {Form.QUANTITY, Form.FREQUENCY, Form.WHO, Form.WHERE}
+"""Facts of a year: a count, how often, who, where (a date or a list may span years)."""
+_YEAR_ASKED = re.compile(r"(?<![\d第])((?:19|20)\d{2})年(以来|起|至今|后)?")
+_YEAR_SPAN = re.compile(r"((?:19|20)\d{2})(?:年)?(?:至|到|—|－|-|~)((?:19|20)\d{2})年")
+
+
+def year_fits(question: str, sentence: str, hit: Hit | None = None) -> bool:
+    """A year the question names is the sentence's year ("2025年，……调整、晋升干部9人次" states nothing of 2024);
+    a sentence that names none speaks of its passage's years, or of its document's own (年内 of a 2025 article).
+    "2024年以来" takes later years, "2023年至2025年" the years between."""
+    asked = _YEAR_ASKED.findall(question)
+    if not asked:
+        return True
+    said = {int(y) for y in re.findall(r"(?<![\d第])((?:19|20)\d{2})年", sentence)}
+    if not said and hit is not None and hit.date[:4].isdigit():
+        said = {int(y) for y in re.findall(r"(?<![\d第])((?:19|20)\d{2})年", hit.text)} | {int(y) for y in own_years(hit)}
+        sentence = hit.text
+    if not said:
+        return True
+    for a, b in _YEAR_SPAN.findall(sentence):
+        said |= set(range(int(a), int(b) + 1))
+    return any(int(y) in said or (since and any(x >= int(y) for x in said)) for y, since in asked)
 
 
 def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bool:

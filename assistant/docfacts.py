@@ -33,12 +33,60 @@ _RULE_SUFFIX = re.compile(r"(?:法|办法|条例|规定|制度|意见|通知|纲
 """Names of rules and laws (not of periodicals a document appeared in: 《楚天主人》)."""
 
 
+_PUBLISHED = r"(?:刊登|刊发|刊载|登载|转载|发表)"
+_OUTLET = r"(?:<([^>]{2,20})>|([\u4e00-\u9fff]{2,12}))"  # norm() writes 《》 as <>
+_OUTLET_BEFORE = re.compile(rf"{_OUTLET}{_PUBLISHED}(?:的|了|过|出|在)")
+_OUTLET_AFTER = re.compile(rf"{_PUBLISHED}(?:在|于){_OUTLET}")
+_OUTLET_TAIL = re.compile(r"(?:杂志|期刊|刊物|报纸|网站|公众号|上|里|中|的|吗|呢)+$")
+_OUTLET_END = re.compile(r"杂志|期刊|刊物|报纸|网站|公众号|上|里|的|吗|呢")
+_OUTLET_HEAD = re.compile(r"^(?:.*[的了在被由把和与及篇文那这个些吗呢啊上于])?是?")  # not 是 inside: 求是
+_OCCASION = re.compile(r"(?:会|会议|会上|时|期间|座谈|仪式|典礼|学习|调研|考察|讲话|活动)$")
+_ASKING = re.compile(r"哪|什么|何|谁|啥|多少|几")
+
+
+_PERIODICAL = re.compile(r"(?:报|刊|杂志|网|社|台|号|研究)$")
+
+
+def named_outlets(question: str, periodicals: bool = False) -> list[str]:
+    """Who or where the question says a document was published by ("《求是》刊登的", "游金霞发表的", "发表在人民日报上"):
+    a premise the document's record must bear out. Occasions ("在座谈会上发表的讲话") and asked outlets (哪个期刊)
+    are none. ``periodicals``: only names of periodicals (quoted, 人民日报, 求是杂志), not people or bodies
+    ("总书记发表的重要讲话")."""
+    q = norm(question)
+    out = []
+    for m, lead in [*((m, True) for m in _OUTLET_BEFORE.finditer(q)), *((m, False) for m in _OUTLET_AFTER.finditer(q))]:
+        name = m.group(1) or _OUTLET_TAIL.sub("", m.group(2) or "")
+        if lead and not m.group(1):  # "这篇是人民日报刊登的": the words before the name are no part of it
+            name = _OUTLET_HEAD.sub("", name)
+        elif not m.group(1) and (end := _OUTLET_END.search(name, 2)):  # "发表在楚天主人上的那篇文章": up to 上
+            name = name[:end.start()]
+        if len(name) >= 2 and not _ASKING.search(name) and not _OCCASION.search(name) and (
+                not periodicals or m.group(1) or _PERIODICAL.search(name)
+                or q[m.end():].startswith(("杂志", "期刊", "报纸", "网站")) or re.search(
+                    re.escape(name) + r"(?:杂志|期刊|报纸|网站)", q)):
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def bears_out(outlet: str, d: DocumentMeta) -> bool:
+    """Whether ``d``'s record (author, source, title) may be what ``outlet`` names: its characters in order in one of
+    them ("全国人大机关" in 全国人大常委会机关党组)."""
+    return any(_subsequence(norm(outlet), norm(x)) for x in (d.author, d.source, d.title) if x)
+
+
 @dataclass
 class DocFact:
     text: str
     """The answer sentence(s), citing [1] (and [2] … when several documents are asked at once)."""
     hits: list[Hit]
     """The passages cited (each holds the value, else its document's opening passage)."""
+    premise: str = ""
+    """An outlet the question says published the document that its record does not bear out (then no answer)."""
 
 
 def _title_words(title: str) -> set[str]:
@@ -147,6 +195,10 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
     doc = _best_doc(question, docs, hits)
     if doc is None:
         return None
+    if doc.author or doc.source:  # "《求是》刊登的两项机制文章是哪一期": the record says where it appeared
+        for outlet in named_outlets(question):
+            if not bears_out(outlet, doc):
+                return DocFact("", [], premise=outlet)
     return _fact_of(res, question, kind, doc)
 
 
@@ -178,7 +230,8 @@ def _fact_of(res: Resources, question: str, kind: str, doc: DocumentMeta) -> Doc
         if not doc.date:
             return None
         shown = doc.version or doc.date_text or doc.date
-        return DocFact(f"{title}的日期为{shown}。[1]", [to_hit_payload(holding(shown))])
+        said = f"{shown}年" if re.fullmatch(r"\d{4}", shown) else shown  # a bare year: "2018年"
+        return DocFact(f"{title}的日期为{said}。[1]", [to_hit_payload(holding(shown))])
     if kind == "part_title":
         return _part_title(question, title, passages)
     if kind == "parts":

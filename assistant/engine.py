@@ -31,11 +31,11 @@ from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 
 from . import answers, romanized
 from .answerability import ASKED_NOUNS, Checker
-from .asked import INDICATORS, Asked, Form, analyse
+from .asked import INDICATORS, Asked, Form, analyse, compared_sides
 from .bodies import asked_body, document_body, other_level
 from .changes import answer_changes, asks_for_changes
 from .compose import Plan, asked_kind, lists_asked_kind, plan_answer, spelled_out_asked, spells_out, states_from_afar
-from .docfacts import document_fact
+from .docfacts import bears_out, document_fact, named_outlets
 from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
 from .listing import grow_plan
@@ -161,11 +161,18 @@ class AnswerEngine:
                         and len(query) <= LEAD_MAX_CHARS) else None
         result = self.retriever.search(query, top_k=max(3 * k, 12), flt=flt, lead=lead, dense_text=dense_text)
         cands = result.hits
+        each: list[list[Hit]] = []
+        sides: list[str] = []
         if asked is not None and asked.across and flt is not None and 2 <= len(flt.doc_ids) <= ACROSS_SEARCHED:
             # "全国人大常委会机关和湖北省人大机关各有什么做法": each named document searched on its own, their
             # passages taken in turn, so that one document's many near matches do not crowd out the other's
             each = [self.retriever.search(query, top_k=k, flt=dataclasses.replace(flt, doc_ids=[d]), lead=lead,
                                           dense_text=dense_text).hits for d in flt.doc_ids]
+        elif asked is not None and (asked.across or asked.parts) and len(sides := compared_sides(query)) == 2:
+            # no document named for each side ("湖北省人大常委会机关与市人大常委会机关的……分别是多少"): each side's
+            # own question searched, their passages taken in turn
+            each = [self.retriever.search(side, top_k=k, flt=flt, lead=lead).hits for side in sides]
+        if each:
             turns = [h for rank in zip_longest(*each) for h in rank if h is not None]
             seen = {h.passage_id for h in turns}
             cands = turns + [h for h in cands if h.passage_id not in seen]
@@ -173,6 +180,11 @@ class AnswerEngine:
             from .rerank import rerank
 
             cands = rerank(query, cands, s.reranker)
+            if each:  # the reranker's order within each side, the sides still taken in turn
+                side = {h.passage_id: i for i, hs in enumerate(each) for h in hs}
+                ranked = [[h for h in cands if side.get(h.passage_id) == i] for i in range(len(each))]
+                turns = [h for rank in zip_longest(*ranked) for h in rank if h is not None]
+                cands = turns + [h for h in cands if h.passage_id not in side]
         absent: list[str] = []
         if scope is not None and (scope.absent_places or scope.absent_cities):
             # A place no document's title or source names: passages that speak of it answer, and documents
@@ -191,7 +203,9 @@ class AnswerEngine:
                     mentions[h.doc_id] = any(self.checker.known(x, SearchFilter(doc_ids=[h.doc_id])) for x in shorts)
                 return mentions[h.doc_id]
 
-            cands = [h for h in cands if speaks_of_place(h)]
+            # a comparison's other side ("湖北省人大……与市人大……") is not of that place
+            elsewhere = {h.passage_id for side, hs in zip(sides, each) if not any(x in side for x in shorts) for h in hs}
+            cands = [h for h in cands if h.passage_id in elsewhere or speaks_of_place(h)]
             if not cands:
                 absent = scope.absent_places + scope.absent_cities
         body = asked_body(query)
@@ -339,12 +353,20 @@ class AnswerEngine:
                 yield Token(changed.text)
                 yield Final(answers.answered(ctx, changed.text, changed.hits))
                 return
+        if not r.asked.docfact and (outlet := next((o for o in named_outlets(sa.query, periodicals=True)
+                                                    if not any(bears_out(o, d) for d in docs)), None)):
+            # "两项机制这篇是登载在求是杂志上的吗": no document of the library appeared there
+            yield from answers.refuse(ctx, notice=f"资料中没有由“{outlet}”刊发或发表的文章。")
+            return
         if r.asked.docfact and not r.unsupported:
             in_scope = [d for d in docs if (flt is None or not flt.doc_ids or d.doc_id in flt.doc_ids)
                         and (flt is None or d.doc_id not in flt.exclude_doc_ids)]
             fact = document_fact(self.res, sa.query, r.asked.docfact, r.hits, in_scope)
             if fact is None:
                 yield from answers.refuse(ctx, not_stated=r.asked)
+                return
+            if fact.premise:
+                yield from answers.refuse(ctx, notice=f"资料中没有这篇文章由“{fact.premise}”刊发或发表的记载。")
                 return
             yield Token(fact.text)
             yield Final(answers.answered(ctx, fact.text, fact.hits))

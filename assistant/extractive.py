@@ -39,7 +39,7 @@ _HOW_CUE = re.compile(r"每年|定期|负责|采取|通过|按照|分成|召开|
 
 
 # "通过哪些形式", "用的是什么方式", "哪个部门": the word after the question word names the answer's type.
-_ANSWER_TYPE = re.compile(r"(?:什么|啥|哪些|哪种|哪几种|哪类|何种|哪个|哪项|哪几项)([\u4e00-\u9fff]{2})")
+_ANSWER_TYPE = re.compile(r"(?:什么|啥|哪些|哪种|哪几种|哪类|何种|哪个|哪项|哪几项|哪几[个家所位名])([\u4e00-\u9fff]{2})")
 _NOT_A_TYPE = {"时候", "时间", "意思", "样的", "地方", "情况", "内容", "问题", "要求"}
 ANSWER_TYPE_BONUS = 1.2
 LABEL_BONUS = 1.5

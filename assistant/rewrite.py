@@ -23,7 +23,7 @@ from .answerability import ASKED_NOUNS, focus_terms, int_cn
 from .asked import DOC_REF, analyse
 from .extractive import query_terms
 from .llm import ChatBackend, LLMError
-from .scope import latin_cities, latin_city_pattern, named_cities, named_places
+from .scope import SHORT_NAME, latin_cities, latin_city_pattern, named_cities, named_places
 
 log = logging.getLogger("policyqa.rewrite")
 
@@ -32,6 +32,25 @@ _LEAD = re.compile(r"^(?:那么|那|还有|另外|然后|再问一下|再问|请
 _PRONOUN = re.compile(r"它们|他们|它|这个机制|该机制|这项制度|该制度|这个制度|这项工作|这个|该项|这项|(?<![尤极])其(?![他中余实次后])")
 _ELLIPTIC = re.compile(r"^(?:那|那么)?(.{2,20}?)(?:呢|怎么样|如何)[？?]?$")
 """"那全国人大常委会机关呢？": the previous question, asked of something else."""
+_PROVINCE_NAMES = "|".join(sorted(set(SHORT_NAME.values()), key=len, reverse=True))
+_OWN_BODY = re.compile(rf"(?:全国|中央|国家|省|自治区|市|县|区|{_PROVINCE_NAMES})[\u4e00-\u9fff]{{0,6}}?"
+                       r"(?:人大|政协|工委|常委会|委员会|机关|党组|党委|政府|纪委)")
+"""A body named with its level or place (市人大常委会机关, 北京市直机关工委, 湖北人大): who a question is about."""
+_EN_ANAPHORA = re.compile(r"\b(?:it|its|they|their|them|these|those|this|that|such|there|he|she|his|her|the same)\b|"
+                          r"^\s*(?:and|so|then|also|what about|how about)\b", re.I)
+
+
+def names_own_body(question: str, prev: str, english: str = "") -> bool:
+    """A complete question after an unrelated turn: it names its own body (not the previous question's) and
+    points back at nothing (no 那/它/这个, no "it/that/and …" in the English it was translated from)."""
+    if _LEAD.match(question) or _ANAPHORA.search(question) or (english and _EN_ANAPHORA.search(english)):
+        return False
+    p = norm_body(prev)
+    return any(norm_body(m.group(0)) not in p for m in _OWN_BODY.finditer(question.replace(" ", "")))
+
+
+def norm_body(text: str) -> str:
+    return text.replace(" ", "").replace("人民代表大会", "人大").replace("常务委员会", "常委会")
 
 
 @dataclass
@@ -118,12 +137,12 @@ def elliptic_focus(question: str) -> str:
     return m.group(1) if m and not re.search(r"什么|哪|多少|几|谁|怎么|为什么", m.group(1)) else ""
 
 
-def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
+def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "") -> str:
     """Without a model: carry the previous question's topic into an elliptical follow-up.
 
     "那联席会议多久开一次？" after "两项机制是什么？" → "两项机制：联席会议多久开一次？"; a pronoun
     (它, 该机制 …) is replaced by the topic. The follow-up's own question words stay, so its asked
-    facet (多久) is kept.
+    facet (多久) is kept. ``english``: the English the question was translated from (its pronouns).
     """
     if not history:
         return question
@@ -139,7 +158,7 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
         if (moved := _to_other_place(x, base)) is not None:
             return moved
         return f"{x}：{base}"
-    if _names_its_own_place(q, prev) or _names_its_own_set(q, prev):
+    if _names_its_own_place(q, prev) or _names_its_own_set(q, prev) or names_own_body(q, prev, english):
         return q
     own = query_terms(q)
     nouns = set(topic_nouns(prev)) - ASKED_NOUNS
@@ -154,8 +173,11 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
             return q.replace(short, t, 1) if not _LEAD.match(q) else _LEAD.sub("", q).replace(short, t, 1)
     if not topic:
         return q
-    # Keep the longest terms (fixed formulations, names) of the previous question.
-    topic = sorted(topic, key=len, reverse=True)[:3]
+    # Keep the longest terms (fixed formulations, names) of the previous question, neighbours as one phrase
+    # ("机关党建专项督查", not 机关党建 and a short 专项).
+    # ("机关党建专项督查" though the follow-up says 督查 itself: "重点督查了什么")
+    joined = [p for p in _phrases(prev, topic + [t for t in nouns if t not in topic]) if any(t in p for t in topic)]
+    topic = sorted(joined, key=len, reverse=True)[:3]
     body = _LEAD.sub("", q)
     # After a question about a document itself ("那篇文章发表在哪里？"), "什么时候发的？" asks about the same document.
     if (ref := DOC_REF.search(prev)) and not DOC_REF.search(body) and analyse(prev).docfact:
@@ -164,6 +186,19 @@ def rule_rewrite(history: list[tuple[str, str]], question: str) -> str:
         return _PRONOUN.sub(topic[0], body, count=1) if len(topic) == 1 else \
             "、".join(topic[1:]) + "：" + _PRONOUN.sub(topic[0], body, count=1)
     return "、".join(topic) + "：" + body
+
+
+def _phrases(text: str, terms: list[str]) -> list[str]:
+    """``terms`` as they stand in ``text``, those written next to each other joined into one phrase."""
+    spans = sorted({(i, i + len(t)) for t in terms if (i := text.find(t)) >= 0})
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:  # adjacent or overlapping
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out = [text[a:b] for a, b in merged]
+    return out + [t for t in terms if text.find(t) < 0]
 
 
 # -- English ------------------------------------------------------------------------
@@ -608,7 +643,7 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
         g = glossary_translate(q)
         if history:
             g.focus = elliptic_focus(g.query)
-            own, g.query = g.query, rule_rewrite(history, g.query)
+            own, g.query = g.query, rule_rewrite(history, g.query, english=q)
             g.carried = _carried(own, g.query)
         if llm is not None and g.unknown_words:
             def by_model(llm: ChatBackend = llm) -> str | None:

@@ -1107,3 +1107,124 @@ def test_a_follow_up_keeps_the_level_it_names():
     history = [("北京市直机关工委和全国人大常委会机关党组的文章分别是哪年发表的？", "……")]
     assert "市全国人大" not in rule_rewrite(history, "市人大常委会机关开了几次中心组学习？")
     assert rule_rewrite([("两项机制是什么？", "……")], "那联席会议多久开一次？") == "两项机制：联席会议多久开一次？"
+
+
+@pytest.mark.parametrize("q,outlet", [
+    ("《人民日报》刊发的守正创新那篇文章是谁写的？", "人民日报"),
+    ("两项机制这篇是登载在求是杂志上的吗？", "求是"),
+    ("张明发表的两项机制文章是哪年的？", None),  # a person the library does not know: refused as unknown
+])
+def test_a_document_said_to_appear_where_it_did_not_is_refused(engine, q, outlet):
+    """A false premise on a document's source or author: its record bears it out, or the question is refused
+    (it used to be answered with the true source, as if the premise held)."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+    if outlet:
+        assert any(outlet in n for n in ans.notices), ans.notices
+
+
+@pytest.mark.parametrize("q,expect", [
+    ("《机关党建研究》刊发的守正创新那篇文章是谁写的？", "全国人大常委会机关党组"),
+    ("游金霞发表的那篇文章刊登在哪个期刊上？", "楚天主人"),
+])
+def test_a_document_named_by_where_it_appeared_is_answered(engine, q, expect):
+    ans = engine.ask(q)
+    cited_everywhere(ans)
+    assert expect in ans.answer, ans.answer
+
+
+def test_outlets_named_as_premises():
+    from assistant.docfacts import named_outlets
+
+    assert named_outlets("《求是》刊登的两项机制文章是哪一期？") == ["求是"]
+    assert named_outlets("这篇是发表在光明日报上的吗") == ["光明日报"]
+    assert named_outlets("这篇文章发表在哪个期刊上？") == []          # the outlet asked, no premise
+    assert named_outlets("他在座谈会上发表的讲话是哪天？") == []        # an occasion, no outlet
+
+
+@pytest.mark.parametrize("q,compound", [
+    ("乡村振兴联席会议一年开几次？", "乡村振兴联席会议"),
+    ("主题教育联席会由谁召集？", "主题教育联席会"),
+])
+def test_an_institution_joined_to_a_topic_it_never_stands_with_is_refused(engine, q, compound):
+    """Two things the library knows apart, asked as one institution it never names (乡村振兴 is one article's
+    topic, 联席会 another's): not answered from either."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+    assert any(compound in n for n in ans.notices), ans.notices
+
+
+@pytest.mark.parametrize("q", ["书记联席会至少多久召开一次？", "模范机关创建活动是怎么开展的？",
+                               "湖北人大专门委员会分党组查找了多少问题？"])
+def test_institutions_the_texts_name_are_not_refused_as_joined(engine, q):
+    ans = engine.ask(q)
+    assert ans.answerable, (ans.answer, ans.notices)
+
+
+@pytest.mark.parametrize("q", ["全国人大常委会机关为落实行动方案制定了多少项具体措施？",
+                               "湖北省人大常委会机关各支部查找了多少问题？"])
+def test_a_complete_question_after_an_unrelated_turn_is_not_a_follow_up(q):
+    """It names its own body and points back at nothing: the previous topic is not carried into it."""
+    history = [("北京市直机关工委建立的两项机制是哪两个制度？", "沟通联系办法和联席会议制度。")]
+    assert rule_rewrite(history, q) == q
+
+
+def test_an_english_complete_question_after_an_unrelated_turn_is_not_a_follow_up(engine):
+    history = [("两项机制是什么？", "沟通联系办法和联席会议制度。")]
+    ans = engine.ask("How many specific measures did the NPC Standing Committee organ formulate?", history=history)
+    assert "两项机制" not in ans.standalone_query, ans.standalone_query
+    assert "92项" in ans.answer, ans.answer
+    # a pronoun still points back
+    follow = engine.ask("How often does it meet?", history=[("北京市直机关书记联席会是什么？", "……")])
+    assert "联席会" in follow.standalone_query, follow.standalone_query
+
+
+def test_a_follow_up_carries_the_previous_phrase_whole():
+    """"机关党建专项督查" stays one phrase (not 机关党建 and a short 专项): the follow-up searches what was asked."""
+    history = [("2024年工委开展的是第几轮机关党建专项督查？", "第九轮。")]
+    assert "机关党建专项督查" in rule_rewrite(history, "重点督查了什么？")
+
+
+@pytest.mark.parametrize("q", ["全国人大常委会机关两轮内部巡视巡视的是哪些单位？", "北京联席会各组的牵头单位具体是哪几家单位？"])
+def test_units_asked_by_name_where_the_texts_name_none_are_refused(engine, q):
+    """A list of names on another topic ("……座谈会、……座谈会") does not say which units."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+def test_units_asked_by_name_are_listed(engine):
+    ans = engine.ask("中央和国家机关党的工作暨纪检工作会议上是哪些部门作会议发言的？")
+    cited_everywhere(ans)
+    assert "民政部" in ans.answer and "新华社" in ans.answer, ans.answer
+    ans = engine.ask("首次举办的机关党委书记专题培训班，工委是跟哪些单位联合办的？")
+    assert "中央组织部" in ans.answer and "中央党校" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["工委评出的模范机关标兵单位一共有几家？", "湖北省人大常委会机关35个党支部的党员一共有多少人？"])
+def test_a_count_of_a_kind_the_texts_do_not_count_is_refused(engine, q):
+    """"122个单位" counts no 标兵单位, "60名人大代表" no 党员: the count must be of the kind asked."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+def test_a_count_of_a_kind_is_answered_where_stated(engine):
+    assert answers_with(engine, "机关干部大讲堂一共举办了多少期？", "6期")
+    assert answers_with(engine, "湖北省人大常委会机关一共有多少个党支部？", "35个党支部")
+
+
+@pytest.mark.parametrize("q,expect", [("市人大常委会机关2023年轮岗交流了多少人次？", None),
+                                      ("市人大常委会机关2025年轮岗交流了多少人次？", "3人次")])
+def test_a_count_is_of_the_year_asked(engine, q, expect):
+    """"2025年，……轮岗交流3人次" states nothing of 2023."""
+    ans = engine.ask(q)
+    if expect is None:
+        assert not ans.answerable, ans.answer
+    else:
+        assert expect in ans.answer, ans.answer
+
+
+def test_how_a_year_of_work_is_paced_is_answered(engine):
+    """节奏 asks how the work is arranged; it names no topic the library lacks."""
+    ans = engine.ask("全国人大常委会机关党组全年推进全面从严治党的工作节奏是怎么安排的？")
+    cited_everywhere(ans)
+    assert "年初有部署安排" in ans.answer, ans.answer
