@@ -479,9 +479,12 @@ class Checker:
         # Whether the library knows a word at all is a question about the library, not about the documents
         # a question was narrowed to (its named source, the revision in force): "人大常委会" is known.
         library = dataclasses.replace(flt, doc_ids=[], exclude_doc_ids=[]) if flt is not None else None
-        unsupported = (unsupported_specifics(query, hits) + self.unknown_terms(query, library)
+        specifics = unsupported_specifics(query, hits)
+        unsupported = (specifics + self.unknown_terms(query, library)
                        + self.missing_documents(query, hits, library) + self.unjoined(query, library))
-        unsupported = [u for u in dict.fromkeys(unsupported) if (exempt is None or not exempt(u))
+        # a number, ordinal or frequency is a premise, never a word another rendering stands for ("every quarter":
+        # 每季度 is no 按季度 of another body)
+        unsupported = [u for u in dict.fromkeys(unsupported) if (exempt is None or u in specifics or not exempt(u))
                        and not self.names_formulation(u, query, library)]
         covered = not has_terms or (best >= MIN_PASSAGE_COVERAGE and union >= MIN_UNION_COVERAGE)
         if not covered and not unsupported:
@@ -537,6 +540,23 @@ class Checker:
         """
         names = [n for n in person_names(query) if not self._in_library(n, flt, exact=True) and not _not_a_topic(n, query)]
         return names + [t for t in noun_candidates(query) if t not in names and not self._in_library(t, flt)]
+
+    def documents_with(self, term: str, flt: SearchFilter | None = None) -> set[str]:
+        """The documents whose passages (or titles) hold ``term`` as written."""
+        toks = [x for x in dict.fromkeys([term, *sparse.tokenize(term)]) if len(x) >= 2]
+        ids = sorted({sparse.token_id(x) for x in toks})
+        if not ids:
+            return set()
+        key = norm(term)
+        found = self.res.store.query(None, (ids, [1.0] * len(ids)), limit=50, flt=flt, mode="sparse")
+        return {str(f.payload.get("doc_id", "")) for f in found
+                if key in norm(str(f.payload.get("title", "")) + str(f.payload.get("text", "")))}
+
+    def apart(self, a: str, b: str, flt: SearchFilter | None = None) -> bool:
+        """Both terms are in the library, never in one document: two topics, not one."""
+        da = self.documents_with(a, flt)
+        db = self.documents_with(b, flt) if da else set()
+        return bool(da and db and not da & db)
 
     def together(self, a: str, b: str, flt: SearchFilter | None) -> bool:
         """Whether one sentence holds both ``a`` and ``b`` (or their leading half: 模范机关创建 is the 模范机关创建活动

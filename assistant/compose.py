@@ -749,6 +749,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         need = asked.count or 2
         return enumerated_items(sentence) >= need
     if form is Form.QUANTITY:
+        if _AVERAGE_Q.search(question) and not _AVERAGE.search(sentence):
+            return False  # "平均每位委员联系多少代表": a total (365名) states no average
         if asked.unit in ("人", "名", "位") and "人次" in sentence and not re.search(r"\d\s*[名位]|\d\s*人(?!次)", sentence):
             # attendances counted (133人次) answer "多少人" only for the activity asked: the question's longest
             # words stand in the sentence (线下 培训, not 志愿服务)
@@ -776,5 +778,13 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
             return False  # "办公室主任是谁": a sentence on the office that names no 主任 does not say who
         return has_person(sentence) or bool(_ROLE.search(sentence))
     if form is Form.WHERE and (asked.event or _EVENT.search(question)):  # where a meeting is held, not where an office sits
-        return bool(_VENUE.search(sentence))
+        # … of the event asked: "歌咏展演在哪里举行" is not answered by "……座谈会在北京召开"
+        named = [t for t in query_terms(question) if _EVENT_NOUN.search(t)]
+        return bool(_VENUE.search(sentence)) and (not named or any(t in sentence for t in named))
     return True
+
+
+_AVERAGE_Q = re.compile(r"平均|人均|\bon average\b|\baverage\b|\bper (?:person|member|capita)\b", re.I)
+_AVERAGE = re.compile(r"平均|人均|每[人名位个家]|均为|均达")
+_EVENT_NOUN = re.compile(r"(?:会议|会|赛|展|展演|演出|活动|仪式|论坛|培训班|讲堂|歌咏|合唱|演唱|演讲|典礼|晚会)$")
+"""Words naming an event ("座谈会", "歌咏", "展演"): where it is held is asked of it."""

@@ -168,9 +168,10 @@ class AnswerEngine:
             # passages taken in turn, so that one document's many near matches do not crowd out the other's
             each = [self.retriever.search(query, top_k=k, flt=dataclasses.replace(flt, doc_ids=[d]), lead=lead,
                                           dense_text=dense_text).hits for d in flt.doc_ids]
-        elif asked is not None and (asked.across or asked.parts) and len(sides := compared_sides(query)) == 2:
-            # no document named for each side ("湖北省人大常委会机关与市人大常委会机关的……分别是多少"): each side's
-            # own question searched, their passages taken in turn
+        elif asked is not None and len(sides := (compared_sides(query) if asked.across or asked.parts else []) or (
+                query.split("，") if sa is not None and sa.how == "glossary" and query.count("，") == 1 else [])) == 2:
+            # no document named for each side ("湖北省人大常委会机关与市人大常委会机关的……分别是多少"), or two English
+            # questions in one ("how many …, and how many …"): each side's own question searched, taken in turn
             each = [self.retriever.search(side, top_k=k, flt=flt, lead=lead).hits for side in sides]
         if each:
             turns = [h for rank in zip_longest(*each) for h in rank if h is not None]
@@ -232,6 +233,9 @@ class AnswerEngine:
     def names_from_pinyin(self, question: str, runs: list[str], sa: Standalone, flt: SearchFilter | None) -> None:
         """Pinyin names of an English question ("You Jinxia") put into Chinese from the library's own texts:
         document titles, authors and sources, and the passages nearest the English question."""
+        runs = [r for r in runs if r.lower() not in LATIN_PLACE]  # places: the glossary's ("held in Beijing")
+        if not runs:
+            return
         docs = self.docs()
         records = [x for d in docs for x in (d.author, d.source) if x]
         vec = self.res.embedder.embed_query(normalize_for_index(question))
@@ -298,7 +302,8 @@ class AnswerEngine:
             notices.append(f"模型不可用：{exc}。以下为资料原文摘录。")
         timings: dict[str, float] = {}
         t_rw = time.perf_counter()
-        sa = standalone(question, history, llm, known=lambda w: self.checker.known(w, flt))
+        sa = standalone(question, history, llm, known=lambda w: self.checker.known(w, flt),
+                        apart=lambda a, b: self.checker.apart(a, b, flt))
         if sa.how == "glossary" and (runs := romanized.runs(question)):
             self.names_from_pinyin(question, runs, sa, flt)
         if sa.how == "glossary":  # a long name the library lacks, searched by a variant it uses (PRC → 新中国); a

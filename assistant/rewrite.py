@@ -23,7 +23,7 @@ from .answerability import ASKED_NOUNS, focus_terms, int_cn
 from .asked import DOC_REF, analyse
 from .extractive import query_terms
 from .llm import ChatBackend, LLMError
-from .scope import SHORT_NAME, latin_cities, latin_city_pattern, named_cities, named_places
+from .scope import LATIN_PLACE, SHORT_NAME, latin_cities, latin_city_pattern, named_cities, named_places
 
 log = logging.getLogger("policyqa.rewrite")
 
@@ -40,10 +40,15 @@ _EN_ANAPHORA = re.compile(r"\b(?:it|its|they|their|them|these|those|this|that|su
                           r"^\s*(?:and|so|then|also|what about|how about)\b", re.I)
 
 
+def _points_back(question: str, english: str = "") -> bool:
+    """那/它/这个 …, or "it/that/and …" in the English the question was translated from."""
+    return bool(_LEAD.match(question) or _ANAPHORA.search(question) or (english and _EN_ANAPHORA.search(english)))
+
+
 def names_own_body(question: str, prev: str, english: str = "") -> bool:
     """A complete question after an unrelated turn: it names its own body (not the previous question's) and
     points back at nothing (no 那/它/这个, no "it/that/and …" in the English it was translated from)."""
-    if _LEAD.match(question) or _ANAPHORA.search(question) or (english and _EN_ANAPHORA.search(english)):
+    if _points_back(question, english):
         return False
     p = norm_body(prev)
     return any(norm_body(m.group(0)) not in p for m in _OWN_BODY.finditer(question.replace(" ", "")))
@@ -137,12 +142,14 @@ def elliptic_focus(question: str) -> str:
     return m.group(1) if m and not re.search(r"什么|哪|多少|几|谁|怎么|为什么", m.group(1)) else ""
 
 
-def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "") -> str:
+def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "",
+                 apart: Callable[[str, str], bool] | None = None) -> str:
     """Without a model: carry the previous question's topic into an elliptical follow-up.
 
     "那联席会议多久开一次？" after "两项机制是什么？" → "两项机制：联席会议多久开一次？"; a pronoun
     (它, 该机制 …) is replaced by the topic. The follow-up's own question words stay, so its asked
-    facet (多久) is kept. ``english``: the English the question was translated from (its pronouns).
+    facet (多久) is kept. ``english``: the English the question was translated from (its pronouns);
+    ``apart``: whether two terms stand in no one document of the library (a question on a topic of its own).
     """
     if not history:
         return question
@@ -173,6 +180,12 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
             return q.replace(short, t, 1) if not _LEAD.match(q) else _LEAD.sub("", q).replace(short, t, 1)
     if not topic:
         return q
+    if apart is not None and not _points_back(q, english):
+        # "两项机制指的是哪两个制度" after a question on 湖北's 主题教育: a topic of its own, which no document of
+        # the previous topic speaks of — a new question, not a follow-up
+        mine = [t for t in topic_nouns(q) if len(t) >= 3 and t not in ASKED_NOUNS and t not in prev]
+        if any(all(apart(t, p) for p in topic) for t in mine):
+            return q
     # Keep the longest terms (fixed formulations, names) of the previous question, neighbours as one phrase
     # ("机关党建专项督查", not 机关党建 and a short 专项).
     # ("机关党建专项督查" though the follow-up says 督查 itself: "重点督查了什么")
@@ -215,7 +228,7 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
            "november", "december"]
 _EN_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
 _EN_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
-_EN_ORDINAL_OF = {"届": "symposium|seminar|forum|conference|congress|symposia", "次": "meeting|session|plenum",
+_EN_ORDINAL_OF = {"届": "symposium|seminar|forum|conference|congress|symposia", "次": "meeting|session",
                   "批": "batch|group of", "轮": "round", "期": "issue|edition|class"}
 _EN_ORDINAL = re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))\s+((?:[\w-]+\s+){0,3}?)("
                          + "|".join(_EN_ORDINAL_OF.values()) + r")\b", re.I)
@@ -453,10 +466,31 @@ _PLAIN_FORMS = {"是什么", "有哪些", "由谁", "什么时候", "在哪里",
 _EN_ARTICLE = re.compile(r"\b[Aa]rticle\s+(\d{1,3})\b")
 
 
+_EN_HELD_IN = re.compile(r"\b(?:held|convened|took place|opened)\s+in\s+([A-Z][a-z]+)\b")
+
+
+def _held_in_zh(m: re.Match) -> str:
+    name = m.group(1).lower()
+    zh = LATIN_PLACE.get(name) or latin_cities().get(name)
+    return f" 在{zh}召开 " if zh else m.group(0)
+
+
+_EN_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her)\b", re.I)
+_EN_AND_ASK = re.compile(r",?\s+and\s+(?=(?:how|what|which|who|when|where|why)\b)", re.I)
+
+
 def glossary_translate(question: str) -> Standalone:
     """Chinese query for an English/mixed question: its Chinese parts plus glossary terms for the English.
     Each term takes its first (most usual) rendering, whether or not the library uses it: choosing a rendering
-    the texts do use would also "translate" an out-of-scope question into the library's words (tax → 税)."""
+    the texts do use would also "translate" an out-of-scope question into the library's words (tax → 税).
+    Two questions joined by "and how many / and what …" are translated each on its own, joined by "，" (the
+    clauses the answer covers one by one, see compose.sub_questions)."""
+    parts = _EN_AND_ASK.split(question)
+    # (not when the second points back at the first: "…, and how many measures did they propose")
+    if len(parts) == 2 and all(len(p.split()) >= 4 for p in parts) and not _EN_PRONOUN.search(parts[1]):
+        a, b = glossary_translate(parts[0]), glossary_translate(parts[1])
+        return Standalone(query=f"{a.query}，{b.query}", how="glossary", untranslated=a.untranslated + b.untranslated,
+                          unknown_words=a.unknown_words + b.unknown_words, renderings={**a.renderings, **b.renderings})
     gl = glossary()
     question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)
     question = _EN_ARTICLE.sub(lambda m: f"第{m.group(1)}条", question)  # "Article 12" is a law's article
@@ -465,6 +499,7 @@ def glossary_translate(question: str) -> Standalone:
     question = _EN_HOW_MANY.sub(lambda m: _how_many_zh(m, gl), question)
     question = _EN_ANNIVERSARY.sub(lambda m: f" {m.group(1)}周年 ", question)  # "70th anniversary" → 70周年
     question = _EN_LAW.sub(lambda m: _law_name(m, gl), question)  # "the Labor Contract Law" → 《劳动合同法》
+    question = _EN_HELD_IN.sub(_held_in_zh, question)  # "held in Beijing": where, not whose (在北京召开)
     question = latin_city_pattern().sub(lambda m: f" {latin_cities()[m.group(0).lower()]} ", question)  # Xiamen → 厦门
     # "湖北 NPC" (a place put in Chinese above): that place's people's congress, not the national one
     question = re.sub(r"(?<=[\u4e00-\u9fff])(\s+)NPC\b", r"\1people's congress", question, flags=re.I)
@@ -622,14 +657,33 @@ def _carried(own: str, rewritten: str) -> str:
     return head if sep and head not in own and own.endswith(rest[-4:]) else ""
 
 
+_MIXED_ASKS = [(r"\bis how much\b|\bhow much is (?:it|that)\b|\bhow much\b", "是多少"), (r"\bhow many\b", "多少"),
+               (r"\bhow often\b", "多久一次"), (r"\bhow long\b", "多长时间"), (r"\bwhen\b", "什么时候"),
+               (r"\bwho\b", "谁"), (r"\bwhere\b", "在哪里"), (r"\bwhich\b", "哪个"), (r"\bwhat\b", "什么"),
+               (r"\bhow\b", "如何"), (r"\bwhy\b", "为什么")]
+"""English asking words in a Chinese question ("……整改率 is how much？"): the Chinese ask, read as one."""
+
+
+def mixed_asks(question: str) -> str:
+    """A Chinese question's English asking words put in Chinese (its English content words are left as they are)."""
+    if not re.search(r"[A-Za-z]", question) or is_english(question):
+        return question
+    out = question
+    for pat, zh in _MIXED_ASKS:
+        out = re.sub(rf"\s*(?:{pat})\s*", zh, out, flags=re.I)
+    return out
+
+
 def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend | None,
-               known: Callable[[str], bool] | None = None) -> Standalone:
-    """The standalone Chinese question to search and answer (``known``: whether the library uses a word)."""
+               known: Callable[[str], bool] | None = None,
+               apart: Callable[[str, str], bool] | None = None) -> Standalone:
+    """The standalone Chinese question to search and answer (``known``: whether the library uses a word;
+    ``apart``: whether two terms stand in no one document, see :func:`rule_rewrite`)."""
     q = question.strip()
     if len(q) > LONG_QUESTION and not is_english(q):
         short = condense(q)
         if short != q:
-            sa = standalone(short, history, llm, known)
+            sa = standalone(short, history, llm, known, apart)
             sa.how = sa.how or "condensed"
             return sa
     if is_english(q) and history and (m := _EN_WHAT_ABOUT.match(q)):
@@ -637,13 +691,13 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
         terms = glossary_translate(m.group(1) or m.group(2)).query.split()
         x = "".join(terms)
         if x and not is_english(x) and len(terms) <= 2:  # a thing named (two terms at most), not a new question
-            return standalone(f"那{x}呢？", history, llm, known)
+            return standalone(f"那{x}呢？", history, llm, known, apart)
     if is_english(q):
         # The glossary first (instant, deterministic); the model only for words the glossary does not know.
         g = glossary_translate(q)
         if history:
             g.focus = elliptic_focus(g.query)
-            own, g.query = g.query, rule_rewrite(history, g.query, english=q)
+            own, g.query = g.query, rule_rewrite(history, g.query, english=q, apart=apart)
             g.carried = _carried(own, g.query)
         if llm is not None and g.unknown_words:
             def by_model(llm: ChatBackend = llm) -> str | None:
@@ -651,9 +705,10 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
                 return (rule_rewrite(history, t) if history else t) if t else None
             g.fallback = by_model
         return g
+    q = mixed_asks(q)
     f = formalize(q, known)
     if history:
-        r = rule_rewrite(history, f)
+        r = rule_rewrite(history, f, apart=apart)
         x = elliptic_focus(f)
         if not r.startswith(f"{x}："):
             x = ""  # "那湖北呢": the previous question asked of 湖北, no thing of 湖北 to name in the answer

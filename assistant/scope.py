@@ -19,6 +19,7 @@ from policyqa.types import DocumentMeta, SearchFilter
 from policyqa.versions import by_work, in_force_ids, superseded_ids, version_label
 
 from .answerability import named_documents, place_words
+from .asked import compared_sides
 from .grounding import norm
 
 __all__ = ["ISSUERS", "PLACES", "SHORT_NAME", "Scope", "named_places", "places_of", "resolve_scope", "without_version_words"]
@@ -95,6 +96,10 @@ class Scope:
         return "按" + "、".join(f"{version_label(d)}的《{d.title}》" for d in used[:2]) + "回答（现行文本以资料库中最新修订为准）。"
 
 
+_VENUE_AFTER = re.compile(r"(?:省|市)?(?:召开|举行|举办|开幕|闭幕)")
+_EN_VENUE_BEFORE = re.compile(r"\b(?:held|convened|took place|take place|opened|hosted)\s+in\s+$", re.I)
+
+
 def named_places(question: str) -> list[tuple[str, str]]:
     """(full name, short name) of the provinces a question names, in order of appearance."""
     q = normalize_for_index(question)
@@ -104,9 +109,13 @@ def named_places(question: str) -> list[tuple[str, str]]:
             before = q[m.start() - 1] if m.start() else ""
             if before and before == _PLACE_NOT_BEFORE.get(short):
                 continue
+            if _VENUE_AFTER.match(q, m.end()) and before in ("在", "于", "赴"):
+                continue  # "……启动会在北京召开": where it was held, not whose it is
             found.append((m.start(), full, short))
             break
     for m in _LATIN_PLACE_RE.finditer(question):
+        if _EN_VENUE_BEFORE.search(question[:m.start()]):
+            continue  # "held in Beijing"
         short = LATIN_PLACE[m.group(1).lower()]
         full = next(f for f, s in SHORT_NAME.items() if s == short)
         found.append((10_000 + m.start(), full, short))
@@ -281,8 +290,12 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
     for d in live:
         for a in {a for a in record_names(d) if norm(a) in qn}:
             by_name.setdefault(a, set()).add(d.doc_id)
-    # (not with a place no record names: the documents that speak of it are found by searching, see the engine)
-    for ids in ([] if scope.absent_places or scope.absent_cities else by_name.values()):
+    # (not with a place no record names: the documents that speak of it are found by searching, see the engine;
+    # nor in a comparison whose other side no record names — "全国人大常委会机关和市人大常委会机关各……": each side
+    # is searched on its own there)
+    sides = compared_sides(question)
+    one_sided = bool(sides) and not all(any(norm(a) in norm(side) for a in by_name) for side in sides)
+    for ids in ([] if scope.absent_places or scope.absent_cities or one_sided else by_name.values()):
         chosen = (chosen | ids) if len(ids) <= 2 else ((chosen & ids) or chosen or ids)
         scope.documents += sorted({d.title for d in live if d.doc_id in ids} - set(scope.documents))
 

@@ -1228,3 +1228,81 @@ def test_how_a_year_of_work_is_paced_is_answered(engine):
     ans = engine.ask("全国人大常委会机关党组全年推进全面从严治党的工作节奏是怎么安排的？")
     cited_everywhere(ans)
     assert "年初有部署安排" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["中央和国家机关庆祝新中国成立75周年歌咏展演是在哪里举行的？",
+                               "Where was the central and state organs' choral performance for the PRC's 75th anniversary held?"])
+def test_where_an_event_was_held_is_of_that_event(engine, q):
+    """"……座谈会在北京召开" says where another event was held: the texts do not say where the showcase was."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+def test_where_an_event_was_held_is_answered_where_stated(engine):
+    assert answers_with(engine, "学习贯彻三中全会精神推动机关党建高质量发展座谈会在哪召开的？", "在北京召开")
+    ans = engine.ask("Where was the symposium on studying the Third Plenum held?")
+    assert "三中全会" in ans.standalone_query and "在北京召开" in ans.answer, (ans.standalone_query, ans.answer)
+
+
+def test_comparison_of_two_bodies_where_one_is_named_by_no_record(engine):
+    """"市人大常委会机关" names no record (its source reads 某市……): the comparison is not narrowed to the other side's
+    article; each side is searched on its own."""
+    ans = engine.ask("全国人大常委会机关和市人大常委会机关各开展了几次警示教育？")
+    cited_everywhere(ans)
+    assert "警示教育10次" in ans.answer, ans.answer
+
+
+def test_english_asking_words_in_a_chinese_question():
+    """"……整改率 is how much？": the Chinese ask, so the form (a quantity) and its checks hold."""
+    from assistant.rewrite import mixed_asks
+
+    assert mixed_asks("市人大机关中心组学习 how many 次？") == "市人大机关中心组学习多少次？"
+    assert mixed_asks("联席会议的牵头单位 who 担任？") == "联席会议的牵头单位谁担任？"
+    assert mixed_asks("How do the 两项机制 work?") == "How do the 两项机制 work?"  # English: the glossary's
+
+
+def test_mixed_questions_are_answered_and_refused_as_chinese_ones(engine):
+    assert answers_with(engine, "市人大机关中心组学习 how many 次？", "14次")
+    ans = engine.ask("全国人大常委会机关执法检查的问题整改率 is how much？")  # no rate is stated
+    assert not ans.answerable, ans.answer
+
+
+@pytest.mark.parametrize("q", ["湖北省人大常委会组成人员平均每人固定联系多少名代表？",
+                               "On average, how many deputies does each standing committee member keep in contact with?"])
+def test_an_average_the_texts_do_not_state_is_refused(engine, q):
+    """"确定365名固定联系代表" is a total: it states no average per member."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+@pytest.mark.parametrize("q", ["年轻干部教育引领三年行动计划启动会是哪天在北京召开的？",
+                               "On which date was the launch meeting of the three-year action plan for young cadres held in Beijing?"])
+def test_a_place_where_an_event_was_held_does_not_choose_the_documents(engine, q):
+    """"在北京召开", "held in Beijing": where, not whose — the central organs' review is not set aside for the
+    article of 北京市直机关工委."""
+    assert answers_with(engine, q, "2024年12月10日")
+
+
+@pytest.mark.parametrize("q", ["Why is the Beijing secretaries' joint meeting held every quarter?",
+                               "Is the Beijing secretaries' joint meeting held every month?"])
+def test_an_english_false_frequency_is_refused(engine, q):
+    """A frequency is a premise: another rendering the texts use elsewhere (按季度) does not excuse it."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+def test_two_english_questions_in_one_are_answered_each():
+    """"how many …, and how many …" of two bodies: each translated and searched on its own (joined by "，" so that
+    the answer covers both clauses); a second clause that points back ("did they") stays one question."""
+    two = glossary_translate("How many deputies did the Hubei organ invite to attend standing committee meetings, "
+                             "and how many deputies did the city organ organize for grassroots governance research?")
+    assert two.query.count("，") == 1, two.query
+    one = glossary_translate("How many problems did the sub-Party groups find, and how many measures did they propose?")
+    assert "，" not in one.query, one.query
+
+
+def test_two_english_questions_in_one_answered_from_both_documents(engine):
+    ans = engine.ask("For the deputies work, how many deputies did Hubei invite to attend standing committee meetings, "
+                     "and how many deputies did the city organize to join grassroots governance research?")
+    cited_everywhere(ans)
+    assert "60名" in ans.answer and "30余名代表" in ans.answer, ans.answer
