@@ -180,6 +180,9 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
             return q.replace(short, t, 1) if not _LEAD.match(q) else _LEAD.sub("", q).replace(short, t, 1)
     if not topic:
         return q
+    if english and not _points_back(q, english) and (mine := [t for t in topic_nouns(q) if t not in ASKED_NOUNS]) \
+            and not any(t in prev + history[-1][1] for t in mine):
+        return q  # an English question that points back at nothing and shares no word with the last turn: a new one
     if apart is not None and not _points_back(q, english):
         # "两项机制指的是哪两个制度" after a question on 湖北's 主题教育: a topic of its own, which no document of
         # the previous topic speaks of — a new question, not a follow-up

@@ -1306,3 +1306,14 @@ def test_two_english_questions_in_one_answered_from_both_documents(engine):
                      "and how many deputies did the city organize to join grassroots governance research?")
     cited_everywhere(ans)
     assert "60名" in ans.answer and "30余名代表" in ans.answer, ans.answer
+
+
+def test_an_english_question_sharing_nothing_with_the_last_turn_is_a_new_one(engine):
+    """No pointer word and no word of the last turn: not searched with the last turn's topic."""
+    history = [("全国人大常委会机关为落实行动方案制定了多少项具体措施？", "制定22个方面、92项具体措施。")]
+    ans = engine.ask("Where was the symposium on studying the Third Plenum held?", history=history)
+    assert "具体措施" not in ans.standalone_query, ans.standalone_query
+    assert "在北京召开" in ans.answer, ans.answer
+    # one that names the last turn's thing is still its follow-up
+    history = [("北京市直机关书记联席会议各组的牵头单位由谁担任？", "各组牵头单位由组内单位轮流担任，任期一年。")]
+    assert "联席会议" in engine.ask("How are the lead units chosen?", history=history).standalone_query
