@@ -516,13 +516,19 @@ class Checker:
         scores = [by_id[h.passage_id] for h in hits if h.passage_id in by_id]
         return float(max(scores)) if scores else 0.0
 
-    def _in_library(self, term: str, flt: SearchFilter | None, exact: bool = False) -> bool:
-        """Whether some passage holds ``term`` (its BM25 tokens; ``exact``: the whole string, in text or title)."""
-        toks = [x for x in dict.fromkeys([term, *sparse.tokenize(term)]) if len(x) >= 2]
+    def _sparse(self, terms: list[str], limit: int, flt: SearchFilter | None) -> list[Any] | None:
+        """Passages found by the BM25 tokens of ``terms`` (each term whole and its words); None: no token to search."""
+        toks = [x for x in dict.fromkeys([y for t in terms for y in (t, *sparse.tokenize(t))]) if len(x) >= 2]
         ids = sorted({sparse.token_id(x) for x in toks})
         if not ids:
+            return None
+        return self.res.store.query(None, (ids, [1.0] * len(ids)), limit=limit, flt=flt, mode="sparse")
+
+    def _in_library(self, term: str, flt: SearchFilter | None, exact: bool = False) -> bool:
+        """Whether some passage holds ``term`` (its BM25 tokens; ``exact``: the whole string, in text or title)."""
+        found = self._sparse([term], 20 if exact else 1, flt)
+        if found is None:
             return True
-        found = self.res.store.query(None, (ids, [1.0] * len(ids)), limit=20 if exact else 1, flt=flt, mode="sparse")
         if not exact:
             return bool(found)
         key = norm(term)
@@ -543,13 +549,8 @@ class Checker:
 
     def documents_with(self, term: str, flt: SearchFilter | None = None) -> set[str]:
         """The documents whose passages (or titles) hold ``term`` as written."""
-        toks = [x for x in dict.fromkeys([term, *sparse.tokenize(term)]) if len(x) >= 2]
-        ids = sorted({sparse.token_id(x) for x in toks})
-        if not ids:
-            return set()
         key = norm(term)
-        found = self.res.store.query(None, (ids, [1.0] * len(ids)), limit=50, flt=flt, mode="sparse")
-        return {str(f.payload.get("doc_id", "")) for f in found
+        return {str(f.payload.get("doc_id", "")) for f in self._sparse([term], 50, flt) or []
                 if key in norm(str(f.payload.get("title", "")) + str(f.payload.get("text", "")))}
 
     def apart(self, a: str, b: str, flt: SearchFilter | None = None) -> bool:
@@ -561,11 +562,8 @@ class Checker:
     def together(self, a: str, b: str, flt: SearchFilter | None) -> bool:
         """Whether one sentence holds both ``a`` and ``b`` (or their leading half: 模范机关创建 is the 模范机关创建活动
         of a question), or one names the document (title, author, source) whose passage holds the other."""
-        toks = [x for x in dict.fromkeys([a, b, *sparse.tokenize(a), *sparse.tokenize(b)]) if len(x) >= 2]
-        ids = sorted({sparse.token_id(x) for x in toks})
-        found = self.res.store.query(None, (ids, [1.0] * len(ids)), limit=20, flt=flt, mode="sparse")
         records = {d.doc_id: norm(f"{d.title} {d.author} {d.source}") for d in self._docs()}
-        for f in found:
+        for f in self._sparse([a, b], 20, flt) or []:
             text = norm(str(f.payload.get("text", "")))
             record = records.get(str(f.payload.get("doc_id", "")), norm(str(f.payload.get("title", ""))))
             # "人大机关党建": the body that wrote a document qualifies what its text says

@@ -521,16 +521,20 @@ _SIDE_JOIN = re.compile(r"和|与|同|跟|及")
 _SIDE_HEAD_END = re.compile(r"的|，|,|在|上|方面|各|分别|有什么|有何")
 
 
+def _one_body(text: str) -> str:
+    """``text`` with the 和 of one body's name masked (中央和国家机关), positions kept."""
+    return FIXED_AND.sub(lambda m: "＆" * len(m.group(0)), text)
+
+
 def compared_sides(q: str) -> list[str]:
     """The two questions a comparison asks ("A与B的X分别是多少" → "A X分别是多少", "B的X分别是多少"), each to be
     searched on its own so that one side's many near matches do not crowd out the other's; [] if not two sides."""
-    masked = FIXED_AND.sub(lambda m: "＆" * len(m.group(0)), q)  # 中央和国家机关 is one body
-    m = _SIDE_JOIN.search(masked)
+    m = _SIDE_JOIN.search(_one_body(q))
     if m is None or m.start() < 2:
         return []
     a, rest = q[:m.start()], q[m.end():]
     a = re.sub(r"^(?:请问|比较|对比|比比)(?:一下)?[:：，,]?", "", a)
-    head = _SIDE_HEAD_END.search(FIXED_AND.sub(lambda m: "＆" * len(m.group(0)), rest))
+    head = _SIDE_HEAD_END.search(_one_body(rest))
     if head is None or head.start() < 2 or len(a) < 2:
         return []
     tail = rest[head.start():].lstrip("的，,")

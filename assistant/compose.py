@@ -121,10 +121,10 @@ def _typed_missing(question: str, cands: list) -> bool:
     # a list of names on the topic asked (not "……座谈会、……座谈会" of another passage)
     words = [t for t in focus_terms(question) if t not in ASKED_NOUNS and t != atype and not t.isdigit()
              and not _is_place(t)]
-    own = sorted(words, key=len, reverse=True)[:1]
+    longest = max(words, key=len, default="")
 
     def on_topic(text: str) -> bool:  # its longest topic word, or two others
-        return not words or own[0] in text or sum(t in text for t in words) >= 2
+        return not words or longest in text or sum(t in text for t in words) >= 2
 
     return not any(names(c.text) >= 2 and on_topic(c.text) for c in cands)
 
@@ -721,6 +721,7 @@ def _date_event(question: str) -> tuple[str, ...]:
 _DATED = {Form.QUANTITY, Form.FREQUENCY, Form.WHO, Form.WHERE}
 """Facts of a year: a count, how often, who, where (a date or a list may span years)."""
 _YEAR_ASKED = re.compile(r"(?<![\d第])((?:19|20)\d{2})年(以来|起|至今|后)?")
+_YEAR_SAID = re.compile(r"(?<![\d第])((?:19|20)\d{2})年")
 _YEAR_SPAN = re.compile(r"((?:19|20)\d{2})(?:年)?(?:至|到|—|－|-|~)((?:19|20)\d{2})年")
 
 
@@ -731,9 +732,9 @@ def year_fits(question: str, sentence: str, hit: Hit | None = None) -> bool:
     asked = _YEAR_ASKED.findall(question)
     if not asked:
         return True
-    said = {int(y) for y in re.findall(r"(?<![\d第])((?:19|20)\d{2})年", sentence)}
+    said = {int(y) for y in _YEAR_SAID.findall(sentence)}
     if not said and hit is not None and hit.date[:4].isdigit():
-        said = {int(y) for y in re.findall(r"(?<![\d第])((?:19|20)\d{2})年", hit.text)} | {int(y) for y in own_years(hit)}
+        said = {int(y) for y in _YEAR_SAID.findall(hit.text)} | {int(y) for y in own_years(hit)}
         sentence = hit.text
     if not said:
         return True

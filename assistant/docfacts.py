@@ -37,8 +37,10 @@ _PUBLISHED = r"(?:刊登|刊发|刊载|登载|转载|发表)"
 _OUTLET = r"(?:<([^>]{2,20})>|([\u4e00-\u9fff]{2,12}))"  # norm() writes 《》 as <>
 _OUTLET_BEFORE = re.compile(rf"{_OUTLET}{_PUBLISHED}(?:的|了|过|出|在)")
 _OUTLET_AFTER = re.compile(rf"{_PUBLISHED}(?:在|于){_OUTLET}")
-_OUTLET_TAIL = re.compile(r"(?:杂志|期刊|刊物|报纸|网站|公众号|上|里|中|的|吗|呢)+$")
-_OUTLET_END = re.compile(r"杂志|期刊|刊物|报纸|网站|公众号|上|里|的|吗|呢")
+_AFTER_OUTLET = "杂志|期刊|刊物|报纸|网站|公众号|上|里|的|吗|呢"
+"""Words after an outlet's name ("求是杂志上的吗")."""
+_OUTLET_TAIL = re.compile(rf"(?:{_AFTER_OUTLET}|中)+$")
+_OUTLET_END = re.compile(_AFTER_OUTLET)
 _OUTLET_HEAD = re.compile(r"^(?:.*[的了在被由把和与及篇文那这个些吗呢啊上于])?是?")  # not 是 inside: 求是
 _OCCASION = re.compile(r"(?:会|会议|会上|时|期间|座谈|仪式|典礼|学习|调研|考察|讲话|活动)$")
 _ASKING = re.compile(r"哪|什么|何|谁|啥|多少|几")
@@ -66,6 +68,11 @@ def named_outlets(question: str, periodicals: bool = False) -> list[str]:
                     re.escape(name) + r"(?:杂志|期刊|报纸|网站)", q)):
             out.append(name)
     return list(dict.fromkeys(out))
+
+
+def unborne_outlet(question: str, docs: list[DocumentMeta], periodicals: bool = False) -> str:
+    """The first outlet the question names (:func:`named_outlets`) that no record of ``docs`` bears out, or ""."""
+    return next((o for o in named_outlets(question, periodicals) if not any(bears_out(o, d) for d in docs)), "")
 
 
 def _subsequence(short: str, long: str) -> bool:
@@ -195,10 +202,9 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
     doc = _best_doc(question, docs, hits)
     if doc is None:
         return None
-    if doc.author or doc.source:  # "《求是》刊登的两项机制文章是哪一期": the record says where it appeared
-        for outlet in named_outlets(question):
-            if not bears_out(outlet, doc):
-                return DocFact("", [], premise=outlet)
+    # "《求是》刊登的两项机制文章是哪一期": the record says where it appeared
+    if (doc.author or doc.source) and (outlet := unborne_outlet(question, [doc])):
+        return DocFact("", [], premise=outlet)
     return _fact_of(res, question, kind, doc)
 
 

@@ -35,7 +35,7 @@ from .asked import INDICATORS, Asked, Form, analyse, compared_sides
 from .bodies import asked_body, document_body, other_level
 from .changes import answer_changes, asks_for_changes
 from .compose import Plan, asked_kind, lists_asked_kind, plan_answer, spelled_out_asked, spells_out, states_from_afar
-from .docfacts import bears_out, document_fact, named_outlets
+from .docfacts import document_fact, unborne_outlet
 from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
 from .listing import grow_plan
@@ -92,6 +92,13 @@ class Final:
 
 Event = Retrieved | Token | Final
 
+
+
+def _in_turns(sides: list[list[Hit]], rest: list[Hit]) -> list[Hit]:
+    """The sides' passages taken in turn (first of each, then second of each …), then the rest, each once."""
+    turns = [h for rank in zip_longest(*sides) for h in rank if h is not None]
+    seen = {h.passage_id for h in turns}
+    return turns + [h for h in rest if h.passage_id not in seen]
 
 class AnswerEngine:
     def __init__(self, res: Resources, backend: str | ChatBackend | None = None, timeout_s: float = 120.0,
@@ -174,18 +181,14 @@ class AnswerEngine:
             # questions in one ("how many …, and how many …"): each side's own question searched, taken in turn
             each = [self.retriever.search(side, top_k=k, flt=flt, lead=lead).hits for side in sides]
         if each:
-            turns = [h for rank in zip_longest(*each) for h in rank if h is not None]
-            seen = {h.passage_id for h in turns}
-            cands = turns + [h for h in cands if h.passage_id not in seen]
+            cands = _in_turns(each, cands)
         if s.reranker:
             from .rerank import rerank
 
             cands = rerank(query, cands, s.reranker)
             if each:  # the reranker's order within each side, the sides still taken in turn
                 side = {h.passage_id: i for i, hs in enumerate(each) for h in hs}
-                ranked = [[h for h in cands if side.get(h.passage_id) == i] for i in range(len(each))]
-                turns = [h for rank in zip_longest(*ranked) for h in rank if h is not None]
-                cands = turns + [h for h in cands if h.passage_id not in side]
+                cands = _in_turns([[h for h in cands if side.get(h.passage_id) == i] for i in range(len(each))], cands)
         absent: list[str] = []
         if scope is not None and (scope.absent_places or scope.absent_cities):
             # A place no document's title or source names: passages that speak of it answer, and documents
@@ -358,8 +361,7 @@ class AnswerEngine:
                 yield Token(changed.text)
                 yield Final(answers.answered(ctx, changed.text, changed.hits))
                 return
-        if not r.asked.docfact and (outlet := next((o for o in named_outlets(sa.query, periodicals=True)
-                                                    if not any(bears_out(o, d) for d in docs)), None)):
+        if not r.asked.docfact and (outlet := unborne_outlet(sa.query, docs, periodicals=True)):
             # "两项机制这篇是登载在求是杂志上的吗": no document of the library appeared there
             yield from answers.refuse(ctx, notice=f"资料中没有由“{outlet}”刊发或发表的文章。")
             return

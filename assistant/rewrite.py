@@ -36,8 +36,10 @@ _PROVINCE_NAMES = "|".join(sorted(set(SHORT_NAME.values()), key=len, reverse=Tru
 _OWN_BODY = re.compile(rf"(?:全国|中央|国家|省|自治区|市|县|区|{_PROVINCE_NAMES})[\u4e00-\u9fff]{{0,6}}?"
                        r"(?:人大|政协|工委|常委会|委员会|机关|党组|党委|政府|纪委)")
 """A body named with its level or place (市人大常委会机关, 北京市直机关工委, 湖北人大): who a question is about."""
-_EN_ANAPHORA = re.compile(r"\b(?:it|its|they|their|them|these|those|this|that|such|there|he|she|his|her|the same)\b|"
-                          r"^\s*(?:and|so|then|also|what about|how about)\b", re.I)
+_EN_PRONOUNS = r"it|its|they|their|them|these|those|this|that|he|she|his|her"
+_EN_PRONOUN = re.compile(rf"\b(?:{_EN_PRONOUNS})\b", re.I)
+_EN_ANAPHORA = re.compile(rf"\b(?:{_EN_PRONOUNS}|such|there|the same)\b|^\s*(?:and|so|then|also|what about|how about)\b",
+                          re.I)
 
 
 def _points_back(question: str, english: str = "") -> bool:
@@ -190,8 +192,7 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         if any(all(apart(t, p) for p in topic) for t in mine):
             return q
     # Keep the longest terms (fixed formulations, names) of the previous question, neighbours as one phrase
-    # ("机关党建专项督查", not 机关党建 and a short 专项).
-    # ("机关党建专项督查" though the follow-up says 督查 itself: "重点督查了什么")
+    # ("机关党建专项督查", not 机关党建 and a short 专项, though the follow-up says 督查 itself: "重点督查了什么").
     joined = [p for p in _phrases(prev, topic + [t for t in nouns if t not in topic]) if any(t in p for t in topic)]
     topic = sorted(joined, key=len, reverse=True)[:3]
     body = _LEAD.sub("", q)
@@ -478,7 +479,6 @@ def _held_in_zh(m: re.Match) -> str:
     return f" 在{zh}召开 " if zh else m.group(0)
 
 
-_EN_PRONOUN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those|he|she|his|her)\b", re.I)
 _EN_AND_ASK = re.compile(r",?\s+and\s+(?=(?:how|what|which|who|when|where|why)\b)", re.I)
 
 
