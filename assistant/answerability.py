@@ -321,7 +321,7 @@ ASKED_NOUNS = {"比例", "标准", "规定", "要求", "情况", "问题", "作�
                 "作者", "来源", "出处", "地方", "单位", "部门", "文章", "文件", "资料", "条例", "法律", "报告",
                 # attribute nouns: they frame what is asked about a topic, never name a topic of their own
                 *"特点 特征 区别 差别 差异 变化 部分 标题 题目 名称 时间段 阶段 栏目 版块 方式 形式 途径 渠道 原则 目标 任务 "
-                 "重点 成效 效果 成果 经验 举措 原因 背景 依据 条件 程序 环节 步骤 范围 对象 主体 职责 方面 领域 类型 种类 "
+                 "重点 成效 效果 成果 经验 举措 原因 背景 依据 条件 程序 环节 步骤 范围 对象 主体 职责 方面 维度 层面 角度 领域 类型 种类 "
                  "数量 数目 次数 频率 期限 时间 地点 日期 年份 月份 内容 名单 人选 负责人 顺序 区间 用途 好处 "
                  # how a thing is done: 节奏 of "如何安排……工作的节奏" asks its manner, names no topic
                  "节奏 流程 思路 路径 抓手 安排 模式 章法 套路 门道 打法 "
@@ -329,6 +329,12 @@ ASKED_NOUNS = {"比例", "标准", "规定", "要求", "情况", "问题", "作�
                  "开篇 开头 结尾 篇首 文中 文末 原文 全文".split()}
 """Nouns that name what is asked for rather than what is asked about."""
 _NUMERAL_HEAD = re.compile(r"^[一二两三四五六七八九十百千万]")
+
+
+def _kind_of_body(name: str) -> str:
+    """The last word of an organisation's name, the kind of body it is (全国政协 → 政协, 国务院办公厅 → 办公厅)."""
+    tokens = set(sparse.tokenize(name))
+    return next((name[i:] for i in range(1, len(name) - 1) if name[i:] in tokens), name)
 
 
 def noun_candidates(question: str) -> list[str]:
@@ -545,7 +551,12 @@ class Checker:
         abbreviations (三力, 四强) are exempt: the texts spell such enumerations out.
         """
         names = [n for n in person_names(query) if not self._in_library(n, flt, exact=True) and not _not_a_topic(n, query)]
-        return names + [t for t in noun_candidates(query) if t not in names and not self._in_library(t, flt)]
+        # an organisation the library lacks though it has its first word: 全国政协 in a library of 全国人大 (the kind
+        # of body, its last word 政协, is nowhere; 中直工委 is an abbreviation of a 工委 it has)
+        orgs = {w.word for w in pos_tagger().cut(normalize_for_index(query), HMM=False) if w.flag == "nt"}
+        return names + [t for t in noun_candidates(query) if t not in names and (
+            not self._in_library(t, flt) or (t in orgs and not self._in_library(t, flt, exact=True)
+                                             and not self._in_library(_kind_of_body(t), flt)))]
 
     def documents_with(self, term: str, flt: SearchFilter | None = None) -> set[str]:
         """The documents whose passages (or titles) hold ``term`` as written."""

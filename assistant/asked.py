@@ -245,6 +245,10 @@ class Asked:
                 or (f is Form.WHERE and (self.event or bool(self.place_kind)))]
 
 
+_CARRIED_HEAD = re.compile(r"^[^：:？?。]{2,40}：(?=[这那它其该此])")
+"""A follow-up's carried topics ("北京联席会议、市直机关：这8个组……分别是哪些部门"): no sides compared."""
+
+
 def analyse(question: str) -> Asked:
     """Classify ``question`` (Chinese, English or mixed; ideally the standalone, translated form)."""
     q = question.strip()
@@ -361,7 +365,7 @@ def analyse(question: str) -> Asked:
     return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
                  person=person, role=role, event=bool(_EVENT_Q.search(q)),
                  counted=counted, counted_before=counted_before, quoted=quoted,
-                 across=bool(_ACROSS.search(FIXED_AND.sub("", q))) and not parts, parts=parts,
+                 across=bool(_ACROSS.search(FIXED_AND.sub("", _CARRIED_HEAD.sub("", q)))) and not parts, parts=parts,
                  outcome=Form.WHO in forms and bool(OUTCOME_Q.search(q)),
                  attribute=attribute, place_kind=kind, formulation=formulation,
                  year=Form.DATE in forms and bool(_YEAR_Q.search(q)),
@@ -646,6 +650,26 @@ def _noun_before(q: str, end: int) -> str:
     return words[i].word
 
 
+_LIST_ASK = re.compile(r"(?:分别|具体|都|各|又|主要)?(?:是|有|为|包括|包含)(?:哪些|哪几[个家所位名项]?|哪[一二两三四五六七八九十]+[个家所位名项])")
+
+
+def list_subject(q: str) -> str:
+    """The thing whose members are asked by name: "这8个组的牵头单位分别是哪些部门" → 牵头单位 (a verb or noun before a
+    generic head says which: 牵头单位, 成员单位); empty when the ask does not follow a noun."""
+    from .names import pos_tagger
+
+    m = _LIST_ASK.search(q)
+    if m is None:
+        return ""
+    words = list(pos_tagger().cut(q[:m.start()], HMM=False))
+    if not words or not (words[-1].flag.startswith("n") or words[-1].flag == "j") or len(words[-1].word) < 2:
+        return ""
+    last = words[-1].word
+    if last in _GENERIC_HEADS and len(words) > 1 and words[-2].flag[:1] in ("n", "v") and len(words[-2].word) >= 2:
+        return words[-2].word + last
+    return last
+
+
 def _counts_another_noun(q: str) -> bool:
     """A noun other than a document's name stands right before "多少条" ("措施一共多少条")."""
     m = re.search(r"(?:一共|总共|共有|共|都|有)*(?:多少|几)条", q)
@@ -664,6 +688,8 @@ _SAME_MEASURE = [set("个项件条份部支家所套块级"), {"人", "名", "�
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项", "多少人" of
 "133人次")."""
 # "62.6万人", "4900亿元": 万 / 亿 before the measure word are part of the number
+_MEASURE_ONLY = set("个人名位次件项条份家所")
+"""Measure words that are no noun themselves (组, 批, 轮 are: "8个组")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*(?:[万亿](?=[\u4e00-\u9fff]))?({UNITS}|方面|%|％)")
 _ORDINAL = re.compile(rf"第[\d{_CN_NUM}百千]+$")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
@@ -713,8 +739,8 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
     if asked.counted and units:  # "多少件实事" answered by "45项民生实事": the thing counted decides …
         # … in a measure of the asked kind, unless the count stands with the thing ("多少个党小组" is no "9次")
         return not asked.unit or any(in_unit(u) for u in units) or bool(count_of(asked.counted).search(s))
-    if asked.unit:
-        return any(in_unit(u) for u in units)
+    if asked.unit:  # "几组" of "分成8个组": a measure that is also a noun takes 个
+        return any(in_unit(u) for u in units) or (asked.unit not in _MEASURE_ONLY and bool(count_of(asked.unit).search(s)))
     if asked.measure:
         # the number stands with what it measures, in one clause ("经济增长5.5%左右"; not "……500亿斤以上；单位地区生产总值……")
         return any(m in c and _counts(c) for c in re.split(r"[；;，,。]", s) for m in same_measured(asked.measure))

@@ -30,6 +30,7 @@ from .asked import (
     compared_sides,
     count_of,
     holds,
+    list_subject,
     names_counted,
     quantity_ok,
     same_measured,
@@ -123,8 +124,12 @@ def _typed_missing(question: str, cands: list) -> bool:
              and not _is_place(t)]
     longest = max(words, key=len, default="")
 
+    # and of the thing whose members are asked ("牵头单位分别是哪些部门": a list beside 牵头单位)
+    subject = list_subject(question)
+    subject = "" if subject == atype or subject in ASKED_NOUNS else subject
+
     def on_topic(text: str) -> bool:  # its longest topic word, or two others
-        return not words or longest in text or sum(t in text for t in words) >= 2
+        return (not words or longest in text or sum(t in text for t in words) >= 2) and subject in text
 
     return not any(names(c.text) >= 2 and on_topic(c.text) for c in cands)
 
@@ -743,6 +748,10 @@ def year_fits(question: str, sentence: str, hit: Hit | None = None) -> bool:
     return any(int(y) in said or (since and any(x >= int(y) for x in said)) for y, since in asked)
 
 
+_QUALITIES = re.compile(r"(?:[\u4e00-\u9fff]{2,5}、){1,}[\u4e00-\u9fff]{2,5}的")
+"""Short qualities listed before the thing they qualify ("讲政治、守纪律、负责任、有效率的模范机关")."""
+
+
 def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bool:
     """Stricter checks than the facet pattern: an enumeration asked with a count ("哪两项") needs that many
     items; a quantity needs a number with the asked unit; "是谁" needs a person's name."""
@@ -770,6 +779,9 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         # but the words that ask for the attribute do ("由谁批准": 经……批准)
         if asked.attribute is None:
             return True
+        if Form.ENUMERATION in asked.forms and _QUALITIES.search(sentence) and any(
+                t in sentence and f"的{t}" in sentence for t in focus_terms(question) if len(t) >= 3):
+            return True  # "模范机关有哪几条标准": "讲政治、守纪律、负责任、有效率的模范机关" lists them
         asking = m.group(0) if (m := asked.attribute.asked.search(question)) else ""
         return any(x.group(0) not in question or x.group(0) in asking for x in asked.attribute.stated.finditer(sentence))
     if form is Form.WHO and asked.outcome:  # who won: the sentence states a result, not only that the contest was held

@@ -68,8 +68,14 @@ def enumerated_items(sentence: str) -> int:
     return max(list_counts(sentence))
 
 
+_TYPE_BEFORE_ASK = re.compile(r"(部门|单位|机构|社区|街道|学校|高校|企业|城市|省份|国家|平台|媒体|网站|栏目|基地|处室|科室|"
+                               r"市州|地市|区县|乡镇)(?:哪些|哪几个)[？?]?$")
+"""An English question's glossary terms put the ask last ("which departments" → 部门哪些); only a kind of named
+thing there, not whatever word came last ("建设 运用哪些")."""
+
+
 def answer_type(question: str) -> str:
-    m = _ANSWER_TYPE.search(question)
+    m = _ANSWER_TYPE.search(question) or _TYPE_BEFORE_ASK.search(question)
     if m and m.group(1) not in _NOT_A_TYPE:
         return m.group(1)
     m = ORGANS_ASKED.search(question)

@@ -558,10 +558,12 @@ _LEVELS = {"市": "市", "市级": "市", "省": "省", "省级": "省", "县": 
 
 def _local_congress(out: list[str]) -> list[str]:
     """"city NPC standing committee" → 市人大常委会: NPC after a level is that level's people's congress (the
-    glossary renders NPC alone as 全国人大)."""
+    glossary renders NPC alone as 全国人大); the office of a congress or its standing committee is its 机关."""
     merged: list[str] = []
     for t in out:
-        if t.startswith("全国人大") and merged and merged[-1] in _LEVELS:
+        if t == "办公室" and merged and merged[-1].endswith(("人大", "常委会")):
+            merged.append("机关")  # "the city people's congress office", "the NPC office": the body's 机关
+        elif t.startswith("全国人大") and merged and merged[-1] in _LEVELS:
             merged[-1] = _LEVELS[merged[-1]] + t[2:]
         elif t.startswith("全国人大") and merged and (merged[-1] in latin_cities().values()
                                                    or [p[1] for p in named_places(merged[-1])] == [merged[-1]]):

@@ -1317,3 +1317,81 @@ def test_an_english_question_sharing_nothing_with_the_last_turn_is_a_new_one(eng
     # one that names the last turn's thing is still its follow-up
     history = [("北京市直机关书记联席会议各组的牵头单位由谁担任？", "各组牵头单位由组内单位轮流担任，任期一年。")]
     assert "联席会议" in engine.ask("How are the lead units chosen?", history=history).standalone_query
+
+
+# --- round 30: a congress's office, measure nouns, the thing whose members are asked, frame nouns, listed qualities,
+# organisations the library does not hold
+
+
+def test_the_office_of_a_congress_is_its_organ():
+    """"the municipal people's congress office", "the NPC office": 机关 (a 办公室 is a room of a body, not the body)."""
+    for q in ("How many retired cadres did the municipal people's congress office honour at retirement ceremonies?",
+              "What did the NPC Standing Committee office do for young cadres?"):
+        tr = glossary_translate(q)
+        assert "机关" in tr.query and "办公室" not in tr.query, tr.query
+    assert "办公室" in glossary_translate("Where does the joint meeting office sit?").query  # an office of a meeting
+
+
+def test_an_english_question_on_a_congress_office_is_answered(engine):
+    assert answers_with(engine, "How many retired cadres did the municipal people's congress office honour at "
+                                "retirement ceremonies?", "4名")
+    assert answers_with(engine, "According to the NPC office, what is both the mission of Party building in the organs "
+                                "and the yardstick for measuring its results?", "围绕中心")
+
+
+@pytest.mark.parametrize("q", ["市直机关的单位被划成了几组？", "联席会议把122个单位编成几组"])
+def test_a_measure_that_is_a_noun_is_counted_with_ge(engine, q):
+    """"几组" of "分成8个组": 组 takes 个 as a noun does."""
+    assert answers_with(engine, q, "8个组")
+
+
+def test_members_asked_by_name_must_be_listed_beside_the_thing():
+    from assistant.asked import list_subject
+
+    assert list_subject("这些组的牵头单位分别是哪些部门？") == "牵头单位"
+    assert list_subject("联席会议的成员单位有哪些") == "成员单位"
+    assert list_subject("下沉工作队去了哪些社区") == ""
+
+
+@pytest.mark.parametrize("follow", ["那各组的牵头单位具体是哪些部门？", "那这些组的牵头单位分别是哪几个单位？"])
+def test_a_follow_up_asking_members_the_texts_do_not_list_is_refused(engine, follow):
+    """"每组设两个牵头单位" names no unit: a list of other organs in another sentence is no answer."""
+    history = [("北京市直机关联席会议把单位分成了几个组？", "将市直机关122个单位分成8个组，每组设两个牵头单位。")]
+    ans = engine.ask(follow, history=history)
+    assert not ans.answerable, ans.answer
+
+
+def test_members_the_texts_list_are_still_answered(engine):
+    assert answers_with(engine, "中央和国家机关党的工作暨纪检工作会议上哪些部门作了会议发言？", "民政部")
+
+
+def test_a_follow_ups_carried_topics_are_no_comparison():
+    assert not analyse("北京联席会议、市直机关：这些组的牵头单位分别是哪些部门？").across
+    assert analyse("全国人大常委会机关和湖北省人大常委会机关分别开展了多少次集中学习？").across
+
+
+@pytest.mark.parametrize("q", ["“两项机制”是从哪几个层面加强机关党建的？", "两项机制分别从哪两个维度发力"])
+def test_a_frame_noun_names_no_topic(engine, q):
+    """维度 / 层面 ask for the sides of a thing ("从纵向和橫向两个方面"), they name no topic of their own."""
+    assert answers_with(engine, q, "纵向")
+
+
+@pytest.mark.parametrize("q", ["模范机关要达到哪几项标准？", "建设模范机关有哪几条要求"])
+def test_qualities_listed_before_the_thing_state_its_standard(engine, q):
+    """"讲政治、守纪律、负责任、有效率的模范机关": the qualities listed are the standard asked for."""
+    assert answers_with(engine, q, "讲政治")
+
+
+@pytest.mark.parametrize("q", ["全国政协机关党组是怎么抓机关党建的？", "最高人民法院机关党委在模范机关创建上有什么做法？"])
+def test_an_organisation_the_library_does_not_hold_is_refused(engine, q):
+    """An organisation's name is one name (全国政协): its parts elsewhere (全国, 政协委员) do not make it known."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+def test_an_abbreviated_organisation_of_a_known_kind_is_not_refused_as_missing(engine):
+    """中直工委 abbreviates a 工委 the library speaks of: not a missing organisation."""
+    from assistant.answerability import _kind_of_body
+
+    assert _kind_of_body("全国政协") == "政协" and _kind_of_body("中直工委") == "工委"
+    assert "中直工委" not in engine.checker.unknown_terms("中直工委的专项督查搞了几轮？")
