@@ -95,7 +95,8 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
     ("count_chapters", re.compile(r"(?:一共|总共|共有|共|有)?(?:多少|几)章(?![\u4e00-\u9fff])|章数|\bhow many chapters\b", re.I)),
     # (not a fact of the author: "作者游金霞是哪年出生的" asks what no document record holds)
     ("author", re.compile(r"^(?!.*(?:出生|年龄|多大|籍贯|哪里人|学历|性别|\bborn\b|\bage\b|\bhow old\b))"
-                          r".*(?:作者|谁写|谁撰写|执笔|署名|哪一?(?:个人|位)(?:写|撰)|\bauthor\b|\bwho wrote\b|\bwritten by\b)",
+                          r".*(?:作者|谁写|谁撰写|执笔|署名|哪一?(?:个人|位)(?:同志)?(?:写|撰)|撰稿|撰写[^？?。]{0,30}(?:的是|者是|者为|人是)(?:谁|哪一?位)|"
+                          r"\bauthor\b|\bwho wrote\b|\bwritten by\b)",
                           re.I)),
     # 施行 / 生效 dates are stated in the text ("本法自……起施行"), not in the document record.
     ("date", re.compile(r"(?:什么时候|啥时候?|几时|何时|哪一?天|哪一?年|日期).{0,4}(?:发表|发布|印发|公布|通过|写的|刊发|刊登|发的|登的|"
@@ -117,7 +118,7 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
                          r"(?:标题|题目|名称|名字)(?:是什么|叫什么|是啥|叫啥)|\bwhat is the title\b", re.I)),
     # after the title: "the title of the article X published in Y" asks the title
     ("source", re.compile(r"^(?!.*(?:栏目|版块|版面|专栏)).*(?:发表在|发表于|刊登|刊发|刊物|出处|出自|来源|哪家|什么媒体|"
-                          r"登在|登载|(?:哪本|什么|哪个|哪家)(?:杂志|期刊|报纸|网站)|杂志上|哪一?(?:家|个)单位(?:写|发|出)|(?:哪一?|第几)期(?!间)|"
+                          r"登在|登载|(?:哪本|什么|哪个|哪家)(?:杂志|期刊|报纸|网站)|(?:什么|哪个|哪一?)(?:渠道|平台)[^？?。]{0,12}(?:发布|发表|刊发|推送)|杂志上|哪一?(?:家|个)单位(?:写|发|出)|(?:哪一?|第几)期(?!间)|"
                           r"\bwhich issue\b|"
                           r"\bpublished (?:in|by)\b|\bsource\b|\bwhich (?:journal|magazine|periodical|newspaper|website)\b)", re.I)),
 ]
@@ -189,6 +190,8 @@ class Asked:
 
     forms: list[Form] = field(default_factory=lambda: [Form.GENERAL])
     docfact: str = ""
+    more_docfacts: tuple[str, ...] = ()
+    """Further facts of the same document asked in one question ("通过什么渠道、在哪一天发布的": source, date)."""
     count: int | None = None
     """"哪两项" → 2: the answer should name that many items."""
     unit: str = ""
@@ -273,11 +276,9 @@ def analyse(question: str) -> Asked:
         if Form.ENUMERATION not in forms:
             forms.insert(0, Form.ENUMERATION)
     docfact = ""
-    if DOC_REF.search(q):
-        for name, pat in _DOCFACT:
-            if pat.search(q):
-                docfact = name
-                break
+    docfacts = [name for name, pat in _DOCFACT if pat.search(q)] if DOC_REF.search(q) else []
+    if docfacts:
+        docfact = docfacts[0]
     if (Form.QUANTITY not in forms and _TARGET_Q.search(q) and (INDICATORS.search(q) or re.search(r"GDP|CPI", q))
             and re.search(r"是什么|是啥|定的?多少|多少|what|\?|？", q, re.I)):
         # "广东今年居民消费价格涨幅目标是什么 / What is Guangdong's target for consumer prices": a target value
@@ -362,7 +363,8 @@ def analyse(question: str) -> Asked:
             count = value  # "“三行五前”工作机制具体包括哪些内容": its items
         if formulation and count != value:
             formulation = ""  # "哪些材料提到了“四强”党支部": the items of 四强 are not asked
-    return Asked(forms=forms or [Form.GENERAL], docfact=docfact, count=count, unit=unit, measure=measure,
+    return Asked(forms=forms or [Form.GENERAL], docfact=docfact, more_docfacts=tuple(docfacts[1:]) if docfact else (),
+                 count=count, unit=unit, measure=measure,
                  person=person, role=role, event=bool(_EVENT_Q.search(q)),
                  counted=counted, counted_before=counted_before, quoted=quoted,
                  across=bool(_ACROSS.search(FIXED_AND.sub("", _CARRIED_HEAD.sub("", q)))) and not parts, parts=parts,
@@ -719,6 +721,31 @@ def _counts(s: str) -> list[re.Match]:
             and not _ORDINAL.search(s[max(0, m.start() - 4):m.end() - len(m.group(1))])]
 
 
+_AFTER_COUNT = re.compile(rf"(?:多少|几)(?:{UNITS})?([^？?。，,！!；;\s]*)[？?。！!]*$")
+_NOT_SAID = {"是", "有", "了", "过", "的", "呢", "吗", "啊", "呀", "能", "会", "要", "被", "在", "上", "下", "到", "得", "共",
+             "一共", "总共", "累计", "分别", "各", "都", "左右", "以上", "来", "去", "搞", "弄", "干", "做"}
+
+
+def said_of_count(question: str) -> list[str]:
+    """What the question says of the things it counts, after the count ("有几篇拿了奖" → 奖): its nouns — the sentence
+    that counts them names the same (verbs vary: "多少支合唱队参加" of "18支合唱队一一登台"). A glossary bag of terms
+    ("多少问题 35 …") says nothing after its count word."""
+    from .names import pos_tagger
+
+    m = _AFTER_COUNT.search(question)
+    if m is None or not m.group(1) or re.match(r"^[^：:？?。]{2,40}：", question):
+        return []  # (nor "那X呢" asking the last question of X: "老党员的纪念章：……为几名退休干部办了荣退仪式")
+    words = [w for w in pos_tagger().cut(m.group(1), HMM=False) if w.word not in _NOT_SAID]
+    while words and (words[0].flag.startswith("n") or words[0].flag in ("q", "vn")):  # the counted thing: 干部, 调研报告
+        words = words[1:]
+    return [w.word for w in words if w.flag in ("n", "vn", "nz") and w.word not in _GENERIC_PARTS]
+
+
+def _count_after(thing: str) -> re.Pattern:
+    """The thing, then its count a few words on ("机关党组会议25次", "女干部等共计133人次")."""
+    return re.compile(rf"{re.escape(thing[:2])}[\u4e00-\u9fff]{{0,4}}?{CN_COUNTED}\s*(?:{UNITS})")
+
+
 def quantity_ok(asked: Asked, sentence: str) -> bool:
     """A sentence states the asked quantity: a number with the asked unit, or with the counted thing named.
 
@@ -738,7 +765,9 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
 
     if asked.counted and units:  # "多少件实事" answered by "45项民生实事": the thing counted decides …
         # … in a measure of the asked kind, unless the count stands with the thing ("多少个党小组" is no "9次")
-        return not asked.unit or any(in_unit(u) for u in units) or bool(count_of(asked.counted).search(s))
+        # (with no measure asked, "多少问题": the count stands with the thing, "两轮内部巡视……问题整改" counts no problems)
+        return (any(in_unit(u) for u in units) if asked.unit else bool(count_of(asked.counted, gap=4).search(s))
+                or bool(_count_after(asked.counted).search(s))) or bool(count_of(asked.counted).search(s))
     if asked.unit:  # "几组" of "分成8个组": a measure that is also a noun takes 个
         return any(in_unit(u) for u in units) or (asked.unit not in _MEASURE_ONLY and bool(count_of(asked.unit).search(s)))
     if asked.measure:

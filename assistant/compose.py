@@ -33,6 +33,7 @@ from .asked import (
     list_subject,
     names_counted,
     quantity_ok,
+    said_of_count,
     same_measured,
     sub_questions,
 )
@@ -768,6 +769,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
             longest = max((len(t) for t in terms), default=0)
             if not all(t in sentence for t in terms if len(t) == longest):
                 return False
+        if not all(w in sentence for w in said_of_count(question)):
+            return False  # "有几篇拿了奖": "形成调研报告74篇" counts reports, not those awarded
         return quantity_ok(asked, sentence)
     if form is Form.DATE:  # a date of what was asked ("哪一年正式组建的": the sentence says 组建), as a year if asked so
         event = _date_event(question)

@@ -26,9 +26,10 @@ _EN_ORD = ["first", "second", "third", "fourth", "fifth", "sixth"]
 _UNIT_EN = {"part": "部分", "chapter": "章", "section": "节"}
 
 
-_NAMED_RULES = re.compile(r"([\u4e00-\u9fff]{2,15}(?:办法|条例|规定|制度|意见|通知|纲要|规划|方案|决定|细则|准则))"
-                         r"(?:是|的|由|于|在|哪|什么|何|有|共|一共)")
-"""A rule named without 《》 ("沟通联系办法是哪一年印发的")."""
+_RULE_KINDS = r"(?:办法|条例|规定|制度|意见|通知|纲要|规划|方案|决定|细则|准则)"
+_NAMED_RULES = re.compile(rf"([\u4e00-\u9fff]{{2,15}}{_RULE_KINDS})(?:是|的|由|于|在|哪|什么|何|有|共|一共|最后|最终|到底|究竟|具体)"
+                         rf"|([\u4e00-\u9fff]{{4,15}})(?:那个|这个|那份|这份|那部|这部|那项|这项){_RULE_KINDS}")
+"""A rule named without 《》 ("沟通联系办法是哪一年印发的", "加强代表联络站建设那个意见是哪天印发的")."""
 _RULE_SUFFIX = re.compile(r"(?:法|办法|条例|规定|制度|意见|通知|纲要|规划|方案|决定|细则|准则)$")
 """Names of rules and laws (not of periodicals a document appeared in: 《楚天主人》)."""
 
@@ -154,7 +155,7 @@ def _best_doc(question: str, docs: list[DocumentMeta], hits: list[Hit]) -> Docum
     scored = _doc_scores(question, docs)
     # A document the question names ("沟通联系办法是哪一年印发的") that is no document of the library: its facts
     # are not in any record, and another document's record does not answer for it.
-    named = [n for n in names if _RULE_SUFFIX.search(n)] + [norm(x) for x in _NAMED_RULES.findall(question)]
+    named = [n for n in names if _RULE_SUFFIX.search(n)] + [norm(a or b) for a, b in _NAMED_RULES.findall(question)]
     if named and not any(n and (n in norm(d.title) or norm(d.title) in n) for _, d in scored[:1] for n in named):
         return None
     if scored and scored[0][0] >= 1:
@@ -184,10 +185,10 @@ def _count(pattern: re.Pattern, passages: list[dict]) -> tuple[int, dict | None]
 
 
 def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
-                  docs: list[DocumentMeta] | None = None) -> DocFact | None:
+                  docs: list[DocumentMeta] | None = None, more: tuple[str, ...] = ()) -> DocFact | None:
     """Answer a question about a document's ``kind`` (author | source | date | title | count_articles |
     count_chapters) from its record and structure; None when the library does not state it. ``docs``:
-    the documents in scope (default: the whole library)."""
+    the documents in scope (default: the whole library); ``more``: further kinds asked of the same document."""
     docs = res.store.list_docs() if docs is None else docs
     if not docs:
         return None
@@ -205,7 +206,19 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
     # "《求是》刊登的两项机制文章是哪一期": the record says where it appeared
     if (doc.author or doc.source) and (outlet := unborne_outlet(question, [doc])):
         return DocFact("", [], premise=outlet)
-    return _fact_of(res, question, kind, doc)
+    fact = _fact_of(res, question, kind, doc)
+    # "通过什么渠道、在哪一天发布的": each further fact of the same document that its record holds
+    for k in more:
+        extra = _fact_of(res, question, k, doc) if fact is not None and k != kind else None
+        if extra is None or fact is None:
+            continue
+        ids = [h.passage_id for h in fact.hits]
+        hit = extra.hits[0]
+        n = ids.index(hit.passage_id) + 1 if hit.passage_id in ids else len(ids) + 1
+        said = extra.text.replace(f"《{doc.title}》的", "其", 1).replace("[1]", f"[{n}]")  # the title said once
+        fact = DocFact(fact.text + said,
+                       fact.hits + ([] if hit.passage_id in ids else [hit]))
+    return fact
 
 
 def _fact_of(res: Resources, question: str, kind: str, doc: DocumentMeta) -> DocFact | None:

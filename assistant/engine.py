@@ -368,7 +368,7 @@ class AnswerEngine:
         if r.asked.docfact and not r.unsupported:
             in_scope = [d for d in docs if (flt is None or not flt.doc_ids or d.doc_id in flt.doc_ids)
                         and (flt is None or d.doc_id not in flt.exclude_doc_ids)]
-            fact = document_fact(self.res, sa.query, r.asked.docfact, r.hits, in_scope)
+            fact = document_fact(self.res, sa.query, r.asked.docfact, r.hits, in_scope, r.asked.more_docfacts)
             if fact is None:
                 yield from answers.refuse(ctx, not_stated=r.asked)
                 return

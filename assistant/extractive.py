@@ -74,8 +74,14 @@ _TYPE_BEFORE_ASK = re.compile(r"(部门|单位|机构|社区|街道|学校|高�
 thing there, not whatever word came last ("建设 运用哪些")."""
 
 
+_TYPE_NAMED_BEFORE = re.compile(r"(环节|方面|任务|措施|举措|原则|标准|渠道|方式|途径|步骤|重点|领域|平台|载体)"
+                                r"(?:[，,][^？?。]{0,20}?|(?:都|主要|分别|具体)?(?:有|是|包括))"
+                                r"(?:哪几个|哪些|哪几项|哪几条|哪几种)[？?]?$")
+"""The kind named before a bare "哪几个" ("需要贯通的关键环节，……列出了哪几个", "关键环节有哪些")."""
+
+
 def answer_type(question: str) -> str:
-    m = _ANSWER_TYPE.search(question) or _TYPE_BEFORE_ASK.search(question)
+    m = _ANSWER_TYPE.search(question) or _TYPE_BEFORE_ASK.search(question) or _TYPE_NAMED_BEFORE.search(question)
     if m and m.group(1) not in _NOT_A_TYPE:
         return m.group(1)
     m = ORGANS_ASKED.search(question)

@@ -329,6 +329,10 @@ _EVERY_PERIOD = re.compile(r"每个?(月|季度|星期|礼拜|周)")
 _COLLOQUIAL_COUNT = re.compile(r"([俩仨])(?:个)?(机制|制度|措施|任务|工作|规定|办法|原则|要求|举措|内容|重点)?")
 
 
+_FROM_WHEN = re.compile(r"打(?=(?:几|哪|什么|啥)(?:个?月|年|时候|天|号)|今年|去年|前年|年初|年底|\d+(?:月|年)|[一二三四五六七八九十]+月)")
+"""打 before a time is 从 ("打几月份开始的", "打去年起")."""
+
+
 def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
     """The question with everyday words put in the texts' wording (起码 → 至少, 稿子 → 文章).
 
@@ -347,6 +351,7 @@ def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
     # "每个月 / 每个星期 / 每礼拜": periods said the texts' way (每月, 每周), the words jieba splits them into
     # being no table entries.
     q = _EVERY_PERIOD.sub(lambda m: "每" + _PERIOD.get(m.group(1), m.group(1)), question)
+    q = _FROM_WHEN.sub("从", q)  # "打几月份开始的": 从 (a single character, no table entry)
     # 俩 / 仨 (two, three, measure word included): 项 before the abstract nouns texts count in 项 (两项机制), else 个
     q = _COLLOQUIAL_COUNT.sub(lambda m: ("两" if m.group(1) == "俩" else "三")
                               + ("项" if m.group(2) else "个") + (m.group(2) or ""), q)
@@ -679,6 +684,28 @@ def mixed_asks(question: str) -> str:
     return out
 
 
+_LATIN_RUN = re.compile(r"\s*([A-Za-z][A-Za-z'’-]*(?:\s+[A-Za-z][A-Za-z'’-]*)*)\s*")
+
+
+def mixed_terms(question: str) -> str:
+    """A Chinese question's English words put in Chinese where the glossary knows every one ("全国人大机关的 internal
+    inspection" → 内部巡视), so that search and the checks read the texts' words; acronyms (AI, GDP) and runs with a
+    word the glossary lacks are left as written."""
+    if not re.search(r"[A-Za-z]", question) or is_english(question):
+        return question
+
+    def zh(m: re.Match) -> str:
+        run = m.group(1)
+        if re.fullmatch(r"[A-Z]{1,5}s?", run):
+            return m.group(0)
+        tr = glossary_translate(run)
+        if tr.untranslated or tr.unknown_words or not tr.query or re.search(r"[A-Za-z]", tr.query):
+            return m.group(0)
+        return tr.query.replace(" ", "")  # the spaces that set the English apart go with it
+
+    return _LATIN_RUN.sub(zh, question)
+
+
 def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend | None,
                known: Callable[[str], bool] | None = None,
                apart: Callable[[str, str], bool] | None = None) -> Standalone:
@@ -710,7 +737,7 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
                 return (rule_rewrite(history, t) if history else t) if t else None
             g.fallback = by_model
         return g
-    q = mixed_asks(q)
+    q = mixed_terms(mixed_asks(q))
     f = formalize(q, known)
     if history:
         r = rule_rewrite(history, f, apart=apart)

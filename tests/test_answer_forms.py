@@ -1395,3 +1395,69 @@ def test_an_abbreviated_organisation_of_a_known_kind_is_not_refused_as_missing(e
 
     assert _kind_of_body("全国政协") == "政协" and _kind_of_body("中直工委") == "工委"
     assert "中直工委" not in engine.checker.unknown_terms("中直工委的专项督查搞了几轮？")
+
+
+def test_two_facts_of_one_document_are_answered_together(engine):
+    """"通过什么渠道、在哪一天发布的": the record's source and date, the title said once."""
+    ans = engine.ask("2024年中央和国家机关党建工作综述是在哪个渠道、哪一天发布的？")
+    cited_everywhere(ans)
+    assert "旗帜微平台" in ans.answer and "2025年02月05日" in ans.answer, ans.answer
+    ans = engine.ask("楚天主人上那篇文章是谁写的，登在哪一期？")
+    assert "游金霞" in ans.answer and "2023年第10期" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["撰写“两项机制”那篇文章的是哪位同志？", "两项机制一文是哪位同志撰写的"])
+def test_the_author_asked_as_who_wrote_it(engine, q):
+    assert answers_with(engine, q, "吕和顺")
+
+
+@pytest.mark.parametrize("q", ["省人大加强代表联络站建设那个意见是哪天印发的？", "联络站标准化建设那份方案是什么时候发的"])
+def test_a_rule_named_inside_an_article_has_no_date_of_the_article(engine, q):
+    """A 意见 / 方案 an article mentions is not the article: the article's date does not date it."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+def test_da_before_a_time_is_from():
+    from assistant.rewrite import formalize
+
+    assert "从几月份" in formalize("主题教育打几月份开始的")
+    assert "从" not in formalize("跟基层打交道多不多")  # 打 of a word stays that word
+
+
+@pytest.mark.parametrize("q", ["主题教育中要贯通的关键环节，湖北省人大机关列了哪几个？",
+                               "湖北省人大机关主题教育要打通的关键环节有哪些"])
+def test_a_kind_named_before_a_bare_which_is_listed(engine, q):
+    assert answers_with(engine, q, "检视整改")
+
+
+def test_english_words_in_a_chinese_question_are_put_in_chinese():
+    from assistant.rewrite import mixed_terms
+
+    assert (mixed_terms("说说看，全国人大常委会机关党组的 internal inspection 一共搞了几轮？")
+            == "说说看，全国人大常委会机关党组的内部巡视一共搞了几轮？")
+    assert mixed_terms("市直机关工委靠哪些 online channels 发布党建信息？") == "市直机关工委靠哪些网络渠道发布党建信息？"
+    assert "AI" in mixed_terms("有没有办过 AI 赋能履职的比赛")  # an acronym stays
+    assert mixed_terms("How do the 两项机制 work?") == "How do the 两项机制 work?"  # English: the glossary's
+
+
+def test_a_mixed_question_with_english_content_words_is_answered(engine):
+    assert answers_with(engine, "全国人大常委会机关的 internal inspection 一共开展了几轮？", "两轮")
+
+
+def test_what_the_question_says_of_the_counted_things_must_be_said_of_them():
+    from assistant.asked import said_of_count
+
+    assert said_of_count("这里面有几篇拿了奖？") == ["奖"]
+    assert said_of_count("有多少支合唱队参加") == []  # verbs vary (登台)
+    assert said_of_count("多少问题 35 多少整改 专项 生活 会议") == []  # a glossary bag
+    assert said_of_count("全机关共形成多少篇调研报告") == []
+    assert said_of_count("联席会议每年召开几次") == []
+
+
+@pytest.mark.parametrize("q", ["湖北省人大常委会机关的主题教育调研报告有几篇获了奖？",
+                               "湖北省人大机关全机关的调研报告有多少篇获得了奖励？"])
+def test_a_count_of_things_the_texts_do_not_say_is_refused(engine, q):
+    """"形成调研报告74篇" counts reports, not awarded ones."""
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
