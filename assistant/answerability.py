@@ -132,7 +132,7 @@ def focus_coverage(question: str, hits: list[Hit], only: set[str] | None = None)
 # -- false premises ----------------------------------------------------------------
 
 _NUMBER = re.compile(r"\d+(?:[·•・.．]\d+)*")
-_ORDINAL = re.compile(r"第[一二三四五六七八九十百零两]+[批届轮次期项条章节]")
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百零两]+[批届轮次期项条章节名]")  # 第一名: a ranking
 _EVERY = re.compile(r"每(?:年|月|季度|半年|周|星期|天|日)")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
 _CN_COUNT = re.compile(r"(?<![哪几多第每])([零一二两三四五六七八九十百]+)(?![多余来几])"
@@ -273,6 +273,14 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
         cn = int_cn(int(num)) if num.isdigit() and int(num) < 1000 else ""
         if not (cn and re.search(f"{cn}{units}", hay)):
             missing.append(m.group(0))
+    # A year said of a quoted thing ("把“数字赋能党建”定成2025年的书记项目") that the sentences naming it date
+    # otherwise ("2026年度书记项目")
+    for m in re.finditer(r"[“\"]([^”\"]{2,20})[”\"][^，,。？?]{0,8}?(\d{4})年|(\d{4})年[^，,。？?]{0,8}?[“\"]([^”\"]{2,20})[”\"]",
+                         question):
+        thing, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        dated = [x for h in hits for x in re.split(r"[。；;]", h.text) if thing in x and re.search(r"\d{4}年", x)]
+        if dated and not any(f"{year}年" in x for x in dated) and f"{year}年" not in missing:
+            missing.append(f"{year}年")
     # An ordinal or a frequency must stand with the question's topic, not anywhere ("第三批" of another list).
     missing += [x for x in dict.fromkeys(_ORDINAL.findall(q) + _EVERY.findall(q))
                 if not co_occurs(x, question, hits)]
@@ -592,7 +600,8 @@ class Checker:
         for word, flag in words:  # neighbours the library writes as one word (乡村 + 振兴 → 乡村振兴)
             if (units and re.fullmatch(r"[\u4e00-\u9fff]{2,}", word) and re.fullmatch(r"[\u4e00-\u9fff]{2,}", units[-1][0])
                     and len(units[-1][0] + word) <= 6 and self.known(units[-1][0] + word, flt)):
-                units[-1] = (units[-1][0] + word, "n")
+                # (a verb before its object stays a verb phrase: 服务 + 常委会 "serving the committee" is no body)
+                units[-1] = (units[-1][0] + word, "v" if units[-1][1].startswith("v") else "n")
             else:
                 units.append((word, flag))
 

@@ -586,10 +586,11 @@ def _measured_before(q: str, word: str) -> str:
 _TARGET_Q = re.compile(r"目标|预期|力争|\btarget")
 _RESULT_Q = re.compile(r"去年|上年|上一年|实际|完成了?|达到了?多少|\b(?:achieved|last year|actual)")
 """A figure asked of the past year ("去年…增长了多少"): a result. Asked with a target too, the clauses decide."""
-_NOT_MEASURED = {"来着", "来的", "合适", "比较", "才行", "才能", "左右", "以上", "以下", "实际", "大概", "大约"}
+_NOT_MEASURED = {"来着", "来的", "合适", "比较", "才行", "才能", "左右", "以上", "以下", "实际", "大概", "大约", "分别", "各自",
+                 "一共", "总共"}
 _TARGET_WORDS = {"目标", "指标", "任务", "预期", "目标值", "总量", "规模", "数量", "总额"}
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
-_QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:分别|各自|一共|总共|共|大约|约)?"
+_QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:[,，]?(?:分别|各自|一共|总共|共|大约|约))?"
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
 _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
                        r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)

@@ -36,6 +36,12 @@ def levels_in(text: str) -> Counter[tuple[str, str]]:
                    for m in _BODY.finditer(text))
 
 
+def body_named(question: str) -> str:
+    """The words that name the asked body, with what follows of its organ ("全国人大常委会机关党组"), or ""."""
+    m = re.search(_BODY.pattern + r"(?:常委会|常务委员会)?(?:机关)?(?:党组)?", question)
+    return m.group(0) if m else ""
+
+
 def asked_body(question: str) -> tuple[str, str] | None:
     """The one body a question names, or None (none, or several: "市人大和省人大分别……" compares them)."""
     named = set(levels_in(question))

@@ -97,16 +97,25 @@ ENTITY_MARKS = {
            "校", "所", "馆"),  # 中央党校, 研究所, 图书馆
     "市州": ("市", "州", "盟"), "地市": ("市", "州", "盟"), "区县": ("区", "县"), "县区": ("县", "区"),
     "乡镇": ("乡", "镇", "街道"),
+    # places visited by name: 井冈山、延安革命纪念馆、红安县
+    # (not 省/市: "全省……培训、全省……培训" lists no places)
+    "地方": ("县", "村", "镇", "馆", "地", "旧址", "遗址", "故居", "山", "园"),  # 出生地、工作地
 }
+_PLACES_VISITED = re.compile(r"(?:去|到|走)(?:了|过)?(?:哪些|哪几个|哪几处)(?:地方|地点|去处)")
+""""都去了哪些地方": places by name (a place is no answer type of its own: "在什么地方召开" asks where)."""
 """Kinds of things answered by name ("去了哪些社区") and the marks the names of that kind carry."""
 _NAME_ENDS = {"部门", "单位", "市州", "地市", "区县", "县区", "乡镇"}
 """Kinds whose names end in their mark (机关 holds 关 and 委 anywhere; 民政部 ends in 部)."""
 
 
+_SUPERLATIVE = re.compile(r"最为?(?:根本|重要|核心|关键|突出|主要|基本|紧迫|迫切)|首要|第一位")
+"""A quality asked in the superlative ("最根本的是哪个"): the texts say which one is, in those words."""
+
+
 def _typed_missing(question: str, cands: list) -> bool:
     """"下沉工作队去了哪些社区": no sentence lists things of the asked kind by name (two or more 、-items
     carrying its marks) — the texts do not say which."""
-    atype = answer_type(question)
+    atype = answer_type(question) or ("地方" if _PLACES_VISITED.search(question) else "")
     marks = ENTITY_MARKS.get(atype)
     if not marks:
         return False
@@ -423,6 +432,12 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                      and (not facets or any(holds(f, c.text) for f in facets))), None)
         if pick is not None:
             take(pick)
+    # 2b. "“四个机关”中最根本的是哪个": the sentence that says which one is the most fundamental, first
+    if (m := _SUPERLATIVE.search(question)) is not None:
+        said = next((c for c in scored if m.group(0) in c.text and c.score >= FACET_MIN_RELATIVE * best
+                     and _about_topic(c, hits[c.n - 1], terms)), None)
+        if said is not None:
+            take(said)
     # 2. One sentence per asked facet: the best sentence about the topic that states it. A comparison's sentence
     # states it of one side ("书记联席会至少每年召开两次" of "书记联席会与……工作会议在召开频次上有何不同").
     asks = [question, *(compared_sides(question) if asked.across else [])]

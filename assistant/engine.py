@@ -32,7 +32,7 @@ from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 from . import answers, romanized
 from .answerability import ASKED_NOUNS, Checker
 from .asked import INDICATORS, Asked, Form, analyse, compared_sides
-from .bodies import asked_body, document_body, other_level
+from .bodies import asked_body, body_named, document_body, other_level
 from .changes import answer_changes, asks_for_changes
 from .compose import Plan, asked_kind, lists_asked_kind, plan_answer, spelled_out_asked, spells_out, states_from_afar
 from .docfacts import document_fact, unborne_outlet
@@ -159,7 +159,8 @@ class AnswerEngine:
 
     def retrieve(self, query: str, flt: SearchFilter | None = None, k: int | None = None,
                  sa: Standalone | None = None, asked: Asked | None = None, scope: Scope | None = None,
-                 dense_text: str | None = None) -> Retrieved:
+                 dense_text: str | None = None, by_rest: bool = False) -> Retrieved:
+        """``by_rest``: the asked body's own documents also searched without its name (see below)."""
         s = self.res.settings
         k = k or s.top_k
         t0 = time.perf_counter()
@@ -167,6 +168,20 @@ class AnswerEngine:
         lead = True if (asked is not None and (asked.wants(Form.ENUMERATION) or asked.wants(Form.DEFINITION))
                         and len(query) <= LEAD_MAX_CHARS) else None
         result = self.retriever.search(query, top_k=max(3 * k, 12), flt=flt, lead=lead, dense_text=dense_text)
+        body = asked_body(query)
+        if body is not None and by_rest:
+            own = [h.doc_id for h in result.hits if self.body_of(h.doc_id) == body]
+            if own and (named := body_named(query)) and (rest := query.replace(named, "").strip("，,的 ")):
+                # within the asked body's own documents its name is in every passage's byline, not in the text:
+                # those documents searched on the rest of the question too ("……有哪些品牌特色活动"), in turns
+                base = flt or SearchFilter()
+                within = self.retriever.search(rest, top_k=k, lead=lead,
+                                               flt=dataclasses.replace(base, doc_ids=list(dict.fromkeys(own)))).hits
+                # (scores stay those of the whole question; a passage found only here ranks with the lowest)
+                mine = {h.passage_id: h for h in result.hits}
+                floor = min((h.score for h in result.hits), default=0.0)
+                within = [mine.get(h.passage_id) or dataclasses.replace(h, score=floor) for h in within]
+                result = dataclasses.replace(result, hits=_in_turns([result.hits, within], result.hits))
         cands = result.hits
         each: list[list[Hit]] = []
         sides: list[str] = []
@@ -212,7 +227,6 @@ class AnswerEngine:
             cands = [h for h in cands if h.passage_id in elsewhere or speaks_of_place(h)]
             if not cands:
                 absent = scope.absent_places + scope.absent_cities
-        body = asked_body(query)
         if body is not None:  # "全国人大机关……": not from the article of a 市人大 or 省人大 机关
             kept = [h for h in cands if not other_level(body, self.body_of(h.doc_id))]
             cands = kept or cands
@@ -226,6 +240,9 @@ class AnswerEngine:
                                  exempt=lambda u: bool(carried and u.strip("“”《》") in carried)
                                  or any(self.checker.known(r, library) for r in renderings.get(u, [])))
         unsupported = absent + v.unsupported + (sa.untranslated if sa is not None else [])
+        if v.reason == "coverage" and not unsupported and body is not None and not by_rest:
+            # the asked body's passages found, none covering the rest of the question: read its documents for it
+            return self.retrieve(query, flt, k, sa, asked, scope, dense_text, by_rest=True)
         ms = (time.perf_counter() - t0) * 1000
         taken = {h.passage_id for h in hits}
         return Retrieved(question=query, standalone_query=query, hits=hits,

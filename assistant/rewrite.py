@@ -144,6 +144,10 @@ def elliptic_focus(question: str) -> str:
     return m.group(1) if m and not re.search(r"什么|哪|多少|几|谁|怎么|为什么", m.group(1)) else ""
 
 
+_THEN_OF = re.compile(r"^(?:那么?|还有)([^，,。？?！!]{2,20}?)呢[？?，,。]\s*(\S.*)$")
+""""那X呢？<a question of its own>": X, then the question asked of it."""
+
+
 def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "",
                  apart: Callable[[str, str], bool] | None = None) -> str:
     """Without a model: carry the previous question's topic into an elliptical follow-up.
@@ -156,6 +160,10 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
     if not history:
         return question
     q = question.strip()
+    if (m := _THEN_OF.match(q)) and _ASKS.search(m.group(2)) and not _ASKS.search(m.group(1)):
+        # "那沟通联系办法呢？工委跟党组主要沟通些啥？": the question of X it goes on to ask, not the last one's
+        x, rest = m.group(1), m.group(2)
+        return _PRONOUN.sub(x, rest, count=1) if _PRONOUN.search(rest) else f"{x}：{rest}"
     if len(q) > 30 and not _ANAPHORA.search(q):
         return q
     before = history[-1][0]  # an English turn is read as its Chinese standalone question
@@ -706,12 +714,22 @@ def mixed_terms(question: str) -> str:
     return _LATIN_RUN.sub(zh, question)
 
 
+_NEW_TOPIC = re.compile(r"^(?:我们?)?(?:再|另外)?(?:换|问|说|聊)(?:一|个|一个|点|些)(?:话题|问题|别的|其他的?|新问题)(?:吧|啊)?"
+                        r"(?:[，,：:。；;！!\s]+|(?=[\u4e00-\u9fff]))|"
+                        r"^(?:by the way|on another (?:topic|note)|(?:a )?(?:different|new|another) (?:question|topic))[,:.\s]+",
+                        re.I)
+"""An opener that says the question starts a new topic ("换个话题，", "问个别的：", "On another topic, ")."""
+
+
 def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend | None,
                known: Callable[[str], bool] | None = None,
                apart: Callable[[str, str], bool] | None = None) -> Standalone:
     """The standalone Chinese question to search and answer (``known``: whether the library uses a word;
     ``apart``: whether two terms stand in no one document, see :func:`rule_rewrite`)."""
     q = question.strip()
+    if (m := _NEW_TOPIC.match(q)) and m.end() < len(q):
+        # "换个话题，……": a new question, said to be one — nothing of the conversation carries over
+        return standalone(q[m.end():], [], llm, known, apart)
     if len(q) > LONG_QUESTION and not is_english(q):
         short = condense(q)
         if short != q:

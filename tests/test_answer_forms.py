@@ -1461,3 +1461,52 @@ def test_a_count_of_things_the_texts_do_not_say_is_refused(engine, q):
     """"形成调研报告74篇" counts reports, not awarded ones."""
     ans = engine.ask(q)
     assert not ans.answerable, ans.answer
+
+
+# -- round 30 (3): classes from a fresh single-turn and two-turn set (odd items read), tested in new wordings --
+
+def test_a_verb_before_a_body_is_no_made_up_body(engine):
+    """"服务常委会" (serving the standing committee) after 湖北人大 is a verb phrase, not an institution."""
+    assert answers_with(engine, "湖北人大机关服务常委会开展了多少项执法检查？", "执法检查4项")
+
+
+def test_a_question_said_to_start_a_new_topic_carries_nothing_over(engine):
+    first = "联席会议多久召开一次？"
+    prev = engine.ask(first)
+    ans = engine.ask("换个话题：湖北人大机关服务常委会开展了多少项执法检查？", history=[(first, prev.answer)])
+    assert ans.answerable and "执法检查4项" in ans.answer, ans.answer
+    assert "联席" not in ans.standalone_query
+
+
+def test_a_body_named_is_searched_in_its_own_article_without_its_name(engine):
+    """The passages of 全国人大常委会机关党组's article rarely repeat its name; the asked fact is one of them
+    (searched on the whole question only, the passages naming the body cover too little of it: refused)."""
+    assert answers_with(engine, "全国人大常委会机关的纪律教育搞过哪些品牌活动？", "党风廉政宣传教育周")
+
+
+def test_the_sentence_naming_the_superlative_is_taken(engine):
+    assert answers_with(engine, "“四个机关”当中，哪一个被认为是最根本的？", "中国共产党领导的政治机关")
+
+
+def test_a_count_word_after_a_comma_is_no_measure():
+    from assistant.asked import analyse
+
+    a = analyse("湖北省人大常委会机关和市人大常委会机关的中心组学习次数，分别是多少？")
+    assert a.unit == "次" and a.measure == ""
+
+
+@pytest.mark.parametrize("q", ["湖北人大机关的红色主题教育活动都到过哪些地方？",          # places visited, never named
+                               "全国机关党建理论研讨会上哪篇论文获得了第一名？",            # a ranking never stated
+                               "“数字赋能党建”被定为2024年度书记项目后取得了哪些成效？"])   # the texts date it 2026
+def test_unstated_places_rankings_and_years_of_a_quoted_thing_are_refused(engine, q):
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+@pytest.mark.parametrize("follow, expect", [("那联席会议办公室呢？它设在哪里？", "组织部"),
+                                            ("那沟通联系办法呢？主要用哪几种形式沟通？", "书面沟通")])
+def test_then_of_x_with_a_question_of_its_own_asks_that_question_of_x(engine, follow, expect):
+    first = "两项机制是哪一年建立的？"
+    prev = engine.ask(first)
+    ans = engine.ask(follow, history=[(first, prev.answer)])
+    assert ans.answerable and expect in ans.answer, (ans.standalone_query, ans.answer)
