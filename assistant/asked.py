@@ -587,7 +587,9 @@ _TARGET_Q = re.compile(r"目标|预期|力争|\btarget")
 _RESULT_Q = re.compile(r"去年|上年|上一年|实际|完成了?|达到了?多少|\b(?:achieved|last year|actual)")
 """A figure asked of the past year ("去年…增长了多少"): a result. Asked with a target too, the clauses decide."""
 _NOT_MEASURED = {"来着", "来的", "合适", "比较", "才行", "才能", "左右", "以上", "以下", "实际", "大概", "大约", "分别", "各自",
-                 "一共", "总共"}
+                 "一共", "总共",
+                 # a length of time is no indicator measured: "强制到案的期限是多少" is answered by "不得超过十二小时"
+                 "期限", "时限", "时长", "期间", "年限", "时间"}
 _TARGET_WORDS = {"目标", "指标", "任务", "预期", "目标值", "总量", "规模", "数量", "总额"}
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
 _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:[,，]?(?:分别|各自|一共|总共|共|大约|约))?"
@@ -736,10 +738,12 @@ def said_of_count(question: str) -> list[str]:
     m = _AFTER_COUNT.search(question)
     if m is None or not m.group(1) or re.match(r"^[^：:？?。]{2,40}：", question):
         return []  # (nor "那X呢" asking the last question of X: "老党员的纪念章：……为几名退休干部办了荣退仪式")
+    if re.match(r"(?:多少|几)个?(?:年|月|日|天|小时|周|星期|分钟|季度|期间)", question[m.start():]):
+        return []  # a length of time: what follows is what happens in it ("多少个月的人", "几个小时要放人")
     words = [w for w in pos_tagger().cut(m.group(1), HMM=False) if w.word not in _NOT_SAID]
     while words and (words[0].flag.startswith("n") or words[0].flag in ("q", "vn")):  # the counted thing: 干部, 调研报告
         words = words[1:]
-    return [w.word for w in words if w.flag in ("n", "vn", "nz") and w.word not in _GENERIC_PARTS]
+    return [w.word for w in words if w.flag in ("n", "vn", "nz") and w.word != "人" and w.word not in _GENERIC_PARTS]
 
 
 def _count_after(thing: str) -> re.Pattern:

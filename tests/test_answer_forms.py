@@ -1510,3 +1510,13 @@ def test_then_of_x_with_a_question_of_its_own_asks_that_question_of_x(engine, fo
     prev = engine.ask(first)
     ans = engine.ask(follow, history=[(first, prev.answer)])
     assert ans.answerable and expect in ans.answer, (ans.standalone_query, ans.answer)
+
+
+def test_a_length_of_time_is_no_measured_indicator_and_says_nothing_of_the_counted():
+    from assistant.asked import analyse, said_of_count
+
+    assert analyse("监察法规定强制到案的期限是多少？").measure == ""  # answered by "不得超过十二小时"
+    assert analyse("办理留置案件的时限是多少？").measure == ""
+    assert said_of_count("留置最长可以关多少个月的人？") == []          # what happens in the time, not a thing counted
+    assert said_of_count("被调查人被强制到案后最多几个小时要放人？") == []
+    assert said_of_count("这里面有几篇拿了奖？") == ["奖"]
