@@ -637,6 +637,8 @@ class Checker:
                 continue
             if _VENUE.search(norm(query).replace(key, "")) and self._in_library(name, flt, exact=True):
                 continue  # "在《楚天主人》上发表的文章": a periodical the texts name, where a document appeared
+            if self._in_library(f"简称《{name}》", flt, exact=True):
+                continue  # "（以下简称《联席会议制度》）": the short name of a rule the texts set out themselves
             out.append(f"《{name}》")
         return out
 

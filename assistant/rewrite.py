@@ -19,9 +19,10 @@ from policyqa import sparse
 from policyqa.textnorm import normalize_for_index
 
 from . import prompts
-from .answerability import ASKED_NOUNS, focus_terms, int_cn
+from .answerability import ASKED_NOUNS, focus_terms, int_cn, named_documents
 from .asked import DOC_REF, analyse
 from .extractive import query_terms
+from .grounding import norm
 from .llm import ChatBackend, LLMError
 from .scope import LATIN_PLACE, SHORT_NAME, latin_cities, latin_city_pattern, named_cities, named_places
 
@@ -115,6 +116,12 @@ def _names_its_own_set(question: str, prev: str) -> bool:
     return bool(f) and f not in prev
 
 
+def _names_its_own_document(question: str, prev: str) -> bool:
+    """The question names a law, regulation or report the last one did not ("监察法一共有多少条？" after questions on
+    两项机制): a question on that document."""
+    return any(norm(n) not in norm(prev) for n in named_documents(question))
+
+
 def _places_said(text: str) -> list[str]:
     """The places a text names, as written: a province (广东省 / 广东) or a city (深圳 / 宜昌市)."""
     q = normalize_for_index(text)
@@ -175,7 +182,8 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         if (moved := _to_other_place(x, base)) is not None:
             return moved
         return f"{x}：{base}"
-    if _names_its_own_place(q, prev) or _names_its_own_set(q, prev) or names_own_body(q, prev, english):
+    if (_names_its_own_place(q, prev) or _names_its_own_set(q, prev) or names_own_body(q, prev, english)
+            or _names_its_own_document(q, prev)):
         return q
     own = query_terms(q)
     nouns = set(topic_nouns(prev)) - ASKED_NOUNS

@@ -1520,3 +1520,16 @@ def test_a_length_of_time_is_no_measured_indicator_and_says_nothing_of_the_count
     assert said_of_count("留置最长可以关多少个月的人？") == []          # what happens in the time, not a thing counted
     assert said_of_count("被调查人被强制到案后最多几个小时要放人？") == []
     assert said_of_count("这里面有几篇拿了奖？") == ["奖"]
+
+
+@pytest.mark.parametrize("follow", ["《联席会议制度》规定联席会多久召开一次？", "监察法一共有多少条？"])
+def test_a_question_naming_a_document_of_its_own_carries_nothing_over(engine, follow):
+    first = "全国人大常委会机关开展了几轮内部巡视？"
+    prev = engine.ask(first)
+    ans = engine.ask(follow, history=[(first, prev.answer)])
+    assert "巡视" not in ans.standalone_query and "全国人大" not in ans.standalone_query, ans.standalone_query
+
+
+def test_a_rule_the_texts_name_by_a_short_name_is_no_missing_document(engine):
+    ans = engine.ask("《联席会议制度》规定联席会多久召开一次？")
+    assert not any("《联席会议制度》" in n for n in ans.notices), ans.notices
