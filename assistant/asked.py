@@ -248,7 +248,9 @@ class Asked:
                 or (f is Form.WHERE and (self.event or bool(self.place_kind)))]
 
 
-_CARRIED_HEAD = re.compile(r"^[^：:？?。]{2,40}：(?=[这那它其该此])")
+_HEAD = r"^[^：:？?。]{2,40}："
+"""The topics a follow-up carries, set before its own words ("两项机制：联席会议多久开一次？")."""
+_CARRIED_HEAD = re.compile(_HEAD + r"(?=[这那它其该此])")
 """A follow-up's carried topics ("北京联席会议、市直机关：这8个组……分别是哪些部门"): no sides compared."""
 
 
@@ -736,7 +738,7 @@ def said_of_count(question: str) -> list[str]:
     from .names import pos_tagger
 
     m = _AFTER_COUNT.search(question)
-    if m is None or not m.group(1) or re.match(r"^[^：:？?。]{2,40}：", question):
+    if m is None or not m.group(1) or re.match(_HEAD, question):
         return []  # (nor "那X呢" asking the last question of X: "老党员的纪念章：……为几名退休干部办了荣退仪式")
     if re.match(r"(?:多少|几)个?(?:年|月|日|天|小时|周|星期|分钟|季度|期间)", question[m.start():]):
         return []  # a length of time: what follows is what happens in it ("多少个月的人", "几个小时要放人")
@@ -770,9 +772,12 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
 
     if asked.counted and units:  # "多少件实事" answered by "45项民生实事": the thing counted decides …
         # … in a measure of the asked kind, unless the count stands with the thing ("多少个党小组" is no "9次")
+        if count_of(asked.counted).search(s):
+            return True
+        if asked.unit:
+            return any(in_unit(u) for u in units)
         # (with no measure asked, "多少问题": the count stands with the thing, "两轮内部巡视……问题整改" counts no problems)
-        return (any(in_unit(u) for u in units) if asked.unit else bool(count_of(asked.counted, gap=4).search(s))
-                or bool(_count_after(asked.counted).search(s))) or bool(count_of(asked.counted).search(s))
+        return bool(count_of(asked.counted, gap=4).search(s) or _count_after(asked.counted).search(s))
     if asked.unit:  # "几组" of "分成8个组": a measure that is also a noun takes 个
         return any(in_unit(u) for u in units) or (asked.unit not in _MEASURE_ONLY and bool(count_of(asked.unit).search(s)))
     if asked.measure:

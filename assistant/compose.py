@@ -101,11 +101,11 @@ ENTITY_MARKS = {
     # (not 省/市: "全省……培训、全省……培训" lists no places)
     "地方": ("县", "村", "镇", "馆", "地", "旧址", "遗址", "故居", "山", "园"),  # 出生地、工作地
 }
-_PLACES_VISITED = re.compile(r"(?:去|到|走)(?:了|过)?(?:哪些|哪几个|哪几处)(?:地方|地点|去处)")
-""""都去了哪些地方": places by name (a place is no answer type of its own: "在什么地方召开" asks where)."""
 """Kinds of things answered by name ("去了哪些社区") and the marks the names of that kind carry."""
 _NAME_ENDS = {"部门", "单位", "市州", "地市", "区县", "县区", "乡镇"}
 """Kinds whose names end in their mark (机关 holds 关 and 委 anywhere; 民政部 ends in 部)."""
+_PLACES_VISITED = re.compile(r"(?:去|到|走)(?:了|过)?(?:哪些|哪几个|哪几处)(?:地方|地点|去处)")
+""""都去了哪些地方": places by name (a place is no answer type of its own: "在什么地方召开" asks where)."""
 
 
 _SUPERLATIVE = re.compile(r"最为?(?:根本|重要|核心|关键|突出|主要|基本|紧迫|迫切)|首要|第一位")

@@ -207,10 +207,12 @@ def document_fact(res: Resources, question: str, kind: str, hits: list[Hit],
     if (doc.author or doc.source) and (outlet := unborne_outlet(question, [doc])):
         return DocFact("", [], premise=outlet)
     fact = _fact_of(res, question, kind, doc)
+    if fact is None:
+        return None
     # "通过什么渠道、在哪一天发布的": each further fact of the same document that its record holds
     for k in more:
-        extra = _fact_of(res, question, k, doc) if fact is not None and k != kind else None
-        if extra is None or fact is None:
+        extra = _fact_of(res, question, k, doc) if k != kind else None
+        if extra is None:
             continue
         ids = [h.passage_id for h in fact.hits]
         hit = extra.hits[0]

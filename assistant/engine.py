@@ -41,7 +41,7 @@ from .injection import defuse_hits
 from .listing import grow_plan
 from .llm import ChatBackend, LLMError, TimeLimitedBackend, default_backend_name, get_backend
 from .model_answer import Streamed, stream_model_part
-from .retrieve import Retriever, diversify, is_overview
+from .retrieve import Retriever, SearchResult, diversify, is_overview
 from .revision_note import difference_line
 from .rewrite import Standalone, rule_rewrite, standalone
 from .scope import LATIN_PLACE, SHORT_NAME, Scope, places_of, resolve_scope, without_version_words
@@ -159,17 +159,20 @@ class AnswerEngine:
 
     def retrieve(self, query: str, flt: SearchFilter | None = None, k: int | None = None,
                  sa: Standalone | None = None, asked: Asked | None = None, scope: Scope | None = None,
-                 dense_text: str | None = None, by_rest: bool = False) -> Retrieved:
-        """``by_rest``: the asked body's own documents also searched without its name (see below)."""
+                 dense_text: str | None = None, first: SearchResult | None = None) -> Retrieved:
+        """``first``: the search of the whole question, done already: this pass also searches the asked body's own
+        documents without its name (see below)."""
         s = self.res.settings
         k = k or s.top_k
         t0 = time.perf_counter()
         # Openings state what a topic is and what it consists of: fuse them in for short "what is / which are" questions.
         lead = True if (asked is not None and (asked.wants(Form.ENUMERATION) or asked.wants(Form.DEFINITION))
                         and len(query) <= LEAD_MAX_CHARS) else None
-        result = self.retriever.search(query, top_k=max(3 * k, 12), flt=flt, lead=lead, dense_text=dense_text)
+        result = first if first is not None else self.retriever.search(query, top_k=max(3 * k, 12), flt=flt, lead=lead,
+                                                                       dense_text=dense_text)
+        searched = result
         body = asked_body(query)
-        if body is not None and by_rest:
+        if body is not None and first is not None:
             own = [h.doc_id for h in result.hits if self.body_of(h.doc_id) == body]
             if own and (named := body_named(query)) and (rest := query.replace(named, "").strip("，,的 ")):
                 # within the asked body's own documents its name is in every passage's byline, not in the text:
@@ -240,9 +243,9 @@ class AnswerEngine:
                                  exempt=lambda u: bool(carried and u.strip("“”《》") in carried)
                                  or any(self.checker.known(r, library) for r in renderings.get(u, [])))
         unsupported = absent + v.unsupported + (sa.untranslated if sa is not None else [])
-        if v.reason == "coverage" and not unsupported and body is not None and not by_rest:
+        if v.reason == "coverage" and not unsupported and body is not None and first is None:
             # the asked body's passages found, none covering the rest of the question: read its documents for it
-            return self.retrieve(query, flt, k, sa, asked, scope, dense_text, by_rest=True)
+            return self.retrieve(query, flt, k, sa, asked, scope, dense_text, first=searched)
         ms = (time.perf_counter() - t0) * 1000
         taken = {h.passage_id for h in hits}
         return Retrieved(question=query, standalone_query=query, hits=hits,

@@ -18,6 +18,11 @@ from assistant.rewrite import glossary_translate, rule_rewrite
 TWO = ("沟通联系办法", "联席会议制度")
 
 
+def ask_after(engine, first: str, follow: str):
+    """The answer to ``follow`` asked after ``first`` (answered first, as in a chat)."""
+    return engine.ask(follow, history=[(first, engine.ask(first).answer)])
+
+
 @pytest.mark.parametrize("q", ["两项机制是怎么运作的？", "两项机制平时是如何运行的？", "how do the 两项机制 work?",
                                "How does the 两项机制 operate in practice?"])
 def test_operation_questions_give_the_rules_with_frequencies(engine, q):
@@ -554,8 +559,7 @@ def test_english_occasions_counted_as_times():
 ])
 def test_follow_up_keeps_the_document_or_asks_the_same_of_x(engine, first, follow, expect):
     """A follow-up to a question about a document asks about the same document; "那X呢" asks the same fact of X."""
-    prev = engine.ask(first)
-    ans = engine.ask(follow, history=[(first, prev.answer)])
+    ans = ask_after(engine, first, follow)
     cited_everywhere(ans)
     assert expect in ans.answer, ans.answer
 
@@ -670,8 +674,7 @@ def test_what_a_count_counts_decides_the_form():
     ("市人大机关为几名退休干部办了荣退仪式？", "那老干部活动室呢？"),
 ])
 def test_what_about_x_is_refused_when_only_the_previous_thing_has_the_fact(engine, first, follow):
-    prev = engine.ask(first)
-    assert not engine.ask(follow, history=[(first, prev.answer)]).answerable
+    assert not ask_after(engine, first, follow).answerable
 
 
 @pytest.mark.parametrize("q", ["两项机制那篇文章分了几个部分？", "How many parts does the article on the two mechanisms have?"])
@@ -1471,9 +1474,7 @@ def test_a_verb_before_a_body_is_no_made_up_body(engine):
 
 
 def test_a_question_said_to_start_a_new_topic_carries_nothing_over(engine):
-    first = "联席会议多久召开一次？"
-    prev = engine.ask(first)
-    ans = engine.ask("换个话题：湖北人大机关服务常委会开展了多少项执法检查？", history=[(first, prev.answer)])
+    ans = ask_after(engine, "联席会议多久召开一次？", "换个话题：湖北人大机关服务常委会开展了多少项执法检查？")
     assert ans.answerable and "执法检查4项" in ans.answer, ans.answer
     assert "联席" not in ans.standalone_query
 
@@ -1506,14 +1507,12 @@ def test_unstated_places_rankings_and_years_of_a_quoted_thing_are_refused(engine
 @pytest.mark.parametrize("follow, expect", [("那联席会议办公室呢？它设在哪里？", "组织部"),
                                             ("那沟通联系办法呢？主要用哪几种形式沟通？", "书面沟通")])
 def test_then_of_x_with_a_question_of_its_own_asks_that_question_of_x(engine, follow, expect):
-    first = "两项机制是哪一年建立的？"
-    prev = engine.ask(first)
-    ans = engine.ask(follow, history=[(first, prev.answer)])
+    ans = ask_after(engine, "两项机制是哪一年建立的？", follow)
     assert ans.answerable and expect in ans.answer, (ans.standalone_query, ans.answer)
 
 
 def test_a_length_of_time_is_no_measured_indicator_and_says_nothing_of_the_counted():
-    from assistant.asked import analyse, said_of_count
+    from assistant.asked import said_of_count
 
     assert analyse("监察法规定强制到案的期限是多少？").measure == ""  # answered by "不得超过十二小时"
     assert analyse("办理留置案件的时限是多少？").measure == ""
@@ -1524,9 +1523,7 @@ def test_a_length_of_time_is_no_measured_indicator_and_says_nothing_of_the_count
 
 @pytest.mark.parametrize("follow", ["《联席会议制度》规定联席会多久召开一次？", "监察法一共有多少条？"])
 def test_a_question_naming_a_document_of_its_own_carries_nothing_over(engine, follow):
-    first = "全国人大常委会机关开展了几轮内部巡视？"
-    prev = engine.ask(first)
-    ans = engine.ask(follow, history=[(first, prev.answer)])
+    ans = ask_after(engine, "全国人大常委会机关开展了几轮内部巡视？", follow)
     assert "巡视" not in ans.standalone_query and "全国人大" not in ans.standalone_query, ans.standalone_query
 
 
