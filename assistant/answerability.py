@@ -334,7 +334,9 @@ ASKED_NOUNS = {"比例", "标准", "规定", "要求", "情况", "问题", "作�
                  # how a thing is done: 节奏 of "如何安排……工作的节奏" asks its manner, names no topic
                  "节奏 流程 思路 路径 抓手 安排 模式 章法 套路 门道 打法 "
                  # where in a document: "综述开篇提到的" points into the text, names no topic
-                 "开篇 开头 结尾 篇首 文中 文末 原文 全文".split()}
+                 "开篇 开头 结尾 篇首 文中 文末 原文 全文 "
+                 # where a piece appeared: "发在哪本期刊" asks its source, names no topic
+                 "期刊 杂志 刊物 报纸 媒体 期号".split()}
 """Nouns that name what is asked for rather than what is asked about."""
 _NUMERAL_HEAD = re.compile(r"^[一二两三四五六七八九十百千万]")
 
@@ -436,7 +438,7 @@ _VERB_SUFFIX = ("通知", "决定", "规定", "意见")
 """Title endings that are also verbs: "要通知家属", "决定给予处分" name no document."""
 _AFTER_TITLE = set("的中里和与及等第、，,。？?！!：:；;）)》”\"")
 _NOT_A_NAME = re.compile(r"^(?:这|该|此|本|上述|有关|相关|其|那|各|每)")
-_COMMON_FA = set("做办方学立执司守违合非说想看用写算兵书家疗语打普依手章技笔变")
+_COMMON_FA = set("做办方学立执司守违合非说想看用写算兵书家疗语打普依手章技笔变纪国")
 """"做法", "办法", "方法", "学法" …: words ending in 法 that name no law."""
 _GENERIC = {"办法", "规定", "法律", "条例", "意见", "通知", "决定", "规则", "细则", "政府工作报告", "宪法", "法规",
             "党内法规", "实施办法", "管理办法", "工作规则", "暂行办法", "有关规定", "相关规定", "决议"}

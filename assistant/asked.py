@@ -52,7 +52,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"多长时间|多久|多长|任期|期限|时限|几年(?![轻纪龄])|几个月|几天|多少天|多少年(?![轻纪龄])|\bhow long\b|\bterm of office\b|\bdeadline\b|"
         r"\bwithin what\b", re.I)),
     (Form.DATE, re.compile(
-        r"何时|什么时候|啥时候?|哪会儿|几时|哪一?年|哪一?天|几月|几号|哪个月|日期|时间是|\bwhen\b|\bwhat date\b|\bwhat year\b|\bdate\b", re.I)),
+        r"何时|什么时候|啥时候?|哪会儿|几时|哪一?年|哪一?天|几月|几号|哪个月|日期|时间是|(?:^\s*|\b(?:and|or|but)\s+|[,;:]\s*)when\b|\bwhat date\b|\bwhat year\b|\bdate\b", re.I)),
     (Form.ENUMERATION, re.compile(
         rf"哪些|哪几|哪[{_CN_NUM[1:]}]|包括什么|包括哪|包含|分别(?:都|又|各)?(?:是|指|为)|有什么(?:措施|内容|形式|举措|要求|任务|做法)|"
         rf"[{_CN_NUM}\d]+[项个条种类方面大]+.{{0,4}}(?:是什么|是啥|指什么|是指|具体是|分别|内容)|主要内容|"
@@ -96,6 +96,8 @@ _DOCFACT: list[tuple[str, re.Pattern]] = [
     # (not a fact of the author: "作者游金霞是哪年出生的" asks what no document record holds)
     ("author", re.compile(r"^(?!.*(?:出生|年龄|多大|籍贯|哪里人|学历|性别|\bborn\b|\bage\b|\bhow old\b))"
                           r".*(?:作者|谁写|谁撰写|执笔|署名|哪一?(?:个人|位)(?:同志)?(?:写|撰)|撰稿|撰写[^？?。]{0,30}(?:的是|者是|者为|人是)(?:谁|哪一?位)|"
+                          # "写北京两项机制那篇文章的是哪位": who wrote the piece it names
+                          r"写[^？?。]{0,30}(?:文章|稿子|那篇|这篇|一文|报道|综述|讲话)的(?:是|人是)?(?:谁|哪一?位)|"
                           r"\bauthor\b|\bwho wrote\b|\bwritten by\b)",
                           re.I)),
     # 施行 / 生效 dates are stated in the text ("本法自……起施行"), not in the document record.
@@ -158,12 +160,12 @@ STRICT = {Form.FREQUENCY, Form.DURATION, Form.DATE, Form.QUANTITY, Form.ATTRIBUT
 """Forms whose facet must be stated in a topic sentence, else the question is refused as not stated."""
 
 _POINTED = re.compile(r"[那这]几[个项种类样条件位家名批]")
-_COUNTED_SET = re.compile(rf"([{_CN_NUM}])[项个条种类张]([\u4e00-\u9fff]{{1,4}}?)[”\"]?(?:到底|究竟|具体|主要|指的)?"
-                          r"(?:是什么|是啥|指什么|指啥|是指|是哪|包括什么|包括哪|有哪)")
+_COUNTED_SET = re.compile(rf"([{_CN_NUM}])[项个条种类张]([\u4e00-\u9fff]{{1,4}}?)[”\"]?(?:都|到底|究竟|具体|主要|指的)?"
+                          r"(?:是什么|是啥|指什么|指啥|是指|是哪|包括什么|包括哪|包括啥|有哪|有啥)")
 """"两项机制是什么 / 那三张清单到底是啥": a set named by its count, asked for its items."""
 _FORMULATION = re.compile(rf"^(?:[{_CN_NUM}]|\d)(?:个|项|条|种|类|张|大|是)?[\u4e00-\u9fff]{{1,6}}$")
 """"四个机关", "三力", "两个维护": a quoted term that opens with its count."""
-_ITEMS_OF = re.compile(r"^[”\"’'][\u4e00-\u9fff]{0,6}?[，,]?(?:具体|到底|究竟|分别|主要)?(?:是指|指的是|指|是|包括|包含|有)"
+_ITEMS_OF = re.compile(r"^[”\"’'][\u4e00-\u9fff]{0,6}?[，,]?(?:都|具体|到底|究竟|分别|主要)?(?:是指|指的是|指|是|包括|包含|有)"
                        r"[\u4e00-\u9fff]?(?:哪|什么|啥)")
 """"“三行五前”工作机制具体包括哪些": what follows a quoted formulation asks for its items."""
 _COUNT_WORD = re.compile(rf"哪([{_CN_NUM}]+|\d+)(?:项|个|条|种|类|方面|大|家|名|样|件|门|点)")
@@ -549,6 +551,19 @@ def compared_sides(q: str) -> list[str]:
     return [f"{a} {tail}", rest]
 
 
+def compared_names(q: str) -> list[str]:
+    """The two things a comparison names ("在机关党建里，市直机关工委和各单位党组的领导作用有啥不同" → 市直机关工委,
+    各单位党组), or []."""
+    m = _SIDE_JOIN.search(_one_body(q))
+    if m is None or m.start() < 2:
+        return []
+    left = re.split(r"[，,。：:；;？?]|(?:^|[里中上])在|对于|关于|请问|(?:比较|对比)(?:一下)?", q[:m.start()])[-1].strip()
+    rest = q[m.end():]
+    head = re.search(r"的|在|对|[，,？?]|方面|分别|各自|有什么|有何|有啥|上|中|抓", rest[2:])  # (各单位党组: 各 starts it)
+    right = rest[:2 + head.start()].strip() if head is not None else ""
+    return [left, right] if len(left) >= 2 and len(right) >= 2 else []
+
+
 UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
           "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|岁|小时|分钟|公斤|斤|公顷|千瓦时|千瓦|平方米|立方米|微克|倍|级(?=[，,。；;、？?]|$)|美元|日(?=内|以内|之内|后|起|前|[，,。；;？?]|$)")
 # 年轻/年龄 are words, not the measure 年 ("多少年轻干部"); a score's 分 only ends a clause (多少分党组 is a body)
@@ -737,10 +752,12 @@ def said_of_count(question: str) -> list[str]:
     ("多少问题 35 …") says nothing after its count word."""
     from .names import pos_tagger
 
-    m = _AFTER_COUNT.search(question)
+    # the clause that counts, of a message that also asks something else ("有几篇获了奖？是否有表彰名单？")
+    counting = [c for c in re.findall(r"[^？?。！!；;]+[？?。！!；;]*", question) if re.search(r"多少|几", c)]
+    m = _AFTER_COUNT.search(counting[-1]) if counting else None
     if m is None or not m.group(1) or re.match(_HEAD, question):
         return []  # (nor "那X呢" asking the last question of X: "老党员的纪念章：……为几名退休干部办了荣退仪式")
-    if re.match(r"(?:多少|几)个?(?:年|月|日|天|小时|周|星期|分钟|季度|期间)", question[m.start():]):
+    if re.match(r"(?:多少|几)个?(?:年|月|日|天|小时|周|星期|分钟|季度|期间)", m.string[m.start():]):
         return []  # a length of time: what follows is what happens in it ("多少个月的人", "几个小时要放人")
     words = [w for w in pos_tagger().cut(m.group(1), HMM=False) if w.word not in _NOT_SAID]
     while words and (words[0].flag.startswith("n") or words[0].flag in ("q", "vn")):  # the counted thing: 干部, 调研报告

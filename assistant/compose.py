@@ -27,6 +27,7 @@ from .asked import (
     Form,
     analyse,
     cn_small,
+    compared_names,
     compared_sides,
     count_of,
     holds,
@@ -259,11 +260,34 @@ def _run_length(clause: str) -> int:
     return len(pieces) + joined if len(pieces) > 1 or joined else 1
 
 
+_COUNTED_HEAD = re.compile(r"^[一二两三四五六七八九十\d]{1,2}[个项条张份类种大]?([\u4e00-\u9fff]{2,3})$")
+
+
+def head_items(sentence: str, formulation: str) -> int:
+    """Items named by the head noun of a counted formulation, in one clause of the sentence: "三张清单" is spelled out
+    by "破难题问题清单和个人问题清单、民生实事项目清单" (three phrases ending in 清单), though the sentence does not
+    say "三张清单" — the lists are named where they are made, the count where they are used."""
+    m = _COUNTED_HEAD.match(formulation.strip("“”\"")) if formulation else None
+    if not m:
+        return 0
+    head = m.group(1)
+    best = 0
+    for clause in re.split(r"[，,；;。！？!?:：]", sentence):
+        pieces = [p for p in re.split(r"、|以及|和|及|与", clause) if p]
+        # each piece is one item: a name of its own before the head (not the bare head, not the formulation)
+        named = [p for p in pieces if re.search(rf"[\u4e00-\u9fff]{{2,}}{head}[”\"》]?$", p) and formulation not in p]
+        if len(named) == len(pieces) or len(named) >= 3:
+            best = max(best, len(named))
+    return best
+
+
 def lists_items(sentence: str, n: int, formulation: str = "", mark: str = "", context: str = "") -> bool:
     """The sentence spells out ``n`` items of ``formulation`` ("四个机关"): items bearing its mark (…判断力、…领悟力),
     一是…二是…, titles (《…》和《…》), or a 、-list of that many items (or quoted items) in the clause that names
     the formulation or the next. A sentence that only uses the formulation lists nothing."""
     if mark and marked_items(sentence, mark) >= n:
+        return True
+    if head_items(sentence, formulation) == n:
         return True
     # numbered or titled items, in a passage or document (``context``) that names the formulation
     if (len(_ORDINAL_ITEM.findall(sentence)) >= n or len(re.findall(r"《[^》]+》", sentence)) >= n) and (
@@ -387,6 +411,10 @@ VALUE: dict[Form, re.Pattern] = {
 """What states the value a strict question asks for; a sentence that only names the measure (期限届满, 定期) comes after."""
 
 
+SUBJECT_AT = 4
+"""A compared side is a sentence's subject when the sentence names it within its first few characters."""
+
+
 def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = False,
                 max_sentences: int = MAX_SENTENCES, max_chars: int = MAX_CHARS, focus: str = "",
                 authors: dict[str, str] | None = None) -> Plan:
@@ -438,6 +466,20 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                      and _about_topic(c, hits[c.n - 1], terms)), None)
         if said is not None:
             take(said)
+    # 2c. "A和B的领导作用有啥不同": for each side, the sentence it is the subject of and that speaks of the compared
+    # thing ("市直机关工委的领导主要体现为……", "各单位党组(党委)对机关党建工作的领导主要体现为……")
+    if Form.COMPARISON in facets and len(names := compared_names(question)) == 2:
+        besides = question
+        for name in names:
+            besides = besides.replace(name, " ")
+        compared = [t for t in query_terms(besides) if len(t) >= 2 and t not in ASKED_NOUNS]
+        for name, other_side in (names, names[::-1]):
+            of_side = next((c for c in scored if 0 <= c.text.find(name) <= SUBJECT_AT
+                            and other_side not in re.split(r"[，,；;。]", c.text)[0]  # (not both sides its subject)
+                            and any(t[:2] in c.text.replace(name, "") for t in compared)
+                            and c.score >= FACET_MIN_RELATIVE * best), None)
+            if of_side is not None:
+                take(of_side)
     # 2. One sentence per asked facet: the best sentence about the topic that states it. A comparison's sentence
     # states it of one side ("书记联席会至少每年召开两次" of "书记联席会与……工作会议在召开频次上有何不同").
     asks = [question, *(compared_sides(question) if asked.across else [])]
@@ -683,6 +725,17 @@ RESERVE_LIST_COVERAGE = 0.5
 """… and a sentence listing things as the asked kind ("……等执法检查"), itself strong evidence, this share."""
 
 
+def _named_as(term: str) -> list[str]:
+    """How a text names what ``term`` names: a rule (联席会议制度, 沟通联系办法) by what it governs, as its own articles
+    do ("书记联席会至少每年召开两次"), and a 会议 by its short 会 (联席会议 → 联席会, 党组会议 → 党组会)."""
+    out = [term]
+    stem = re.sub(r"(?:制度|机制|办法)$", "", term)  # (沟通联系办法 by "……沟通联系一次")
+    if stem != term and len(stem) >= 3:
+        out.append(stem)
+    out += [x[:-1] for x in out if x.endswith("会议") and len(x) >= 4]
+    return out
+
+
 def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus: str = "",
                      listing: bool = False, named: bool = False, author: str = "") -> bool:
     """A sentence of a low-ranked passage answers a strict question only when it is plainly about it: a count
@@ -703,8 +756,11 @@ def states_from_afar(question: str, asked: Asked, sentence: str, hit: Hit, focus
     terms = {t: w for t, w in focus_terms(question).items() if t not in ASKED_NOUNS and not plain_word(t)}
     longest = max((len(t) for t in terms), default=0)
     hay = norm(ASIDE.sub("", author + sentence + " ".join(hit.heading_path[1:])))
-    if any(presence(t, hay) < 1.0 for t in terms if len(t) == longest and longest >= 3):
-        return False
+    for t in [t for t in terms if len(t) == longest and longest >= 3]:
+        said = next((v for v in _named_as(t) if presence(v, hay) >= 1.0), None)
+        if said is None:
+            return False
+        question = question.replace(t, said)  # the topic as the sentence names it, for its coverage below
     return sentence_coverage(question, author + sentence, hit, asked.strict) >= (RESERVE_LIST_COVERAGE if listing
                                                                                   else RESERVE_COVERAGE)
 

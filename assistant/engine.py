@@ -31,7 +31,7 @@ from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 
 from . import answers, romanized
 from .answerability import ASKED_NOUNS, Checker
-from .asked import INDICATORS, Asked, Form, analyse, compared_sides
+from .asked import INDICATORS, Asked, Form, analyse, compared_sides, sub_questions
 from .bodies import asked_body, body_named, document_body, other_level
 from .changes import answer_changes, asks_for_changes
 from .compose import Plan, asked_kind, lists_asked_kind, plan_answer, spelled_out_asked, spells_out, states_from_afar
@@ -43,7 +43,7 @@ from .llm import ChatBackend, LLMError, TimeLimitedBackend, default_backend_name
 from .model_answer import Streamed, stream_model_part
 from .retrieve import Retriever, SearchResult, diversify, is_overview
 from .revision_note import difference_line
-from .rewrite import Standalone, rule_rewrite, standalone
+from .rewrite import Standalone, rule_rewrite, standalone, topic_nouns
 from .scope import LATIN_PLACE, SHORT_NAME, Scope, places_of, resolve_scope, without_version_words
 
 log = logging.getLogger("policyqa.answer")
@@ -92,6 +92,19 @@ class Final:
 
 Event = Retrieved | Token | Final
 
+
+
+def _asked_apart(query: str) -> list[str]:
+    """Two asks in one message, the second naming no topic of its own ("联席会议制度是什么，多久开一次？", "……谁讲话，
+    谁主持"): each searched on its own, the second with the first's topic — the whole question's search ranks the
+    passages on the first ask's topic, and the second's answer ("至少每年召开两次") falls behind them."""
+    subs = sub_questions(query)
+    if len(subs) != 2:
+        return []
+    own = [[t for t in topic_nouns(x) if t not in ASKED_NOUNS] for x in subs]
+    if not own[0] or own[1]:
+        return []
+    return [subs[0], " ".join(dict.fromkeys(own[0])) + " " + subs[1]]
 
 
 def _in_turns(sides: list[list[Hit]], rest: list[Hit]) -> list[Hit]:
@@ -194,7 +207,8 @@ class AnswerEngine:
             each = [self.retriever.search(query, top_k=k, flt=dataclasses.replace(flt, doc_ids=[d]), lead=lead,
                                           dense_text=dense_text).hits for d in flt.doc_ids]
         elif asked is not None and len(sides := (compared_sides(query) if asked.across or asked.parts else []) or (
-                query.split("，") if sa is not None and sa.how == "glossary" and query.count("，") == 1 else [])) == 2:
+                query.split("，") if sa is not None and sa.how == "glossary" and query.count("，") == 1 else [])
+                or _asked_apart(query)) == 2:
             # no document named for each side ("湖北省人大常委会机关与市人大常委会机关的……分别是多少"), or two English
             # questions in one ("how many …, and how many …"): each side's own question searched, taken in turn
             each = [self.retriever.search(side, top_k=k, flt=flt, lead=lead).hits for side in sides]

@@ -28,7 +28,7 @@ QUESTION_WORDS = set(
     "是从 打从".split()
 )
 # Tokens that ask (哪两项, 几个, 第几轮, 多少名) or are bare Chinese numerals (一百多个).
-_ASKING = re.compile(r"^(哪|几|第几|多少)|^[一二两三四五六七八九十百千万几]+[多余来]?[个名项次条]?$")
+_ASKING = re.compile(r"^(哪|几|第几|多少|咋|啥|怎)|^[一二两三四五六七八九十百千万几]+[多余来]?[个名项次条]?$")
 # Question words that ask for a definition / composition, and cues of sentences that give one.
 _DEF_Q = re.compile(r"是什么|指什么|包括|哪些|哪两|什么是|内容|what is|what are", re.I)
 _DEF_CUE = re.compile(r"是指|指的是|包括|主要有|分别是|即|简称|制定|建立|明确")

@@ -151,6 +151,27 @@ def elliptic_focus(question: str) -> str:
     return m.group(1) if m and not re.search(r"什么|哪|多少|几|谁|怎么|为什么", m.group(1)) else ""
 
 
+_FACET_LEAD = re.compile(r"^(?:它们?的|其|这些?[\u4e00-\u9fff]{0,6}?的|那些?[\u4e00-\u9fff]{0,6}?的|该[\u4e00-\u9fff]{0,6}?的|"
+                         r"上述[\u4e00-\u9fff]{0,6}?的)?(?:具体的?|相应的?|主要的?)?")
+_NOT_FACETS = {"文章", "文件", "资料", "条例", "法律", "报告", "单位", "部门", "地方", "情况", "问题", "部分", "规定",
+               "开篇", "开头", "结尾", "篇首", "文中", "文末", "原文", "全文", "产生", "方面", "领域"}
+_FACET_ASK = [(re.compile(r"经费|预算|资金|费用|开支|数量|数目|次数|比例|人数|规模"), "是多少？"),
+              (re.compile(r"时间|日期|年份|月份|时候"), "是什么时候？"),
+              (re.compile(r"地点"), "在哪里？"),
+              (re.compile(r"负责人|牵头人|召集人|人选|作者"), "是谁？")]
+
+
+def _facet_question(x: str) -> str:
+    """"那意义呢？" / "那这些活动的经费呢？" / "What about the budget?": X names what is asked (an attribute noun),
+    not a new thing to ask the last question of — the attribute asked of the last turn's topic ("它的经费是多少？"),
+    "" when X names a thing."""
+    rest = _FACET_LEAD.sub("", x, count=1)
+    if rest not in (ASKED_NOUNS | {"经费", "预算", "资金", "费用", "开支", "召集人", "牵头人"}) - _NOT_FACETS:
+        return ""
+    ask = next((a for r, a in _FACET_ASK if r.fullmatch(rest)), "是什么？")
+    return f"它的{rest}{ask}"
+
+
 _THEN_OF = re.compile(r"^(?:那么?|还有)([^，,。？?！!]{2,20}?)呢[？?，,。]\s*(\S.*)$")
 """"那X呢？<a question of its own>": X, then the question asked of it."""
 
@@ -175,7 +196,9 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         return q
     before = history[-1][0]  # an English turn is read as its Chinese standalone question
     prev = standalone(before, history[:-1], None).query if is_english(before) else rule_rewrite(history[:-1], before)
-    if x := elliptic_focus(q):
+    if (x := elliptic_focus(q)) and (facet := _facet_question(x)):
+        return rule_rewrite(history, facet, english, apart)
+    if x:
         base = _LEAD.sub("", prev)
         if (px := elliptic_focus(before)) and base.startswith(f"{px}："):
             base = base[len(px) + 1:]  # "那X呢" after "那Y呢": the question both ask, of X now (not of X and Y)
@@ -216,8 +239,11 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
     if (ref := DOC_REF.search(prev)) and not DOC_REF.search(body) and analyse(prev).docfact:
         body = ref.group(0) + body
     if _PRONOUN.search(body):
-        return _PRONOUN.sub(topic[0], body, count=1) if len(topic) == 1 else \
-            "、".join(topic[1:]) + "：" + _PRONOUN.sub(topic[0], body, count=1)
+        # 它 is the thing the last question asked about: the head of "市直机关工委的两项机制", the last one said
+        head = max(topic, key=lambda t: prev.rfind(t))
+        rest = [t for t in topic if t != head]
+        return _PRONOUN.sub(head, body, count=1) if not rest else \
+            "、".join(rest) + "：" + _PRONOUN.sub(head, body, count=1)
     return "、".join(topic) + "：" + body
 
 
@@ -455,13 +481,15 @@ _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bhow long\b(?=(?:\s+[\w'-]+){1,6}?\s+serve[sd]?\b)", re.I), "任期多长"),  # a term of office
     (re.compile(r"\bhow long\b", re.I), "多长时间"),
     (re.compile(r"\bwhat (?:are|were)\b", re.I), "有哪些"),
-    (re.compile(r"\bwhat(?: is|'s| was)\b", re.I), "是什么"),
+    (re.compile(r"\bwhat(?: is|'s|s| was)\b", re.I), "是什么"),  # ("whats", as typed)
     (re.compile(r"\bwho\b", re.I), "由谁"),
     (re.compile(r"\b(?:on )?(?:which|what) (?:date|day)\b", re.I), "是哪天"),
     # the periodical a piece appeared in: a fact of the document's record (登在哪个期刊), no topic word
     (re.compile(r"\b(?:in |on )?(?:which|what) (?:journal|magazine|periodical|newspaper)s?\b", re.I), "登在哪个期刊"),
     (re.compile(r"\b(?:and )?(?:in )?(?:which|what) issue\b", re.I), "哪一期"),
-    (re.compile(r"\bwhen\b", re.I), "什么时候"),
+    # "when" asks a time where it opens a question; inside one ("… when they lead party building") it joins clauses
+    (re.compile(r"(?:^\s*|\b(?:and|or|but)\s+|[,;:]\s*)when\b", re.I), "什么时候"),
+    (re.compile(r"\bwhen\b", re.I), ""),
     (re.compile(r"\bwhere\b", re.I), "在哪里"),
     (re.compile(r"\bwhy\b", re.I), "为什么"),
     (re.compile(r"\bwhich\b", re.I), "哪些"),
@@ -511,7 +539,10 @@ def glossary_translate(question: str) -> Standalone:
     clauses the answer covers one by one, see compose.sub_questions)."""
     parts = _EN_AND_ASK.split(question)
     # (not when the second points back at the first: "…, and how many measures did they propose")
-    if len(parts) == 2 and all(len(p.split()) >= 4 for p in parts) and not _EN_PRONOUN.search(parts[1]):
+    # (a short second ask, "and who presided (over it)?", names no topic: the first part's topic holds for it)
+    short = len(parts) == 2 and len(re.sub(rf"\b(?:{_EN_PRONOUNS}|over|at|on|in|the|is|are|was|were|do|does|did|be)\b", " ", parts[1]).split()) <= 3
+    if len(parts) == 2 and len(parts[0].split()) >= 4 and (short or (len(parts[1].split()) >= 4
+                                                                  and not _EN_PRONOUN.search(parts[1]))):
         a, b = glossary_translate(parts[0]), glossary_translate(parts[1])
         return Standalone(query=f"{a.query}，{b.query}", how="glossary", untranslated=a.untranslated + b.untranslated,
                           unknown_words=a.unknown_words + b.unknown_words, renderings={**a.renderings, **b.renderings})
@@ -672,6 +703,9 @@ def condense(question: str) -> str:
     return ask if 4 <= len(ask) < len(question) else question
 
 
+_EN_ABOUT_THEN = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?:the\s+)?(.+?)\s*(?:[—–]+|-{1,2}|[?:;,])\s*"
+                            r"((?:what|which|who|whom|when|where|how|why|is|are|was|were|does|do|did|can)\b.+)$", re.I)
+"""English "那X呢？<a question of its own>": "What about the 联席会议制度 — what does it help form?"."""
 _EN_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?:the\s+|in\s+|for\s+)?(.+?)(?:\s+ones?)?\s*[?.!]*\s*$"
                             r"|^\s*and\s+(?:for\s+|in\s+)?(?:the\s+)?(.+?)(?:\s+ones?)?\s*\?\s*$", re.I)
 """An English follow-up that asks the previous question of another thing ("What about the Hubei one?")."""
@@ -703,6 +737,9 @@ def mixed_asks(question: str) -> str:
 _LATIN_RUN = re.compile(r"\s*([A-Za-z][A-Za-z'’-]*(?:\s+[A-Za-z][A-Za-z'’-]*)*)\s*")
 
 
+_FILLERS = {"specifically", "exactly", "actually", "really", "basically", "precisely", "concretely", "anyway"}
+
+
 def mixed_terms(question: str) -> str:
     """A Chinese question's English words put in Chinese where the glossary knows every one ("全国人大机关的 internal
     inspection" → 内部巡视), so that search and the checks read the texts' words; acronyms (AI, GDP) and runs with a
@@ -714,6 +751,8 @@ def mixed_terms(question: str) -> str:
         run = m.group(1)
         if re.fullmatch(r"[A-Z]{1,5}s?", run):
             return m.group(0)
+        if all(w.lower() in _FILLERS for w in run.split()):
+            return ""  # "“三张清单” specifically 指哪三张": a word of emphasis, asks nothing
         tr = glossary_translate(run)
         if tr.untranslated or tr.unknown_words or not tr.query or re.search(r"[A-Za-z]", tr.query):
             return m.group(0)
@@ -743,6 +782,13 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
         if short != q:
             sa = standalone(short, history, llm, known, apart)
             sa.how = sa.how or "condensed"
+            return sa
+    if is_english(q) and history and (m := _EN_ABOUT_THEN.match(q)):
+        x = "".join(glossary_translate(m.group(1)).query.split())
+        rest = glossary_translate(m.group(2))
+        if x and not is_english(x) and not rest.untranslated and not is_english(rest.query):
+            sa = standalone(f"那{x}呢？{rest.query}", history, llm, known, apart)
+            sa.how = "glossary"
             return sa
     if is_english(q) and history and (m := _EN_WHAT_ABOUT.match(q)):
         # "What about the Hubei one?", "And the municipal organs?": the Chinese "那X呢" follow-up

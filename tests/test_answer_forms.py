@@ -1530,3 +1530,101 @@ def test_a_question_naming_a_document_of_its_own_carries_nothing_over(engine, fo
 def test_a_rule_the_texts_name_by_a_short_name_is_no_missing_document(engine):
     ans = engine.ask("《联席会议制度》规定联席会多久召开一次？")
     assert not any("《联席会议制度》" in n for n in ans.notices), ans.notices
+
+
+# -- round 31 ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("follow, kept", [("那意义呢？", "意义"), ("那它的作用呢？", "作用"), ("那具体做法呢？", "做法")])
+def test_then_of_an_attribute_asks_it_of_the_last_topic(engine, follow, kept):
+    # "那意义呢" asks the significance of the last question's thing, not the last question of a thing named 意义
+    ans = ask_after(engine, "北京市直机关工委建立了哪两项机制？", follow)
+    assert "两项机制" in ans.standalone_query and kept in ans.standalone_query, ans.standalone_query
+    assert not ans.standalone_query.startswith(f"{kept}："), ans.standalone_query
+    assert ans.answerable, ans.answer
+
+
+@pytest.mark.parametrize("follow", ["那这些机制的经费呢？", "What about the funding for them?", "那预算呢？"])
+def test_then_of_an_unstated_attribute_is_refused(engine, follow):
+    ans = ask_after(engine, "北京市直机关工委建立了哪两项机制？", follow)
+    assert not ans.answerable, (ans.standalone_query, ans.answer)
+
+
+def test_a_pronoun_stands_for_the_thing_last_asked_about():
+    # "它" of a follow-up after "A的B是什么" is B, the head (said last), A kept as context
+    q = rule_rewrite([("湖北人大机关的主题教育有什么特点？", "……")], "它的成效怎么样？")
+    assert "主题教育的成效" in q, q
+
+
+def test_discipline_and_law_is_no_law_name():
+    from assistant.answerability import named_documents
+
+    assert named_documents("机关对新入职干部开展纪法教育了吗？") == []
+    assert named_documents("要增强党员的纪法意识和国法观念吗？") == []
+    assert named_documents("监察法对留置有什么规定？") == ["监察法"]
+
+
+def test_colloquial_asking_words_are_no_search_terms():
+    from assistant.extractive import query_terms
+
+    terms = query_terms("联席会议办公室是咋设的？牵头单位啥时候换？")
+    assert not any(t.startswith(("咋", "啥")) for t in terms), terms
+
+
+@pytest.mark.parametrize("q, who", [("写湖北人大主题教育那篇文章的是哪位？", "游金霞"),
+                                    ("写两项机制这篇稿子的人是谁？", "吕和顺")])
+def test_who_wrote_the_piece_is_its_author(engine, q, who):
+    assert analyse(q).docfact == "author", q
+    ans = engine.ask(q)
+    assert ans.answerable and who in ans.answer, ans.answer
+
+
+def test_a_periodical_asked_for_is_no_missing_topic(engine):
+    ans = engine.ask("“聚力建设四个机关”那篇刊在哪份刊物上，第几期？")
+    assert ans.answerable and "楚天主人" in ans.answer and "第10期" in ans.answer, (ans.notices, ans.answer)
+
+
+def test_a_counted_set_is_spelled_out_by_items_sharing_its_head_noun(engine):
+    from assistant.compose import head_items
+
+    assert head_items("系统梳理形成了领导班子破难题问题清单和个人问题清单、民生实事项目清单。", "三张清单") == 3
+    assert head_items("做好“三张清单”整改销号工作", "三张清单") == 0  # the set used, not spelled out
+    ans = engine.ask("湖北人大机关那“三张清单”都是啥？")
+    assert all(x in ans.answer for x in ("个人问题清单", "民生实事项目清单")), ans.answer
+
+
+def test_english_words_of_emphasis_in_a_chinese_question_are_dropped():
+    from assistant.rewrite import mixed_terms
+
+    assert mixed_terms("书记联席会 basically 多久开一次？") == "书记联席会多久开一次？"
+    assert mixed_terms("两项机制 exactly 是哪两项？") == "两项机制是哪两项？"
+
+
+def test_a_short_second_english_ask_is_translated_on_its_own():
+    q = glossary_translate("Who chaired the Party work meeting of the central and state organs, and who spoke?").query
+    assert "，" in q and q.split("，")[1].strip(), q
+
+
+@pytest.mark.parametrize("q", ["书记联席会是个啥，一年开几回？", "What is the secretaries' joint meeting and how often is it held?"])
+def test_two_asks_in_one_message_answer_both(engine, q):
+    ans = engine.ask(q)
+    assert ans.answerable and "召开两次" in ans.answer, (ans.standalone_query, ans.answer)
+
+
+def test_what_is_said_of_counted_things_is_read_in_the_counting_clause():
+    from assistant.asked import said_of_count
+
+    assert said_of_count("那35个党支部里有几个得了先进称号？有没有名单？") == ["称号"]
+    assert said_of_count("湖北人大形成的调研报告有几篇？有没有名单？") == []  # (a count asked, nothing said of it)
+
+
+def test_english_what_about_x_then_a_question_asks_it_of_x(engine):
+    ans = ask_after(engine, "北京建立联席会议制度有什么作用？", "What about the 沟通联系办法 — how often does it take place?")
+    assert "沟通联系办法" in ans.standalone_query, ans.standalone_query
+    assert "沟通联系一次" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["市直机关工委和各单位党组对机关党建的领导，侧重点有什么区别？",
+                               "抓机关党建，市直机关工委与各单位党组的领导有何不同？"])
+def test_a_comparison_gives_each_side_its_own_sentence(engine, q):
+    ans = engine.ask(q)
+    assert "统筹规划" in ans.answer and "组织实施" in ans.answer, ans.answer
