@@ -194,10 +194,10 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         return _PRONOUN.sub(x, rest, count=1) if _PRONOUN.search(rest) else f"{x}：{rest}"
     if len(q) > 30 and not _ANAPHORA.search(q):
         return q
+    if (x := elliptic_focus(q)) and (facet := _facet_question(x)):
+        return rule_rewrite(history, facet, english, apart)  # (before the last question is rewritten: it is, there)
     before = history[-1][0]  # an English turn is read as its Chinese standalone question
     prev = standalone(before, history[:-1], None).query if is_english(before) else rule_rewrite(history[:-1], before)
-    if (x := elliptic_focus(q)) and (facet := _facet_question(x)):
-        return rule_rewrite(history, facet, english, apart)
     if x:
         base = _LEAD.sub("", prev)
         if (px := elliptic_focus(before)) and base.startswith(f"{px}："):
@@ -531,6 +531,10 @@ def _held_in_zh(m: re.Match) -> str:
 _EN_AND_ASK = re.compile(r",?\s+and\s+(?=(?:how|what|which|who|when|where|why)\b)", re.I)
 
 
+_EN_NO_TOPIC = re.compile(rf"\b(?:{_EN_PRONOUNS}|over|at|on|in|the|is|are|was|were|do|does|did|be)\b")
+"""Words of a short second ask that name no topic ("and who presided over it?")."""
+
+
 def glossary_translate(question: str) -> Standalone:
     """Chinese query for an English/mixed question: its Chinese parts plus glossary terms for the English.
     Each term takes its first (most usual) rendering, whether or not the library uses it: choosing a rendering
@@ -540,7 +544,7 @@ def glossary_translate(question: str) -> Standalone:
     parts = _EN_AND_ASK.split(question)
     # (not when the second points back at the first: "…, and how many measures did they propose")
     # (a short second ask, "and who presided (over it)?", names no topic: the first part's topic holds for it)
-    short = len(parts) == 2 and len(re.sub(rf"\b(?:{_EN_PRONOUNS}|over|at|on|in|the|is|are|was|were|do|does|did|be)\b", " ", parts[1]).split()) <= 3
+    short = len(parts) == 2 and len(_EN_NO_TOPIC.sub(" ", parts[1]).split()) <= 3
     if len(parts) == 2 and len(parts[0].split()) >= 4 and (short or (len(parts[1].split()) >= 4
                                                                   and not _EN_PRONOUN.search(parts[1]))):
         a, b = glossary_translate(parts[0]), glossary_translate(parts[1])
