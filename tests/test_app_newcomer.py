@@ -208,6 +208,9 @@ def chat_doc_options(page) -> list[str]:
 
 
 def doc_table_text(page) -> str:
+    """The table's text once its rows have rendered: a Dataframe in a tab just made visible draws its header first
+    and its rows a moment later (seen once in CI as a table of headers only)."""
+    page.wait_for_function("() => document.querySelectorAll('#pq-doc-table tbody tr').length > 0", timeout=10_000)
     return page.locator("#pq-doc-table").inner_text()
 
 
