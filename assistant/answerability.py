@@ -246,6 +246,16 @@ def own_years(h: Hit) -> set[str]:
     return out
 
 
+_PERSON_ACT = re.compile(r"(?:是|由|让|请)?([\u4e00-\u9fff]{2,3}?)(?:同志)?(?:来|亲自|在[^，,。？?]{0,30}?[上中])?(主持|讲了?话|致辞|发了?言|作了?报告|带队|"
+                         r"授课|主讲|宣讲|撰写|执笔|签发)")
+
+
+def person_acts(question: str) -> list[tuple[str, str]]:
+    """(person, act) the question asserts ("会议是蔡奇主持的吧" → (蔡奇, 主持)); a name found by the person tagger."""
+    names = set(person_names(question))
+    return [(m.group(1), m.group(2).replace("了", "")) for m in _PERSON_ACT.finditer(question) if m.group(1) in names]
+
+
 def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
     """Numbers, counts (十个组, 三次), ordinals (第二批) and frequencies (每月) the question states that no
     passage contains.
@@ -316,6 +326,12 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
     for organ in organs(question):
         if organ not in missing and not co_occurs(organ[-3:], question, hits):
             missing.append(organ)
+    # A person the question puts in an act ("是蔡奇主持的吧", "郭文奇作的报告") must do it in a sentence of the
+    # passages: the texts may name that person elsewhere, doing something else (出席并讲话, not 主持).
+    for name, act in person_acts(question):
+        said = [x for h in hits for x in split_sentences(h.text) if name in x]
+        if said and not any(act.removeprefix("作") in x for x in said):  # (作报告: 作了工作报告)
+            missing.append(f"{name}{act}")
     # A period ("二十四个月", "6个月") stated for a rule must be that rule's period, not another one's.
     for m in _PERIOD.finditer(normalize_for_index(question)):
         if m.group(0) not in missing and m.group(0) in hay and not stated_with_subject(m.group(0), question, hits):
@@ -357,7 +373,8 @@ def noun_candidates(question: str) -> list[str]:
         if (len(t) >= 2 and w.flag.startswith("n") and t not in QUESTION_WORDS and t not in ASKED_NOUNS
                 and not re.search(r"[啥咋]", t)  # "啥意思": a question word, read as one noun
                 and not _NUMERAL_HEAD.match(t) and re.fullmatch(r"[\u4e00-\u9fff]+", t) and "了" not in t  # 开了个
-                and not _frame_noun(t, q) and not _not_a_topic(t, q) and not _verb_between(tagged, i)):
+                and not _frame_noun(t, q) and not _not_a_topic(t, q) and not _verb_between(tagged, i)
+                and not (w.flag == "ns" and _predicate_after_noun(tagged, i))):
             out.append(t)
     return list(dict.fromkeys(out))
 
@@ -371,7 +388,16 @@ def place_words(question: str) -> list[str]:
             if w.flag == "ns" and freq.get(w.word.strip(), 0) > 0  # a dictionary place, not a guess ("监察法里")
             and not _verb_between(tagged, i) and not _not_a_topic(w.word.strip(), q)
             # "今年要新建多少": after a modal or adverb the word acts as a verb (新建 is also a county)
-            and not (i > 0 and (tagged[i - 1].word in _MODAL_BEFORE or tagged[i - 1].flag == "d"))]
+            and not (i > 0 and (tagged[i - 1].word in _MODAL_BEFORE or tagged[i - 1].flag == "d"))
+            and not _predicate_after_noun(tagged, i)]
+
+
+def _predicate_after_noun(tagged: list, i: int) -> bool:
+    """A two-character "place" right after a noun, ending the clause or before a verb, is what the noun does
+    ("几支合唱队上台？", "合唱队上台表演")."""
+    after = tagged[i + 1] if i + 1 < len(tagged) else None
+    return (len(tagged[i].word.strip()) == 2 and i > 0 and tagged[i - 1].flag.startswith("n")
+            and (after is None or after.word in set("了啊呀呢吗吧？?，,。！!") or after.flag.startswith("v")))
 
 
 _MODAL_BEFORE = {"要", "将", "已", "正在", "再", "又", "还", "也", "都", "不", "没", "未", "应", "需", "拟", "计划", "准备", "打算", "会"}

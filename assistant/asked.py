@@ -60,6 +60,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
     (Form.OPERATION, re.compile(
         r"怎么运作|如何运作|运作|运行|运转|怎么(?:开展|实施|执行|落实|操作|做|搞|进行|组织|安排|办)|"
         r"如何(?:开展|实施|执行|落实|操作|进行|组织|安排|推进)|怎样(?:开展|实施|执行|落实|进行|运作|运行)|"
+        r"(?:咋|怎么|如何|怎样)(?:个)?(?:运作|运行|开展|实施|执行|落实|操作|搞|弄|整|组织|安排|办|算|计算|计分|评分)|"
         r"程序|流程|步骤|机制.{0,3}(?:怎|如何)|议事规则|"
         r"\bhow (?:do|does|did|is|are|was|were)\b.*\b(?:work|works|operate|operates|run|runs|function|organi[sz]ed|"
         r"carried out|conducted|implemented)\b|\bprocedure\b|\bprocess\b", re.I)),
@@ -166,7 +167,7 @@ _COUNTED_SET = re.compile(rf"([{_CN_NUM}])[项个条种类张]([\u4e00-\u9fff]{{
 _FORMULATION = re.compile(rf"^(?:[{_CN_NUM}]|\d)(?:个|项|条|种|类|张|大|是)?[\u4e00-\u9fff]{{1,6}}$")
 """"四个机关", "三力", "两个维护": a quoted term that opens with its count."""
 _ITEMS_OF = re.compile(r"^[”\"’'][\u4e00-\u9fff]{0,6}?[，,]?(?:都|具体|到底|究竟|分别|主要)?(?:是指|指的是|指|是|包括|包含|有)"
-                       r"[\u4e00-\u9fff]?(?:哪|什么|啥)")
+                       r"[\u4e00-\u9fff]?(?:哪|什么|啥)|^[”\"’'](?:具体|到底|究竟)?(?:是|指)?(?:什么|啥)(?:意思|含义)")
 """"“三行五前”工作机制具体包括哪些": what follows a quoted formulation asks for its items."""
 _COUNT_WORD = re.compile(rf"哪([{_CN_NUM}]+|\d+)(?:项|个|条|种|类|方面|大|家|名|样|件|门|点)")
 _EN_NUM = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
@@ -254,6 +255,12 @@ _HEAD = r"^[^：:？?。]{2,40}："
 """The topics a follow-up carries, set before its own words ("两项机制：联席会议多久开一次？")."""
 _CARRIED_HEAD = re.compile(_HEAD + r"(?=[这那它其该此])")
 """A follow-up's carried topics ("北京联席会议、市直机关：这8个组……分别是哪些部门"): no sides compared."""
+
+
+def _after_quoted(q: str, term: str) -> str:
+    """What follows the last quoted ``term`` of ``q``, from its closing quote ("“三行五前”……“三行”具体指的是啥")."""
+    at = [m.end() for m in re.finditer(re.escape(term) + r"(?=[”\"’'])", q)]
+    return q[at[-1]:] if at else q[q.find(term) + len(term):]
 
 
 def analyse(question: str) -> Asked:
@@ -353,6 +360,9 @@ def analyse(question: str) -> Asked:
     # (an English question's quoted words, "micro-wishes", are not the texts' words)
     quoted = [x for x in re.findall(r"[“\"‘']([^”\"’']{2,20})[”\"’']", q) if re.search(r"[\u4e00-\u9fff\d]", x)]
     formulation = ""
+    if Form.ENUMERATION not in forms and not docfact and any(
+            _FORMULATION.match(x) and _ITEMS_OF.search(_after_quoted(q, x)) for x in quoted):
+        forms.insert(0, Form.ENUMERATION)  # "“三行”具体指的是啥": a counted formulation is defined by its items
     if Form.ENUMERATION in forms and not docfact:
         def value_of(f: str) -> int | None:
             return int(f[0]) if f[0].isdigit() else cn_small(f[0])
@@ -363,7 +373,7 @@ def analyse(question: str) -> Asked:
         mset = _COUNTED_SET.search(q)
         formulation = named[-1] if named else (mset.group(0)[:2 + len(mset.group(2))] if mset else "")
         value = value_of(formulation) if formulation else None
-        if count is None and value and _ITEMS_OF.search(q[q.find(formulation) + len(formulation):]):
+        if count is None and value and _ITEMS_OF.search(_after_quoted(q, formulation)):
             count = value  # "“三行五前”工作机制具体包括哪些内容": its items
         if formulation and count != value:
             formulation = ""  # "哪些材料提到了“四强”党支部": the items of 四强 are not asked
@@ -480,7 +490,8 @@ def _noun_at(question: str, start: int) -> str:
 OUTCOME_Q = re.compile(r"(?:拿|得|获|夺|取|排|评)了?个?第一|第一名|冠军|夺冠|获奖|得奖|[一二三特]等奖|金奖|银奖|优胜|胜出|拿了?第|排名第|名次|"
                        r"\bwon\b|\bwin\b|\bwinner|\bfirst place\b|\bprize\b|\baward", re.I)
 """Wording that asks for the result of a contest or an award."""
-OUTCOME = re.compile(r"第[一二三1-3]名|冠军|夺冠|夺得|获得|荣获|获评|评为|[一二三特]等奖|金奖|银奖|优胜|胜出|名列|排名第")
+OUTCOME = re.compile(r"第[一二三1-3]名|冠军|夺冠|(?:夺得|获得)[^，,。；;]{0,12}?(?:奖|第|名次|称号|荣誉|表彰|优胜)|荣获|获评|评为|"
+                     r"[一二三特]等奖|金奖|银奖|优胜|胜出|名列|排名第")
 """A sentence that states such a result."""
 
 
@@ -611,8 +622,11 @@ _TARGET_WORDS = {"目标", "指标", "任务", "预期", "目标值", "总量", 
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
 _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:[,，]?(?:分别|各自|一共|总共|共|大约|约))?"
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
-_PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|谁(?:担任|主持|出席|讲话|作报告|写的)|\bwho (?:is|was|are|were)\b|"
-                       r"\bwho (?:chaired|presided|attended|spoke|wrote)\b", re.I)
+_PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|"
+                       # a person's act, however worded: 谁讲的话 / 谁讲了话 / 谁在会上作的报告 / 谁来主持
+                       r"谁(?:来|在会上|在会议上|给大家)?(?:作了?的?|做了?的?)?(?:担任|主持|出席|讲|报告|写|致辞|发言|授课|主讲|宣讲|带队|"
+                       r"签发|批示)|\bwho (?:is|was|are|were)\b|"
+                       r"\bwho (?:chaired|presided|attended|spoke|wrote|gave|delivered|addressed|hosted)\b", re.I)
 ORGANS_ASKED = re.compile(r"(单位|部门|机构)(?:分别|各自|又都|都)(?:是|有|为)?(?:谁|哪些|哪几个|哪几家)|(单位|部门|机构)(?:是|有)哪些")
 """Organs asked by the words after them ("各组的牵头单位分别是谁", "参会单位有哪些"): a list of their names."""
 _ROLES = ("副秘书长|秘书长|总书记|副书记|书记|副主任|主任|副组长|组长|副局长|局长|副部长|部长|厅长|处长|省长|市长|县长|"
@@ -642,7 +656,8 @@ def _role_asked(q: str) -> tuple[str, ...]:
     return ()
 
 
-_COUNT_AT_END = re.compile(rf"(?:一共|总共|共|总计|合计)?(?:有|是|设|建了|成立了)?(?:多少|几)(?:{UNITS})[？?。!！]*$")
+_COUNT_AT_END = re.compile(rf"(?:一共|总共|共|总计|合计)?(?:有|是|设|建了|成立了)?(?:多少|几)(?:{UNITS})"
+                           r"(?:来着|呢|啊|呀|吧|哈)?[？?。!！]*$")
 
 
 _NOT_NOUNS = {"一共", "总共", "合计", "总计"}
@@ -765,9 +780,41 @@ def said_of_count(question: str) -> list[str]:
     return [w.word for w in words if w.flag in ("n", "vn", "nz") and w.word != "人" and w.word not in _GENERIC_PARTS]
 
 
+_QUALIFIED_COUNT = re.compile(r"([\u4e00-\u9fff]{2,16})的(?:人|单位|部门)?(?:一共|总共|共)?(?:有|是|为|占)?(?:多少|几)")
+_BATCH = re.compile(rf"首批|第[{_CN_NUM}\d]+(?:批|届|期|轮)")
+
+
+def qualifiers_of_count(question: str) -> list[str]:
+    """What the question says of the things it counts, before the count: the clause that restricts them ("其中获得
+    省领导批示的有几篇" → 领导, 批示) and their batch (首批, 第三届) — the sentence that counts them says the same
+    ("形成调研报告74篇" counts all reports, "评选表彰21名优秀共产党员" is no 首批)."""
+    from .names import pos_tagger
+
+    counting = [c for c in re.findall(r"[^？?。！!；;]+[？?。！!；;]*", question) if re.search(r"多少|几", c)]
+    if not counting:
+        return []
+    clause = re.sub(_HEAD, "", counting[-1])  # (the carried topics are the topic, not what is counted)
+    out = _BATCH.findall(clause)
+    m = _QUALIFIED_COUNT.search(clause)
+    if m is not None:
+        restrict = re.sub(r"^.*?(?:其中|里面|当中|中间)", "", m.group(1))
+        out += [w.word for w in pos_tagger().cut(restrict, HMM=False)
+                if w.flag in ("n", "vn", "nz", "a", "an") and len(w.word) >= 2 and w.word not in _GENERIC_PARTS
+                and w.word not in _NOT_SAID and not _PEOPLE_NOUN.search(w.word)]  # (同志 are the 干部 counted)
+    return out
+
+
 def _count_after(thing: str) -> re.Pattern:
     """The thing, then its count a few words on ("机关党组会议25次", "女干部等共计133人次")."""
     return re.compile(rf"{re.escape(thing[:2])}[\u4e00-\u9fff]{{0,4}}?{CN_COUNTED}\s*(?:{UNITS})")
+
+
+_PEOPLE_UNITS = {"人", "名", "位"}
+GROWTH_Q = re.compile(r"(?:增长|增加|提高|上涨|涨|下降|减少|降低|降)了?(?:多少|几)|(?:同比|环比|比[^，,。？?]{1,8})(?:多|少|高|低)了?(?:多少|几)|"
+                      r"\bhow much (?:more|less|higher|lower)\b|\b(?:grow|grew|rise|rose|increase|decrease|fall|fell)\b.*\bby how much\b",
+                      re.I)
+"""A change asked ("比上一年增长了多少"): a level (超1.36亿网络点击量) states none."""
+GROWTH = re.compile(r"增长|增加|提高|上涨|增幅|增速|涨幅|下降|减少|降低|降幅|同比|比上年|比去年|比上一年|翻[一两番]|多出|高出|少于")
 
 
 def quantity_ok(asked: Asked, sentence: str) -> bool:
@@ -776,7 +823,8 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
     Numbers inside quoted formulations and titles ("两个维护", 《…三年行动计划》) count nothing.
     """
     s = _QUOTE_SPAN.sub("", sentence)
-    units = [m.group(1) for m in _counts(s)]
+    # "由一名……领导负责": one person is an article, no number of people asked
+    units = [m.group(1) for m in _counts(s) if not (asked.unit in _PEOPLE_UNITS and m.group(0)[0] == "一")]
     if asked.counted and not names_counted(asked.counted, sentence):
         return False
     before = asked.counted_before

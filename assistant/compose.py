@@ -20,6 +20,8 @@ from .asked import (
     CN_COUNTED,
     FACET,
     FIXED_AND,
+    GROWTH,
+    GROWTH_Q,
     OUTCOME,
     PERIODIC_COUNT,
     YEAR,
@@ -33,6 +35,7 @@ from .asked import (
     holds,
     list_subject,
     names_counted,
+    qualifiers_of_count,
     quantity_ok,
     said_of_count,
     same_measured,
@@ -407,12 +410,46 @@ VALUE: dict[Form, re.Pattern] = {
     Form.DURATION: re.compile(rf"{CN_COUNTED}(?:年|个月|月|天|日|周|小时|分钟|个工作日)"),
     Form.FREQUENCY: re.compile(rf"每(?:年|月|季度?|半年|周|星期|天|日|届)|{CN_COUNTED}次"),
     Form.QUANTITY: re.compile(rf"{CN_COUNTED}\S{{0,2}}?(?:个|项|名|家|组|条|种|类|批|所|人|件|处|支|万|亿|%|％|元)|\d"),
+    # what a thing is for, said as such (有利于, 旨在, 可以更好地): 推动 / 增强 alone are in every other sentence
+    Form.SIGNIFICANCE: re.compile(r"有利于|有助于|意义|作用在于|起到|旨在|目的|为了|以便|(?:可以|能够|才能)更好地|关键所在|"
+                                  r"是[^。，,]{0,30}(?:保证|保障|关键|基础|前提|途径|抓手|实际行动|重要尝试|重要举措|重要体现)"),
 }
 """What states the value a strict question asks for; a sentence that only names the measure (期限届满, 定期) comes after."""
 
 
 SUBJECT_AT = 4
 """A compared side is a sentence's subject when the sentence names it within its first few characters."""
+
+
+_NAMED_AS_EXAMPLE = r"[”\"’']?(?:、[^，,。；;]{1,40}?)?等"
+"""A thing in a list closed by 等 ("开展X、举办Y等品牌特色活动"): named as an example of a kind."""
+
+
+def _shared_phrase(question: str, sentence: str, least: int = 4) -> str:
+    """The longest run of Chinese characters the question and the sentence share (``least`` or more), else ""."""
+    best = ""
+    for run in re.findall(r"[\u4e00-\u9fff]+", question):
+        for i in range(len(run)):
+            for j in range(len(run), i + max(least, len(best) + 1) - 1, -1):
+                if run[i:j] in sentence:
+                    best = run[i:j]
+                    break
+    return best
+
+
+def only_named(question: str, sentences: list[str], headings: list[str]) -> bool:
+    """The thing asked about (the words the question shares with its best sentence) stands in the texts only as an
+    example of a kind ("X等量化评价方式", "“三行五前”等工作机制"): they name it and say nothing of how it works or what
+    it is. A heading that names it (a section on X) says more."""
+    if not sentences:
+        return False
+    thing = _shared_phrase(question, sentences[0])
+    if not thing or any(thing in h for h in headings):
+        return False
+    naming = [x for x in sentences if thing in x]
+    # every time it is named ("……中心组学习、机关集体学习等多种形式,年内组织中心组学习14次" states a count of it)
+    return bool(naming) and all(len(re.findall(re.escape(thing) + _NAMED_AS_EXAMPLE, x)) == x.count(thing)
+                                for x in naming)
 
 
 def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = False,
@@ -484,7 +521,8 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     # states it of one side ("书记联席会至少每年召开两次" of "书记联席会与……工作会议在召开频次上有何不同").
     asks = [question, *(compared_sides(question) if asked.across else [])]
     for form in facets:
-        if any(holds(form, c.text) and _facet_ok(form, asked, c.text, question) for c in chosen):
+        if any(holds(form, c.text) and _facet_ok(form, asked, c.text, question)
+               and (form is not Form.SIGNIFICANCE or VALUE[form].search(c.text)) for c in chosen):
             continue
         strict = form in asked.strict
         cands = [s for s in scored if holds(form, s.text) and _facet_ok(form, asked, s.text, question)
@@ -577,6 +615,12 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     if (Form.ENUMERATION in facets and not asked.across and Form.ENUMERATION not in missing
             and _typed_missing(question, [s for s in scored if s.score >= FACET_MIN_RELATIVE * best])):
         missing.append(Form.ENUMERATION)
+    # 2d. How a thing works, what it is or a fact of it (多久, 多少), of a thing the texts only name as an example
+    # ("探索党员积分管理等量化评价方式", "举办党风廉政宣传教育周等品牌特色活动"): not stated.
+    unstated = list(dict.fromkeys(f for f in (Form.OPERATION, Form.DEFINITION, *asked.strict)
+                                  if f in facets and f not in missing))
+    if unstated and only_named(question, [s.text for s in scored], [h.title + " ".join(h.heading_path) for h in hits]):
+        missing += unstated
     # 3. Fill with the best remaining sentences that stay on point (for a pointed question only when
     #    the asked facet was not found, or with a sentence nearly as good as the best).
     floor = MIN_RELATIVE_SCORE * best
@@ -840,7 +884,10 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
             longest = max((len(t) for t in terms), default=0)
             if not all(t in sentence for t in terms if len(t) == longest):
                 return False
-        if not all(w in sentence for w in said_of_count(question)):
+        if GROWTH_Q.search(question) and not GROWTH.search(sentence):
+            return False  # "比上一年增长了多少": a level is no change
+        if not all(w in sentence or (len(w) >= 4 and w[-2:] in sentence)  # (领导批示: 肯定性批示)
+                   for w in said_of_count(question) + qualifiers_of_count(question)):
             return False  # "有几篇拿了奖": "形成调研报告74篇" counts reports, not those awarded
         return quantity_ok(asked, sentence)
     if form is Form.DATE:  # a date of what was asked ("哪一年正式组建的": the sentence says 组建), as a year if asked so

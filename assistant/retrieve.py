@@ -100,7 +100,9 @@ INTENT_TERMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"运作|运行|运转|怎么(开展|实施|执行|落实|操作)|如何(开展|实施|执行|落实|操作)|"
                 r"\bhow\b.*\b(work|works|working|operate|operates|run|runs)\b", re.I),
      "运行方式 议事规则 运行"),
-    (re.compile(r"意义|好处|为什么要|为何要|\bwhy\b", re.I), "意义"),
+    # what a thing is for: texts say so with 有利于 / 作用 ("建立沟通联系机制有利于履行党建责任")
+    (re.compile(r"意义|好处|有啥用|有什么用|有何用|图[个的]?啥|为什么要|为何要|\bwhy\b|\bpurpose\b|\bsignifican|"
+                r"\bwhat good\b|\bwhat is the point\b", re.I), "意义 有利于"),
     (re.compile(r"发表[在于的]|刊物|刊登|出处|出自|\bpublished\b|\bsource\b", re.I), "来源"),
     (re.compile(r"作者|谁写|\bauthor|\bwrote\b", re.I), "作者"),
 ]

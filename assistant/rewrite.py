@@ -29,7 +29,8 @@ from .scope import LATIN_PLACE, SHORT_NAME, latin_cities, latin_city_pattern, na
 log = logging.getLogger("policyqa.rewrite")
 
 _ANAPHORA = re.compile(r"^(那|那么|那它|它|其|该|此|这|上述|还有|另外|然后)|(它|他们|它们|这个|那个|这项|该项|其中|上述|这些|那些)")
-_LEAD = re.compile(r"^(?:那么|那|还有|另外|然后|再问一下|再问|请问)[，,、\s]*")
+_LEAD = re.compile(r"^(?:那么|那(?:天|年|次|会儿)(?=[\u4e00-\u9fff]{2})(?!会议|活动|会上)|当(?:天|时|年)|那|还有|另外|然后|再问一下|再问|请问)[，,、\s]*")
+""""那/那么……" and a time that points back at the last question's event ("那天一共几支合唱队上台", "当时谁主持")."""
 _PRONOUN = re.compile(r"它们|他们|它|这个机制|该机制|这项制度|该制度|这个制度|这项工作|这个|该项|这项|(?<![尤极])其(?![他中余实次后])")
 _ELLIPTIC = re.compile(r"^(?:那|那么)?(.{2,20}?)(?:呢|怎么样|如何)[？?]?$")
 """"那全国人大常委会机关呢？": the previous question, asked of something else."""
@@ -105,7 +106,10 @@ def _names_its_own_place(question: str, prev: str) -> bool:
     jieba tags 联席会 as one.)"""
     from .names import pos_tagger
 
-    named = [w.word for w in pos_tagger().cut(question, HMM=False) if w.flag == "ns" and len(w.word) >= 2]
+    known = {x for pair in named_places(question) for x in pair} | set(named_cities(question))
+    # (a two-character word jieba calls a place is often a verb or noun: 上台; it is one when known as a place)
+    named = [w.word for w in pos_tagger().cut(question, HMM=False) if w.flag == "ns" and len(w.word) >= 2
+             and (len(w.word) >= 3 or any(w.word in k or k in w.word for k in known))]
     return bool(named) and not any(n in prev for n in named)
 
 
@@ -234,6 +238,8 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
     # ("机关党建专项督查", not 机关党建 and a short 专项, though the follow-up says 督查 itself: "重点督查了什么").
     joined = [p for p in _phrases(prev, topic + [t for t in nouns if t not in topic]) if any(t in p for t in topic)]
     topic = sorted(joined, key=len, reverse=True)[:3]
+    if joined and (last := max(joined, key=lambda t: prev.rfind(t))) not in topic:
+        topic[-1] = last  # the thing last asked about ("……的歌咏展演是哪天办的"), before a general word (中央, 中国)
     body = _LEAD.sub("", q)
     # After a question about a document itself ("那篇文章发表在哪里？"), "什么时候发的？" asks about the same document.
     if (ref := DOC_REF.search(prev)) and not DOC_REF.search(body) and analyse(prev).docfact:
