@@ -37,7 +37,7 @@ _RULE_SUFFIX = re.compile(r"(?:法|办法|条例|规定|制度|意见|通知|纲
 _PUBLISHED = r"(?:刊登|刊发|刊载|登载|转载|发表)"
 _OUTLET = r"(?:<([^>]{2,20})>|([\u4e00-\u9fff]{2,12}))"  # norm() writes 《》 as <>
 _OUTLET_BEFORE = re.compile(rf"{_OUTLET}{_PUBLISHED}(?:的|了|过|出|在)")
-_OUTLET_AFTER = re.compile(rf"{_PUBLISHED}(?:在|于){_OUTLET}")
+_OUTLET_AFTER = re.compile(rf"(?:{_PUBLISHED}|登|刊|载)(?:在|于){_OUTLET}")  # (登在《求是》哪一期)
 _AFTER_OUTLET = "杂志|期刊|刊物|报纸|网站|公众号|上|里|的|吗|呢"
 """Words after an outlet's name ("求是杂志上的吗")."""
 _OUTLET_TAIL = re.compile(rf"(?:{_AFTER_OUTLET}|中)+$")

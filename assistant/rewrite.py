@@ -338,6 +338,8 @@ def _ordinal_zh(m: re.Match) -> str:
     word = m.group(1).lower()
     n = _EN_ORDINALS.index(word) + 1 if word in _EN_ORDINALS else int(re.sub(r"\D", "", word))
     unit = next(u for u, nouns in _EN_ORDINAL_OF.items() if re.fullmatch(nouns, m.group(3).lower()))
+    if n == 1:  # "the first training class / batch": texts say 首次举办, 首批 (the first ever), rarely 第一期
+        return f"首{'次' if unit in ('期', '届') else unit} {m.group(2)}{m.group(3)}"
     return f"第{int_cn(n)}{unit} {m.group(2)}{m.group(3)}"
 
 
@@ -473,7 +475,8 @@ _EN_MEASURES = {"次": "sessions|occasions|rounds", "票": "votes|ballots", "小
 # retrieval intents see "怎么运作", "多久" …); the matched words are not translated word by word.
 _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bhow (?:do|does|did|is|are|will|would|can)\b(?=.*\b(?:work|works|operate|operates|function|"
-                r"functions|run|runs|operated|run)\b)", re.I), "是怎么运作的"),
+                r"functions|run|runs|operated|run)\b)(?!.*\b(?:differ|differs|different|difference|compare|compared|"
+                r"contrast)\b)", re.I), "是怎么运作的"),
     (re.compile(r"\b(?:work|works|operate|operates|function|functions|run|runs)\b(?=[\s?.!]*$)", re.I), ""),
     (re.compile(r"\bhow (?:often|frequently)\b", re.I), "多久一次"),
     (re.compile(r"\bhow many times\b", re.I), "几次"),
@@ -488,6 +491,7 @@ _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bhow long\b", re.I), "多长时间"),
     (re.compile(r"\bwhat (?:are|were)\b", re.I), "有哪些"),
     (re.compile(r"\bwhat(?: is|'s|s| was)\b", re.I), "是什么"),  # ("whats", as typed)
+    (re.compile(r"\bwho (?:served|serves|serve|acted|acts|act|was appointed|is appointed) as\b", re.I), "由谁担任"),
     (re.compile(r"\bwho\b", re.I), "由谁"),
     (re.compile(r"\b(?:on )?(?:which|what) (?:date|day)\b", re.I), "是哪天"),
     # the periodical a piece appeared in: a fact of the document's record (登在哪个期刊), no topic word
@@ -541,6 +545,18 @@ _EN_NO_TOPIC = re.compile(rf"\b(?:{_EN_PRONOUNS}|over|at|on|in|the|is|are|was|we
 """Words of a short second ask that name no topic ("and who presided over it?")."""
 
 
+_EN_OUTLET = re.compile(r"\b(?:(issue|edition) of|(?:published|printed|carried|featured|appeared) in) (?:the )?"
+                        r"([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,3})(?:\s*[（(]([\u4e00-\u9fff]{2,12})[)）])?")
+"""A periodical the question says a piece appeared in ("an issue of Qiushi (求是)"): a premise the record must bear out."""
+
+
+def _outlet_zh(m: re.Match, gl: dict[str, list[str]]) -> str:
+    zh = m.group(3) or next(iter(gl.get(_en_key(m.group(2)), [])), "")
+    if not zh:
+        return m.group(0)
+    return f"{m.group(1) or ''} 登在《{zh}》 "
+
+
 def glossary_translate(question: str) -> Standalone:
     """Chinese query for an English/mixed question: its Chinese parts plus glossary terms for the English.
     Each term takes its first (most usual) rendering, whether or not the library uses it: choosing a rendering
@@ -564,6 +580,7 @@ def glossary_translate(question: str) -> Standalone:
     question = _EN_HOW_MANY.sub(lambda m: _how_many_zh(m, gl), question)
     question = _EN_ANNIVERSARY.sub(lambda m: f" {m.group(1)}周年 ", question)  # "70th anniversary" → 70周年
     question = _EN_LAW.sub(lambda m: _law_name(m, gl), question)  # "the Labor Contract Law" → 《劳动合同法》
+    question = _EN_OUTLET.sub(lambda m: _outlet_zh(m, gl), question)
     question = _EN_HELD_IN.sub(_held_in_zh, question)  # "held in Beijing": where, not whose (在北京召开)
     question = latin_city_pattern().sub(lambda m: f" {latin_cities()[m.group(0).lower()]} ", question)  # Xiamen → 厦门
     # "湖北 NPC" (a place put in Chinese above): that place's people's congress, not the national one

@@ -141,3 +141,36 @@ def test_a_verb_jieba_reads_as_a_place_is_no_place():
     q = "歌咏展演一共有几支合唱队上台？"
     assert "上台" not in place_words(q) and "上台" not in noun_candidates(q)
     assert place_words("支教队去了延安？") == ["延安"]
+
+
+# -- English: the periodical, the person in a role, the first of something, a difference -----------------------
+
+@pytest.mark.parametrize("q", ["Which issue of People's Daily carried the NPC organ Party group's article?",
+                               "那篇讲全国人大机关党建的文章是刊在《人民日报》上的吗？"])
+def test_a_periodical_the_record_does_not_bear_out_is_refused(engine, q):
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+def test_who_acted_as_a_head_wants_a_person(engine):
+    from assistant.rewrite import glossary_translate
+
+    q = "Who acted as the head of the leading group for thematic education in the Hubei organ?"
+    assert analyse(glossary_translate(q).query).person
+    assert not engine.ask(q).answerable  # (the texts set the group up and name no head)
+
+
+def test_the_first_of_an_event_is_no_ordinal_premise(engine):
+    from assistant.rewrite import glossary_translate
+
+    q = "Who did the work committee team up with for the first special training class for organ Party secretaries?"
+    assert "第一" not in glossary_translate(q).query
+    ans = engine.ask(q)
+    assert ans.answerable and "中央组织部" in ans.answer, ans.answer
+
+
+def test_how_one_differs_from_another_is_a_comparison_not_how_it_works():
+    from assistant.rewrite import glossary_translate
+
+    query = glossary_translate("How does the joint meeting system differ from the liaison measures in how it works?").query
+    assert "运作" not in query and Form.COMPARISON in analyse(query).forms, query
