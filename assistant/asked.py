@@ -65,7 +65,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"\bhow (?:do|does|did|is|are|was|were)\b.*\b(?:work|works|operate|operates|run|runs|function|organi[sz]ed|"
         r"carried out|conducted|implemented)\b|\bprocedure\b|\bprocess\b", re.I)),
     (Form.QUANTITY, re.compile(
-        r"多少|(?<![第])几(?:个|项|名|家|条|种|类|组|批|所|次|回|场|期|位|支|件|人|届|轮|篇|部|户|堂|趟|份|套|块|册|页|封|节|栋)|"
+        r"多少|(?<![第])几(?:个|项|名|家|条|种|类|组|批|拨|所|次|回|场|期|位|支|件|人|届|轮|篇|部|户|堂|趟|份|套|块|册|页|封|节|栋)|"
         r"数量|规模|"
         r"\bhow many\b|\bhow much\b(?! (?:longer|more time))|\bnumber of\b", re.I)),
     (Form.WHO, re.compile(
@@ -575,7 +575,7 @@ def compared_names(q: str) -> list[str]:
     return [left, right] if len(left) >= 2 and len(right) >= 2 else []
 
 
-UNITS = ("人次|个|项|名|家|组|条|种|类|批|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
+UNITS = ("人次|个|项|名|家|组|条|种|类|批|拨|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
           "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|岁|小时|分钟|公斤|斤|公顷|千瓦时|千瓦|平方米|立方米|微克|倍|级(?=[，,。；;、？?]|$)|美元|日(?=内|以内|之内|后|起|前|[，,。；;？?]|$)")
 # 年轻/年龄 are words, not the measure 年 ("多少年轻干部"); a score's 分 only ends a clause (多少分党组 is a body)
 _UNIT_ASKED = rf"(?:(?:{UNITS})(?![轻纪龄])|分(?=[？?，,。！!呢啊吧]|$))"
@@ -721,7 +721,7 @@ _PEOPLE_BEFORE = re.compile(rf"(?:人(?![大民])|{_PEOPLE})[^，,。？?！!多
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个"; 人大 is no person)."""
 _PEOPLE_NOUN = re.compile(rf"(?:{_PEOPLE}|书记|主任|教师|学生|工人|农民)$")
 """A counted noun naming people ("多少个固定联系的代表")."""
-_SAME_MEASURE = [set("个项件条份部支家所套块级"), {"人", "名", "位", "人次"}, set("次回场堂趟期轮"), set("天日")]
+_SAME_MEASURE = [set("个项件条份部支家所套块级拨"), {"人", "名", "位", "人次"}, set("次回场堂趟期轮"), set("天日")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项", "多少人" of
 "133人次")."""
 # "62.6万人", "4900亿元": 万 / 亿 before the measure word are part of the number

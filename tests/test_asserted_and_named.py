@@ -174,3 +174,10 @@ def test_how_one_differs_from_another_is_a_comparison_not_how_it_works():
 
     query = glossary_translate("How does the joint meeting system differ from the liaison measures in how it works?").query
     assert "运作" not in query and Form.COMPARISON in analyse(query).forms, query
+
+
+def test_a_colloquial_measure_word_counts_groups(engine):
+    asked = analyse("北京市直机关那122个单位一共分了几拨？")
+    assert Form.QUANTITY in asked.forms and asked.unit == "拨", asked
+    ans = engine.ask("北京市直机关那122个单位一共分了几拨？")
+    assert ans.answerable and "8个组" in ans.answer, ans.answer
