@@ -29,7 +29,7 @@ from .scope import LATIN_PLACE, SHORT_NAME, latin_cities, latin_city_pattern, na
 log = logging.getLogger("policyqa.rewrite")
 
 _ANAPHORA = re.compile(r"^(那|那么|那它|它|其|该|此|这|上述|还有|另外|然后)|(它|他们|它们|这个|那个|这项|该项|其中|上述|这些|那些)")
-_LEAD = re.compile(r"^(?:那么|那(?:天|年|次|会儿)(?=[\u4e00-\u9fff]{2})(?!会议|活动|会上)|当(?:天|时|年)|那|还有|另外|然后|再问一下|再问|请问)[，,、\s]*")
+_LEAD = re.compile(r"^(?:那么|那(?:天|年|次|会儿)(?=[\u4e00-\u9fff]{2})|当(?:天|时|年)|那|还有|另外|然后|再问一下|再问|请问)[，,、\s]*")
 """"那/那么……" and a time that points back at the last question's event ("那天一共几支合唱队上台", "当时谁主持")."""
 _PRONOUN = re.compile(r"它们|他们|它|这个机制|该机制|这项制度|该制度|这个制度|这项工作|这个|该项|这项|(?<![尤极])其(?![他中余实次后])")
 _ELLIPTIC = re.compile(r"^(?:那|那么)?(.{2,20}?)(?:呢|怎么样|如何)[？?]?$")

@@ -129,10 +129,12 @@ def test_who_won_wants_a_result_not_a_number_gained(engine):
 @pytest.mark.parametrize("first,follow,said", [
     ("中央和国家机关党的工作暨纪检工作会议是哪天开的？", "当时是谁主持的？", "郭文奇"),
     ("中央和国家机关庆祝新中国成立75周年的歌咏展演在哪天举行？", "那天有几支合唱队上台表演？", "18支"),
+    ("中央和国家机关党的工作暨纪检工作会议在哪天召开？", "那次会议谁讲的话？", "蔡奇"),
 ])
 def test_a_time_pointing_back_carries_the_event(engine, first, follow, said):
     ans = engine.ask(follow, history=[(first, engine.ask(first).answer)])
     assert ans.answerable and said in ans.answer, (ans.standalone_query, ans.answer)
+    assert not any(p in ans.standalone_query for p in ("：天", "：次", "：年")), ans.standalone_query  # 那天 / 那次 whole
 
 
 def test_a_verb_jieba_reads_as_a_place_is_no_place():
