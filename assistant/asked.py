@@ -761,6 +761,12 @@ _NOT_SAID = {"是", "有", "了", "过", "的", "呢", "吗", "啊", "呀", "能
              "一共", "总共", "累计", "分别", "各", "都", "左右", "以上", "来", "去", "搞", "弄", "干", "做"}
 
 
+def _counting_clause(question: str) -> str:
+    """The last sentence of ``question`` that asks a count (多少 / 几), or ""."""
+    counting = [c for c in re.findall(r"[^？?。！!；;]+[？?。！!；;]*", question) if re.search(r"多少|几", c)]
+    return counting[-1] if counting else ""
+
+
 def said_of_count(question: str) -> list[str]:
     """What the question says of the things it counts, after the count ("有几篇拿了奖" → 奖): its nouns — the sentence
     that counts them names the same (verbs vary: "多少支合唱队参加" of "18支合唱队一一登台"). A glossary bag of terms
@@ -768,8 +774,8 @@ def said_of_count(question: str) -> list[str]:
     from .names import pos_tagger
 
     # the clause that counts, of a message that also asks something else ("有几篇获了奖？是否有表彰名单？")
-    counting = [c for c in re.findall(r"[^？?。！!；;]+[？?。！!；;]*", question) if re.search(r"多少|几", c)]
-    m = _AFTER_COUNT.search(counting[-1]) if counting else None
+    counting = _counting_clause(question)
+    m = _AFTER_COUNT.search(counting) if counting else None
     if m is None or not m.group(1) or re.match(_HEAD, question):
         return []  # (nor "那X呢" asking the last question of X: "老党员的纪念章：……为几名退休干部办了荣退仪式")
     if re.match(r"(?:多少|几)个?(?:年|月|日|天|小时|周|星期|分钟|季度|期间)", m.string[m.start():]):
@@ -790,10 +796,10 @@ def qualifiers_of_count(question: str) -> list[str]:
     ("形成调研报告74篇" counts all reports, "评选表彰21名优秀共产党员" is no 首批)."""
     from .names import pos_tagger
 
-    counting = [c for c in re.findall(r"[^？?。！!；;]+[？?。！!；;]*", question) if re.search(r"多少|几", c)]
+    counting = _counting_clause(question)
     if not counting:
         return []
-    clause = re.sub(_HEAD, "", counting[-1])  # (the carried topics are the topic, not what is counted)
+    clause = re.sub(_HEAD, "", counting)  # (the carried topics are the topic, not what is counted)
     out = _BATCH.findall(clause)
     m = _QUALIFIED_COUNT.search(clause)
     if m is not None:

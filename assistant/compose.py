@@ -868,6 +868,13 @@ _QUALITIES = re.compile(r"(?:[\u4e00-\u9fff]{2,5}、){1,}[\u4e00-\u9fff]{2,5}的
 """Short qualities listed before the thing they qualify ("讲政治、守纪律、负责任、有效率的模范机关")."""
 
 
+@functools.lru_cache(maxsize=256)
+def _said_of_counted(question: str) -> tuple[str, ...]:
+    """What the question says of the things it counts, after and before the count: read once per question (jieba),
+    not once per candidate sentence."""
+    return (*said_of_count(question), *qualifiers_of_count(question))
+
+
 def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bool:
     """Stricter checks than the facet pattern: an enumeration asked with a count ("哪两项") needs that many
     items; a quantity needs a number with the asked unit; "是谁" needs a person's name."""
@@ -887,7 +894,7 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         if GROWTH_Q.search(question) and not GROWTH.search(sentence):
             return False  # "比上一年增长了多少": a level is no change
         if not all(w in sentence or (len(w) >= 4 and w[-2:] in sentence)  # (领导批示: 肯定性批示)
-                   for w in said_of_count(question) + qualifiers_of_count(question)):
+                   for w in _said_of_counted(question)):
             return False  # "有几篇拿了奖": "形成调研报告74篇" counts reports, not those awarded
         return quantity_ok(asked, sentence)
     if form is Form.DATE:  # a date of what was asked ("哪一年正式组建的": the sentence says 组建), as a year if asked so

@@ -106,10 +106,11 @@ def _names_its_own_place(question: str, prev: str) -> bool:
     jieba tags 联席会 as one.)"""
     from .names import pos_tagger
 
-    known = {x for pair in named_places(question) for x in pair} | set(named_cities(question))
-    # (a two-character word jieba calls a place is often a verb or noun: 上台; it is one when known as a place)
-    named = [w.word for w in pos_tagger().cut(question, HMM=False) if w.flag == "ns" and len(w.word) >= 2
-             and (len(w.word) >= 3 or any(w.word in k or k in w.word for k in known))]
+    named = [w.word for w in pos_tagger().cut(question, HMM=False) if w.flag == "ns" and len(w.word) >= 2]
+    if any(len(n) == 2 for n in named):
+        # (a two-character word jieba calls a place is often a verb or noun: 上台; it is one when known as a place)
+        known = {x for pair in named_places(question) for x in pair} | set(named_cities(question))
+        named = [n for n in named if len(n) >= 3 or any(n in k or k in n for k in known)]
     return bool(named) and not any(n in prev for n in named)
 
 
