@@ -256,6 +256,10 @@ def person_acts(question: str) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2).replace("了", "")) for m in _PERSON_ACT.finditer(question) if m.group(1) in names]
 
 
+_YEAR_THING = re.compile(r"(\d{4})年度?的?([\u4e00-\u9fff]{2,6}?)(?=搞|是|定|叫|有|为|的|呢|吗|啊|在|怎|如何|什么|啥|都|要|，|,|？|\?|$)")
+"""A year said of the thing after it: "2024年的书记项目搞的是啥"."""
+
+
 def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
     """Numbers, counts (十个组, 三次), ordinals (第二批) and frequencies (每月) the question states that no
     passage contains.
@@ -290,6 +294,13 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
         thing, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         dated = [x for h in hits for x in re.split(r"[。；;]", h.text) if thing in x and re.search(r"\d{4}年", x)]
         if dated and not any(f"{year}年" in x for x in dated) and f"{year}年" not in missing:
+            missing.append(f"{year}年")
+    # … and unquoted ("2024年的书记项目搞的是啥"), when every sentence naming the thing dates it, none by that year
+    for m in _YEAR_THING.finditer(question):
+        year, thing = m.group(1), m.group(2)
+        naming = [x for h in hits for x in re.split(r"[。；;]", h.text) if thing in x]
+        if (naming and all(re.search(r"\d{4}年", x) for x in naming) and not any(f"{year}年" in x for x in naming)
+                and f"{year}年" not in missing):
             missing.append(f"{year}年")
     # An ordinal or a frequency must stand with the question's topic, not anywhere ("第三批" of another list).
     missing += [x for x in dict.fromkeys(_ORDINAL.findall(q) + _EVERY.findall(q))
@@ -442,7 +453,7 @@ def _not_a_topic(noun: str, question: str) -> bool:
 _FRAME_BEFORE = re.compile(r"(?:什么|哪个|哪些|哪种|哪类|哪几[个项种类样块条件位家批]?|哪一|哪|啥|何|怎样的|怎么样的|多少|几个|"
                            r"第[一二三四五六七八九十]+)[的个项种类]?$"
                            # "有啥叫得响的名目", "是咋安排节奏的": the noun the question word reaches
-                           r"|(?:什么|啥)[\u4e00-\u9fff]{1,5}的$|(?:咋|怎么|怎样|如何)[\u4e00-\u9fff]{1,2}$")
+                           r"|(?:什么|啥)[\u4e00-\u9fff]{1,5}的$|(?:咋|怎么|怎样|如何)[\u4e00-\u9fff]{0,2}$")
 _FRAME_AFTER = re.compile(r"^(?:是什么|是啥|有哪些|有什么|有啥|如何|怎么样|怎样|在哪|是哪|叫什么|为何|是从哪)")
 
 

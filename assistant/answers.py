@@ -75,6 +75,10 @@ def refusal_notice(unsupported: list[str] | None = None, asked: Asked | None = N
         return "资料中提到了这项活动，但没有说明结果。"
     if missing == [Form.WHO] and asked is not None and asked.role:  # "办公室主任是谁"
         return f"资料中提到了这个机构，但没有写明{asked.role[0]}是谁。"
+    if missing == [Form.WHO] and asked is not None and asked.person:  # "每组对口联系的领导分别是谁"
+        return "资料中提到了这个话题，但没有写明具体是谁。"
+    if missing == [Form.QUANTITY] and asked is not None and asked.unit in ("元", "%"):  # 多少经费 / 百分之多少
+        return "资料中提到了这个话题，但没有说明所问的" + ("金额" if asked.unit == "元" else "比例") + "。"
     if missing and asked is not None:  # what exactly was asked: "……没有说明由谁签发 / 标准或条件 / 具体是哪个省"
         said = {Form.ATTRIBUTE: "所问的" + asked.attribute.label if asked.attribute else "",
                 Form.WHERE: f"具体是哪个{asked.place_kind}" if asked.place_kind else ""}

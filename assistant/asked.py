@@ -308,7 +308,7 @@ def analyse(question: str) -> Asked:
     unit, measure = "", ""
     if Form.QUANTITY in forms:
         mu = _QTY_UNIT.search(q)
-        unit = mu.group(1) if mu else ("元" if re.search(r"多少钱|多少经费|多少资金|金额", q) else "")
+        unit = mu.group(1) if mu else ("元" if _MONEY_ASKED.search(q) else "%" if _SHARE_ASKED.search(q) else "")
         if unit == "个" and mu is not None and (q[mu.end():mu.end() + 1] == "人" or (
                 not re.match(r"[\u4e00-\u9fff]", q[mu.end():]) and _PEOPLE_BEFORE.search(q[:mu.start()]))):
             unit = "人"  # "几个人", "升岗位的人有多少个": people are counted (4名 answers it)
@@ -534,7 +534,7 @@ def sub_questions(q: str) -> list[str]:
 FIXED_AND = re.compile(r"中央和国家机关|党和国家|党和政府|党和人民")
 """Names joined by 和 that name one body ("中央和国家机关…分别指哪三个" asks of one)."""
 _ACROSS = re.compile(r"各篇|各份|几篇|哪几篇|各(?:个)?(?:材料|文件|文章|报告)|"
-                     r"(?:和|与|、|及|同|跟)[^。？?！!]{2,40}?(?:分别|各自|各有)|\b(?:across|each of) the (?:documents|texts|reports)\b|"
+                     r"(?:和|与|、|及|同|跟)[^。？?！!]{2,40}?(?:分别|各自|各有|各(?!单位|部门|级|地|省|市|机关|组|个|类|项|方面|党|自|有关)[\u4e00-\u9fff]{1,4}?了?些?(?:几|多少|什么|啥|哪些))|\b(?:across|each of) the (?:documents|texts|reports)\b|"
                      r"(?:和|与|同|跟)[^。？?！!]{2,40}?(?:有什么不同|有何不同|有什么区别|有何区别|的区别|的不同|异同|不一样)|"
                      r"^(?:比较|对比)",
                      re.I)
@@ -622,7 +622,7 @@ _TARGET_WORDS = {"目标", "指标", "任务", "预期", "目标值", "总量", 
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
 _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:[,，]?(?:分别|各自|一共|总共|共|大约|约))?"
                        r"(?:是|有|为|达|达到|占)(?:多少|几)")
-_PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|由谁(?:来)?担任|担任[^？?。，,]{0,16}由谁|"
+_PERSON_Q = re.compile(r"是谁(?:啊|呀|呢|哇|来着)?[？?。！!]*$|叫什么名字|哪位|由谁(?:来)?担任|担任[^？?。，,]{0,16}由谁|"
                        # a person's act, however worded: 谁讲的话 / 谁讲了话 / 谁在会上作的报告 / 谁来主持
                        r"谁(?:来|在会上|在会议上|给大家)?(?:作了?的?|做了?的?)?(?:担任|主持|出席|讲|报告|写|致辞|发言|授课|主讲|宣讲|带队|"
                        r"签发|批示)|\bwho (?:is|was|are|were)\b|"
@@ -630,8 +630,8 @@ _PERSON_Q = re.compile(r"是谁[？?。！!]?$|叫什么名字|哪位|由谁(?:�
 ORGANS_ASKED = re.compile(r"(单位|部门|机构)(?:分别|各自|又都|都)(?:是|有|为)?(?:谁|哪些|哪几个|哪几家)|(单位|部门|机构)(?:是|有)哪些")
 """Organs asked by the words after them ("各组的牵头单位分别是谁", "参会单位有哪些"): a list of their names."""
 _ROLES = ("副秘书长|秘书长|总书记|副书记|书记|副主任|主任|副组长|组长|副局长|局长|副部长|部长|厅长|处长|省长|市长|县长|"
-          "副主席|主席|院长|检察长|行长|董事长|总经理|召集人|主编|社长|校长|委员长")
-_ROLE_Q = re.compile(rf"({_ROLES})(?:的|一职)?(?:是谁|叫什么(?:名字)?|姓什么|是哪位|是哪一位|由谁(?:来)?(?:担任|当))"
+          "副主席|主席|院长|检察长|行长|董事长|总经理|召集人|主编|社长|校长|委员长|负责人|联系人|领导")
+_ROLE_Q = re.compile(rf"({_ROLES})(?:的|一职)?(?:现在|目前|现任|如今|眼下)?(?:是谁|叫什么(?:名字)?|姓什么|是哪位|是哪一位|由谁(?:来)?(?:担任|当))"
                      rf"|谁(?:来)?(?:担任|当)(?:了)?(?:[\u4e00-\u9fff]{{0,8}}?)({_ROLES})")
 _EN_ROLE = {"director": "主任", "deputy director": "副主任", "secretary": "书记", "deputy secretary": "副书记",
             "party secretary": "书记", "secretary-general": "秘书长", "secretary general": "秘书长",
@@ -655,6 +655,12 @@ def _role_asked(q: str) -> tuple[str, ...]:
                               .replace("editor in chief", "editor-in-chief")].split("|"))
     return ()
 
+
+_MONEY_ASKED = re.compile(r"(?:多少|几)[\u4e00-\u9fff]{0,4}?(?:钱|经费|资金|预算|补贴|补助|拨款|奖金|费用)|金额|花了多少|投了多少")
+"""A sum of money asked ("配了多少专项经费", "花了多少"): a number of 元 answers it, not "专项工作报告12项"."""
+
+_SHARE_ASKED = re.compile(r"百分之(?:多少|几)|(?:多少|几)(?:%|％|个百分点)|百分比|占比|比例(?:是|为|有)?多少|比重")
+"""A share asked ("完成了百分之多少"): a percentage answers it, not "92项具体措施"."""
 
 _COUNT_AT_END = re.compile(rf"(?:一共|总共|共|总计|合计)?(?:有|是|设|建了|成立了)?(?:多少|几)(?:{UNITS})"
                            r"(?:来着|呢|啊|呀|吧|哈)?[？?。!！]*$")
@@ -721,7 +727,7 @@ _PEOPLE_BEFORE = re.compile(rf"(?:人(?![大民])|{_PEOPLE})[^，,。？?！!多
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个"; 人大 is no person)."""
 _PEOPLE_NOUN = re.compile(rf"(?:{_PEOPLE}|书记|主任|教师|学生|工人|农民)$")
 """A counted noun naming people ("多少个固定联系的代表")."""
-_SAME_MEASURE = [set("个项件条份部支家所套块级拨"), {"人", "名", "位", "人次"}, set("次回场堂趟期轮"), set("天日")]
+_SAME_MEASURE = [set("个项件条份部支家所套块级拨"), {"人", "名", "位", "人次"}, set("次回场堂趟期轮"), set("天日"), set("%％")]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项", "多少人" of
 "133人次")."""
 # "62.6万人", "4900亿元": 万 / 亿 before the measure word are part of the number

@@ -41,7 +41,16 @@ from .asked import (
     same_measured,
     sub_questions,
 )
-from .extractive import ScoredSentence, answer_type, answer_units, enumerated_items, query_terms, score_sentences
+from .extractive import (
+    MEANS,
+    ScoredSentence,
+    answer_type,
+    answer_units,
+    enumerated_items,
+    names_type,
+    query_terms,
+    score_sentences,
+)
 from .grounding import ASIDE, norm
 from .names import has_person, names_place, pos_tagger
 
@@ -405,6 +414,7 @@ POINTED = {Form.ENUMERATION, Form.QUANTITY, Form.FREQUENCY, Form.DURATION, Form.
 _ROLE = re.compile(r"由[^。；，]{0,20}(?:董事长|董事|经理|主任|书记|负责人|局长|部长|厅长|处长|省长|市长|县长|主席|委员会|"
                    r"行长|院长|检察长|组长|首长|机关|常务委员会)[^。；]{0,6}(?:担任|主持|决定|负责|批准|行使)")
 
+_SOME_ONE = re.compile(r"(?:[一两二三四五六七八九十几]|若干)[名位个人]|专人")
 
 VALUE: dict[Form, re.Pattern] = {
     Form.DURATION: re.compile(rf"{CN_COUNTED}(?:年|个月|月|天|日|周|小时|分钟|个工作日)"),
@@ -503,6 +513,13 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                      and _about_topic(c, hits[c.n - 1], terms)), None)
         if said is not None:
             take(said)
+    # 2b'. The means asked ("采用了什么办法", "通过哪些渠道"): the best sentence naming means of that kind
+    # ("采取“四不两直”方式，综合运用……等方式"), before sentences that merely share the question's words
+    if (atype := answer_type(question)) in MEANS:
+        means = next((c for c in scored if _NAMES_MEANS.search(c.text) and c.score >= FACET_MIN_RELATIVE * best
+                      and _about_topic(c, hits[c.n - 1], terms)), None)
+        if means is not None:
+            take(means)
     # 2c. "A和B的领导作用有啥不同": for each side, the sentence it is the subject of and that speaks of the compared
     # thing ("市直机关工委的领导主要体现为……", "各单位党组(党委)对机关党建工作的领导主要体现为……")
     if Form.COMPARISON in facets and len(names := compared_names(question)) == 2:
@@ -548,10 +565,16 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             mark = item_mark(question)
             cands.sort(key=lambda s: (not (mark and marked_items(s.text, mark) >= (asked.count or 2)),
                                       not (lists_asked_kind(question, s.text) or lists_parts_of(question, s.text)),
-                                      not (atype and atype in s.text),
+                                      not (atype and names_type(atype, s.text)),  # (方式 of 啥办法)
                                       -(s.score + (NAMING_BONUS if _NAMING.search(s.text) else 0.0))))
         if cands and asked.across:  # one sentence from each document asked about
             seen_docs: set[str] = set()
+            if len(names := compared_names(question)) == 2:
+                # of each document, a sentence on the compared thing first ("中心组学习14次" / "中心组集中学习9次",
+                # not "邀请60名人大代表" that names the body's own words)
+                rest = question.replace(names[0], " ").replace(names[1], " ")
+                thing = [t for t in query_terms(rest) if len(t) >= 2 and t not in ASKED_NOUNS]
+                cands.sort(key=functools.partial(_on_thing, thing, form is Form.QUANTITY))
             for c in cands:
                 doc = hits[c.n - 1].doc_id
                 if doc not in seen_docs and len(seen_docs) < ACROSS_DOCS:
@@ -577,6 +600,18 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                         take(s)
         elif form in asked.strict:
             missing.append(form)
+    # 2a'. Two bodies asked of one thing with no facet ("A和B在年轻干部理论学习上各搞了啥"): of each document not yet
+    # heard, its best sentence on the compared thing
+    if asked.across and len(names := compared_names(question)) == 2:
+        rest = question.replace(names[0], " ").replace(names[1], " ")
+        thing = [t for t in query_terms(rest) if len(t) >= 2 and t not in ASKED_NOUNS]
+        heard = {hits[c.n - 1].doc_id for c in chosen}
+        for c in scored:
+            doc = hits[c.n - 1].doc_id
+            if (doc not in heard and len(heard) < len(names) and c.score >= FACET_MIN_RELATIVE * best
+                    and sum(t in c.text for t in thing) >= max(1, len(thing) // 2)):
+                heard.add(doc)
+                take(c)
     # 2b. A compound question ("怎么分组、又是如何确定牵头单位的"): a sentence for each clause not yet answered.
     subs = sub_questions(question) if not asked.parts else []
     for i, sub in enumerate(subs):
@@ -836,8 +871,26 @@ def _date_event(question: str) -> tuple[str, ...]:
     """The event a date is asked of when it follows the asking words ("是哪一年正式组建的" → 正式, 组建); cached:
     every candidate sentence of a question is checked against it."""
     m = _DATE_ASK.search(question)
-    return tuple(t for t in query_terms(question[m.end():]) if len(t) >= 2 and t not in ASKED_NOUNS) if m else ()
+    if not m:
+        return ()
+    # (of its own clause: "哪天办的，跟谁联合办的" asks the date of 办, not of 联合)
+    clause = re.split(r"[，,；;。？?！!]", question[m.end():], maxsplit=1)[0]
+    return tuple(t for t in query_terms(clause) if len(t) >= 2 and t not in ASKED_NOUNS)
 
+
+def _on_thing(thing: list[str], counting: bool, c: ScoredSentence) -> tuple[bool, int]:
+    """Sort key of a compared document's sentences: a count of the compared thing first ("交流研讨5次"), then
+    the most of its words."""
+    counted = counting and any(re.search(re.escape(t) + r"[^，,。；;、]{0,4}?\d", c.text) for t in thing)
+    return (not counted, -sum(t in c.text for t in thing))
+
+
+_NAMES_MEANS = re.compile(r"(?:采取|采用|运用|通过|利用|借助|以|等|种|的)[^，,。；;、]{0,12}?(?:方式|形式|方法|办法|途径|渠道|手段)")
+"""A sentence naming means ("采取“四不两直”方式", "“挂图作战”的办法", "三种形式"), not a title ending in 办法."""
+
+_HELD = {"举办", "举行", "召开", "开班", "开幕", "开办", "开会", "开展", "启动", "办班"}
+_HELD_SAID = re.compile("|".join(_HELD) + r"|在[京\u4e00-\u9fff]{0,4}(?:办|开)")
+"""An event held, in any of its words: "哪天开班的" is answered by "……专题培训班在京举办"."""
 
 _DATED = {Form.QUANTITY, Form.FREQUENCY, Form.WHO, Form.WHERE}
 """Facts of a year: a count, how often, who, where (a date or a list may span years)."""
@@ -889,7 +942,9 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
             # words stand in the sentence (线下 培训, not 志愿服务)
             terms = [t for t in focus_terms(question) if t not in ASKED_NOUNS]
             longest = max((len(t) for t in terms), default=0)
-            if not all(t in sentence for t in terms if len(t) == longest):
+            # … unless the people counted stand with the number ("调整、晋升干部9人次" of "调整了几个干部")
+            own = bool(asked.counted) and re.search(re.escape(asked.counted) + r"[^，,。；;、]{0,2}?\d+\s*人次", sentence)
+            if not own and not all(t in sentence for t in terms if len(t) == longest):
                 return False
         if GROWTH_Q.search(question) and not GROWTH.search(sentence):
             return False  # "比上一年增长了多少": a level is no change
@@ -899,7 +954,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         return quantity_ok(asked, sentence)
     if form is Form.DATE:  # a date of what was asked ("哪一年正式组建的": the sentence says 组建), as a year if asked so
         event = _date_event(question)
-        return (not asked.year or bool(YEAR.search(sentence))) and (not event or any(t in sentence for t in event))
+        return (not asked.year or bool(YEAR.search(sentence))) and (not event or any(
+            t in sentence or (t in _HELD and bool(_HELD_SAID.search(sentence))) for t in event))
     if form is Form.FREQUENCY:  # times counted with no period ("开展志愿服务217次") are a quantity, no frequency
         return bool(FACET[Form.FREQUENCY].search(_BARE_TIMES.sub("", sentence)) or PERIODIC_COUNT.search(sentence))
     if form is Form.ATTRIBUTE:  # "评选标准是什么": a sentence that states a standard, not one that names the activity
@@ -917,7 +973,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
     if form is Form.WHO and asked.person:  # a name, or in a regulation the office that holds the role
         if asked.role and not any(r in sentence for r in asked.role):
             return False  # "办公室主任是谁": a sentence on the office that names no 主任 does not say who
-        return has_person(sentence) or bool(_ROLE.search(sentence))
+        # (an office named indefinitely, "由一名市直机关工委领导负责联系", says what kind of person, not who)
+        return has_person(sentence) or bool((m := _ROLE.search(sentence)) and not _SOME_ONE.match(m.group(0), 1))
     if form is Form.WHERE and (asked.event or _EVENT.search(question)):  # where a meeting is held, not where an office sits
         # … of the event asked: "歌咏展演在哪里举行" is not answered by "……座谈会在北京召开"
         named = [t for t in query_terms(question) if _EVENT_NOUN.search(t)]

@@ -46,7 +46,9 @@ LABEL_BONUS = 1.5
 """Bonus of sentences under a heading that names what the question asks for (运行方式 for 怎么运作)."""
 
 
-_TYPE_KIN = [frozenset("方式 形式 方法 途径 渠道 手段".split()), frozenset("部门 单位 机构".split())]
+MEANS = frozenset("方式 形式 方法 办法 途径 渠道 手段".split())
+"""Words asking for the means of doing something ("采用了什么办法")."""
+_TYPE_KIN = [MEANS, frozenset("部门 单位 机构".split())]
 """Answer types a text names by another word of the same kind ("用哪几种方式沟通" of "采取……三种形式进行")."""
 _KIND_COUNT_Q = re.compile(r"哪几(种|类|个方面|方面)")
 KIND_COUNT_BONUS = 1.5
@@ -92,11 +94,15 @@ _ORGAN_NAME = re.compile(r"[\u4e00-\u9fff](?:部|局|厅|委|办|处|室|署|院
 """A named organ (组织部, 办公室, 宣传部): what "哪个部门 / 哪个单位" asks for; "有的部门" names none."""
 
 
-def _names_type(atype: str, sentence: str) -> bool:
+def names_type(atype: str, sentence: str) -> bool:
     if atype in ("部门", "单位", "机构"):
         return bool(_ORGAN_NAME.search(sentence))
     kin = next((k for k in _TYPE_KIN if atype in k), frozenset((atype,)))
-    return any(t in sentence for t in kin)
+    bare = _TITLED.sub("", sentence)  # (the 办法 of 《沟通联系办法》 is a title, no means named)
+    return any(t in bare for t in kin)
+
+
+_TITLED = re.compile(r"《[^》]{0,40}》")
 
 
 @dataclass
@@ -242,7 +248,7 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
                 score += LABEL_BONUS
             elif sum(lb in s for lb in labels) >= 2:
                 score -= LABEL_BONUS  # lists the headings ("从主要内容、议事规则、运行方式等方面…"): an outline, not an answer
-            if atype and _names_type(atype, s):
+            if atype and names_type(atype, s):
                 score += ANSWER_TYPE_BONUS
             if kinds_said is not None and kinds_said.search(s):
                 score += KIND_COUNT_BONUS

@@ -330,7 +330,7 @@ def _how_many_zh(m: re.Match, gl: dict[str, list[str]]) -> str:
     return m.group(0)
 
 
-_EN_ANNIVERSARY = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\s+anniversary\b", re.I)
+_EN_ANNIVERSARY = re.compile(r"\b(\d{1,3}(?=st|nd|rd|th)|" + "|".join(_EN_ORDINALS) + r")(?:st|nd|rd|th)?\s+anniversary\b", re.I)
 
 
 def _ordinal_zh(m: re.Match) -> str:
@@ -579,14 +579,16 @@ def glossary_translate(question: str) -> Standalone:
     question = _EN_ORDINAL.sub(_ordinal_zh, question)
     question = _EN_WHICH_N.sub(_which_n_zh, question)
     question = _EN_HOW_MANY.sub(lambda m: _how_many_zh(m, gl), question)
-    question = _EN_ANNIVERSARY.sub(lambda m: f" {m.group(1)}周年 ", question)  # "70th anniversary" → 70周年
+    question = _EN_ANNIVERSARY.sub(  # "70th anniversary" → 70周年, "fifth anniversary" → 5周年
+        lambda m: f" {_EN_ORDINALS.index(m.group(1).lower()) + 1 if m.group(1).lower() in _EN_ORDINALS else m.group(1)}周年 ",
+        question)
     question = _EN_LAW.sub(lambda m: _law_name(m, gl), question)  # "the Labor Contract Law" → 《劳动合同法》
     question = _EN_OUTLET.sub(lambda m: _outlet_zh(m, gl), question)
     question = _EN_HELD_IN.sub(_held_in_zh, question)  # "held in Beijing": where, not whose (在北京召开)
     question = latin_city_pattern().sub(lambda m: f" {latin_cities()[m.group(0).lower()]} ", question)  # Xiamen → 厦门
     # "湖北 NPC" (a place put in Chinese above): that place's people's congress, not the national one
     question = re.sub(r"(?<=[\u4e00-\u9fff])(\s+)NPC\b", r"\1people's congress", question, flags=re.I)
-    zh_parts = re.findall(r"[\u4e00-\u9fff0-9“”《》]+", question)
+    zh_parts = re.findall(r"[\u4e00-\u9fff0-9“”《》]+(?:·[\u4e00-\u9fff0-9]+)*", question)  # (“7·9”讲话 one part)
     question, forms = _english_forms(question)
     question = re.sub(r"['’]s\b", "  ", question).replace("-", " ")
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(question)]

@@ -1,0 +1,95 @@
+"""Round 33 classes of question (issue 14, points 1, 4 and 5), on the real engine without a model.
+
+Each class in wordings of its own (none is an eval or probe item):
+- a compound question: the date one clause asks is of that clause's event, not the next clause's;
+- a count of people asked of people the texts count in 人次 next to their number (干部9人次);
+- the manner right after 怎么 / 如何 ("怎么分层抓") frames the ask, it names no topic;
+- "是谁" with a particle or 现在 / 目前 still asks a person; an office named indefinitely (由一名……领导) is no name;
+- a year said of a thing the texts date otherwise, unquoted ("2025年度的书记项目");
+- a sum of money or a share asked is stated only by an amount or a percentage;
+- the means asked as 办法 is answered by the sentence naming the 方式;
+- two bodies asked of one thing with 各 + verb, with or without a facet: a sentence of each;
+- English: an ordinal anniversary and a dotted date-name ("7·9") kept whole.
+"""
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerability import noun_candidates
+from assistant.asked import analyse
+
+
+def test_date_of_its_own_clause(engine):
+    ans = engine.ask("机关党委书记专题培训班是哪天开班的，由哪些单位联合举办？")
+    assert ans.answerable and "11月5日" in ans.answer and "中央组织部" in ans.answer, ans.answer
+
+
+def test_people_counted_in_attendances_next_to_them(engine):
+    ans = engine.ask("市人大常委会机关年内调整晋升的干部有多少个？轮岗交流的又有几个？")
+    assert ans.answerable and "9人次" in ans.answer and "3人次" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["机关党建责任制是怎么分层落实的", "责任清单是如何分级压实的"])
+def test_manner_after_how_is_no_topic(q):
+    assert not set(noun_candidates(q)) & {"分层", "分级"}, noun_candidates(q)
+
+
+def test_manner_after_how_answered(engine):
+    ans = engine.ask("中央和国家机关的机关党建责任制是怎么分层抓落实的？")
+    assert ans.answerable and "亲自抓" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["市直机关工委书记现在是谁呀？", "湖北省人大常委会秘书长目前是谁呢"])
+def test_person_asked_with_particles(q):
+    asked = analyse(q)
+    assert asked.person and asked.role, asked
+
+
+def test_office_named_indefinitely_names_no_one(engine):
+    refused = engine.ask("联席会议每个组对口联系的那位工委领导叫什么名字？")
+    assert not refused.answerable, refused.answer
+    assert "是谁" in refused.notices[0], refused.notices
+    answered = engine.ask("联席会议的每个组由谁负责联系？")
+    assert answered.answerable and "工委领导" in answered.answer, answered.answer
+
+
+def test_year_said_of_a_thing_dated_otherwise(engine):
+    assert not engine.ask("市人大常委会机关2025年度的书记项目是什么？").answerable
+    ans = engine.ask("市人大常委会机关2026年的书记项目是什么？")
+    assert ans.answerable and "数字赋能党建" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q,unit", [("三年行动计划一共安排了多少专项资金？", "元"), ("这项工作花了多少钱", "元"),
+                                    ("92项具体措施目前落实了百分之多少？", "%"), ("党员占比是多少", "%")])
+def test_money_and_share_asked(q, unit):
+    assert analyse(q).unit == unit
+
+
+@pytest.mark.parametrize("q", ["年轻干部教育引领三年行动计划一共安排了多少专项资金？",
+                               "行动方案的92项具体措施目前落实了百分之多少？"])
+def test_money_and_share_not_stated_are_refused(engine, q):
+    ans = engine.ask(q)
+    assert not ans.answerable, ans.answer
+
+
+def test_means_asked_as_banfa(engine):
+    ans = engine.ask("湖北省人大常委会机关搞调查研究采用了什么办法？")
+    assert ans.answerable and "四不两直" in ans.answer, ans.answer
+
+
+def test_two_bodies_each_with_a_verb(engine):
+    q = "省人大常委会机关和市人大常委会机关的理论学习中心组各学习了几次？"
+    assert analyse(q).across
+    ans = engine.ask(q)
+    assert ans.answerable and "9次" in ans.answer and "14次" in ans.answer, ans.answer
+
+
+def test_two_bodies_no_facet(engine):
+    ans = engine.ask("中央和国家机关与全国人大常委会机关在青年干部理论学习方面各做了些什么？")
+    assert ans.answerable and "学习导师" in ans.answer and "三门课" in ans.answer, ans.answer
+
+
+def test_english_ordinal_anniversary(engine):
+    ans = engine.ask("What did the working committee do on the fifth anniversary of the \"7·9\" speech?")
+    assert "5周年" in ans.standalone_query and "7·9" in ans.standalone_query, ans.standalone_query
+    assert ans.answerable, ans.answer
