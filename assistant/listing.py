@@ -194,7 +194,10 @@ def grow_plan(plan: Plan, hits: list[Hit], asked: Asked,
     the announcement of a numbered item the plan found, followed by each part's lead cited to its own passage.
     Returns the new plan and the hits it cites (``hits`` plus the passages not among them), or None when no
     announced parts are found (or their number is not the one asked: "哪四个方面" needs four)."""
-    if not asked.wants(Form.ENUMERATION):
+    # how a thing is done or planned ("从四个方面巩固深化主题教育成果" the best answer to "下一步怎么巩固"): the
+    # announced parts are the answer too, when the announcement is (nearly) the plan's best sentence
+    how = not asked.wants(Form.ENUMERATION) and (asked.wants(Form.OPERATION) or asked.forms == [Form.GENERAL])
+    if not asked.wants(Form.ENUMERATION) and not how:
         return None
     docs: dict[str, list[Hit]] = {}
     top = max((s.score for s in plan.sentences), default=0.0)
@@ -202,6 +205,8 @@ def grow_plan(plan: Plan, hits: list[Hit], asked: Asked,
     for cand in sorted(cands, key=lambda s: -s.score):  # the announcement closest to the question first
         doc_id = hits[cand.n - 1].doc_id
         announces = announced_count(cand.text) is not None
+        if how and (not announces or cand.score < HOW_SHARE * top):
+            continue
         if not announces and not _ordinal(cand.text)[0]:
             continue
         if doc_id not in docs:
@@ -236,5 +241,7 @@ def _listed(plan: Plan, cand: Planned, found: tuple[str, Hit], parts: list[Part]
     return Plan(planned, spare=spare[:4]), out
 
 
+HOW_SHARE = 0.8
+"""… for a how-question, an announcement scoring this share of the plan's best is its answer."""
 SPARE_SHARE = 0.8
 """A spare sentence (not in the plan) is tried as an announcement when it scores this share of the plan's best."""

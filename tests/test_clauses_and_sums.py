@@ -9,7 +9,8 @@ Each class in wordings of its own (none is an eval or probe item):
 - a sum of money or a share asked is stated only by an amount or a percentage;
 - the means asked as 办法 is answered by the sentence naming the 方式;
 - two bodies asked of one thing with 各 + verb, with or without a facet: a sentence of each;
-- English: an ordinal anniversary and a dotted date-name ("7·9") kept whole.
+- English: an ordinal anniversary and a dotted date-name ("7·9") kept whole;
+- how a thing is done, answered best by a sentence announcing parts ("从四个方面……"): the parts follow.
 """
 from __future__ import annotations
 
@@ -93,3 +94,11 @@ def test_english_ordinal_anniversary(engine):
     ans = engine.ask("What did the working committee do on the fifth anniversary of the \"7·9\" speech?")
     assert "5周年" in ans.standalone_query and "7·9" in ans.standalone_query, ans.standalone_query
     assert ans.answerable, ans.answer
+
+
+@pytest.mark.parametrize("q", ["省人大常委会机关今后如何把主题教育成果巩固好？",
+                               "What will the Hubei people's congress organs do next to keep the theme education results?"])
+def test_how_answered_by_an_announcement_lists_its_parts(engine, q):
+    # the best sentence announces parts ("从四个方面巩固深化主题教育成果"): each part's lead follows it
+    ans = engine.ask(q)
+    assert ans.answerable and "强化理论武装" in ans.answer and "建章立制" in ans.answer, ans.answer
