@@ -17,6 +17,7 @@ from policyqa.types import Hit
 
 from .answerability import ASKED_NOUNS, focus_terms, own_years, plain_word, presence
 from .asked import (
+    BESIDES,
     CN_COUNTED,
     FACET,
     FIXED_AND,
@@ -470,6 +471,10 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     ``authors``: each document's author by doc_id — the body an article speaks for ("全国人大常委会机关党组") is
     its topic though its sentences leave it out ("每年召开机关推进全面从严治党工作会议")."""
     scored = sorted(score_sentences(question, hits, overview, asked), key=lambda x: -x.score)
+    if m := BESIDES.search(question):  # "除了发通知，还做了哪些事": not the sentence of what was said, if others remain
+        told = [t for t in query_terms(m.group(1)) if len(t) >= 2]
+        # (a list naming it among others stays: "……书画摄影展、歌咏比赛、足球联赛" of "除了歌咏，还办了哪些活动")
+        scored = [s for s in scored if not any(t in s.text for t in told) or "、" in s.text] or scored
     if not scored:
         return Plan([], missing=asked.strict)
     doc_texts: dict[str, str] = {}

@@ -20,7 +20,7 @@ from policyqa.textnorm import normalize_for_index
 
 from . import prompts
 from .answerability import ASKED_NOUNS, focus_terms, int_cn, named_documents
-from .asked import DOC_REF, analyse
+from .asked import BESIDES, DOC_REF, analyse
 from .extractive import query_terms
 from .grounding import norm
 from .llm import ChatBackend, LLMError
@@ -181,6 +181,9 @@ _THEN_OF = re.compile(r"^(?:那么?|还有)([^，,。？?！!]{2,20}?)呢[？?�
 """"那X呢？<a question of its own>": X, then the question asked of it."""
 
 
+_QUOTED = re.compile(r"“([^”]{1,12})”")
+
+
 def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "",
                  apart: Callable[[str, str], bool] | None = None) -> str:
     """Without a model: carry the previous question's topic into an elliptical follow-up.
@@ -210,7 +213,8 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         if (moved := _to_other_place(x, base)) is not None:
             return moved
         return f"{x}：{base}"
-    if (_names_its_own_place(q, prev) or _names_its_own_set(q, prev) or names_own_body(q, prev, english)
+    if not BESIDES.search(q) and (  # "除了发通知，工委还做了哪些事": more of the last topic, whatever it names
+            _names_its_own_place(q, prev) or _names_its_own_set(q, prev) or names_own_body(q, prev, english)
             or _names_its_own_document(q, prev)):
         return q
     own = query_terms(q)
@@ -251,7 +255,9 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         rest = [t for t in topic if t != head]
         return _PRONOUN.sub(head, body, count=1) if not rest else \
             "、".join(rest) + "：" + _PRONOUN.sub(head, body, count=1)
-    return "、".join(topic) + "：" + body
+    # the quoted names of the last question ("“7·9”重要讲话……“回头看”") are its topic too, as written
+    quoted = [f"“{x}”" for x in dict.fromkeys(_QUOTED.findall(prev)) if x not in q and not any(x in t for t in topic)][:2]
+    return "、".join(quoted + topic[:3 - len(quoted)]) + "：" + body
 
 
 def _phrases(text: str, terms: list[str]) -> list[str]:

@@ -10,7 +10,8 @@ Each class in wordings of its own (none is an eval or probe item):
 - the means asked as 办法 is answered by the sentence naming the 方式;
 - two bodies asked of one thing with 各 + verb, with or without a facet: a sentence of each;
 - English: an ordinal anniversary and a dotted date-name ("7·9") kept whole;
-- how a thing is done, answered best by a sentence announcing parts ("从四个方面……"): the parts follow.
+- how a thing is done, answered best by a sentence announcing parts ("从四个方面……"): the parts follow;
+- a follow-up asking for more than what was said ("除了X，还…") carries the topic and skips the sentence of X.
 """
 from __future__ import annotations
 
@@ -102,3 +103,11 @@ def test_how_answered_by_an_announcement_lists_its_parts(engine, q):
     # the best sentence announces parts ("从四个方面巩固深化主题教育成果"): each part's lead follows it
     ans = engine.ask(q)
     assert ans.answerable and "强化理论武装" in ans.answer and "建章立制" in ans.answer, ans.answer
+
+
+def test_besides_what_was_said_carries_the_topic_and_skips_the_said(engine):
+    # "除了X，还…": more of the last topic (its quoted name kept), not the sentence of X again
+    history = [("“7·9”重要讲话发表5周年时工委做了什么？", "印发通知，组织各部门全面回顾贯彻落实情况。")]
+    ans = engine.ask("除了印发通知之外，工委还做了什么？", history=history)
+    assert "7·9" in ans.standalone_query, ans.standalone_query
+    assert ans.answerable and "专门印发通知" not in ans.answer and "专题调研" in ans.answer, ans.answer
