@@ -660,7 +660,8 @@ BESIDES = re.compile(r"(?:^|[：:])(?:那|那么)?除了([^，,。？?]{1,20}?)(
 """A question asking for more than what was said ("除了发通知，还做了哪些事"): the said thing is group 1."""
 
 
-_MONEY_ASKED = re.compile(r"(?:多少|几)[\u4e00-\u9fff]{0,4}?(?:钱|经费|资金|预算|补贴|补助|拨款|奖金|费用)|金额|花了多少|投了多少")
+_MONEY_ASKED = re.compile(r"(?:多少|几)[\u4e00-\u9fff]{0,4}?(?:钱|经费|资金|预算|补贴|补助|拨款|奖金|费用)|金额|花了多少|投了多少|"
+                          r"(?:经费|资金|预算|补贴|补助|拨款|奖金|费用)[\u4e00-\u9fff]{0,4}?(?:多少|几)")
 """A sum of money asked ("配了多少专项经费", "花了多少"): a number of 元 answers it, not "专项工作报告12项"."""
 
 _SHARE_ASKED = re.compile(r"百分之(?:多少|几)|(?:多少|几)(?:%|％|个百分点)|百分比|占比|比例(?:是|为|有)?多少|比重")

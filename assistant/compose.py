@@ -781,6 +781,9 @@ def sentence_coverage(question: str, sentence: str, hit: Hit, facets: Iterable[F
     return sum(w * presence(t, hay) for t, w in terms.items()) / sum(terms.values())
 
 
+_RULE_ENDS = {"办法", "制度", "条例", "规定", "规则", "细则", "意见", "方案", "规划"}
+
+
 def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, doc_text: str = "") -> bool:
     """A strict facet's sentence must be about the question's own topic: its document (as retrieved) names
     the main (longest) focus term, the sentence holds the quoted terms and a share of the other terms."""
@@ -788,8 +791,10 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
         return True  # "45项民生实事" for "多少件实事": the counted thing itself is named with its number
     # the longest *topic* term: an idiom or plain word of colloquial wording ("一年到头") names no topic
     # (nor does a word ending in an asked noun: 控制目标, 考核标准 frame what is asked)
+    # (a rule's name is its topic: 沟通联系办法, 联席会议制度 end in a word that elsewhere frames the ask)
     terms = {t: w for t, w in focus_terms(question).items()
-             if not plain_word(t) and not (len(t) > 2 and t[-2:] in ASKED_NOUNS)} or focus_terms(question)
+             if not plain_word(t) and not (len(t) > 2 and t[-2:] in ASKED_NOUNS and t[-2:] not in _RULE_ENDS)} \
+        or focus_terms(question)
     raw = (doc_text or hit.text) + " ".join(hit.heading_path) + hit.title
     # "党委(总支、支部)书记" is the 党委书记 of a question: asides in brackets are read both ways
     hays = (norm(raw), norm(ASIDE.sub("", raw)))

@@ -217,6 +217,11 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
             _names_its_own_place(q, prev) or _names_its_own_set(q, prev) or names_own_body(q, prev, english)
             or _names_its_own_document(q, prev)):
         return q
+    # the conversation's topic asked of again, by name ("how do the 两项机制 work?" after "两项机制：联席会议多久开一次？"):
+    # a question of its own, not of the last sub-topic
+    lead = prev.split("：", 1)[0] if "：" in prev[:30] else ""
+    if lead and all(t.strip("“”") in q for t in lead.split("、")):
+        return q
     own = query_terms(q)
     nouns = set(topic_nouns(prev)) - ASKED_NOUNS
     topic = [t for t in focus_terms(prev) if t in nouns and t not in own and not any(t in o for o in own)]
@@ -237,7 +242,8 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         # "两项机制指的是哪两个制度" after a question on 湖北's 主题教育: a topic of its own, which no document of
         # the previous topic speaks of — a new question, not a follow-up
         mine = [t for t in topic_nouns(q) if len(t) >= 3 and t not in ASKED_NOUNS and t not in prev]
-        if any(all(apart(t, p) for p in topic) for t in mine):
+        main = max(topic, key=len)  # (the last question's main topic: 湖北省政府工作 of 湖北省政府工作、经济、预期)
+        if any(all(apart(t, p) for p in topic) or apart(t, main) for t in mine):
             return q
     # Keep the longest terms (fixed formulations, names) of the previous question, neighbours as one phrase
     # ("机关党建专项督查", not 机关党建 and a short 专项, though the follow-up says 督查 itself: "重点督查了什么").

@@ -61,7 +61,7 @@ def test_year_said_of_a_thing_dated_otherwise(engine):
     assert ans.answerable and "数字赋能党建" in ans.answer, ans.answer
 
 
-@pytest.mark.parametrize("q,unit", [("三年行动计划一共安排了多少专项资金？", "元"), ("这项工作花了多少钱", "元"),
+@pytest.mark.parametrize("q,unit", [("三年行动计划一共安排了多少专项资金？", "元"), ("这项工作花了多少钱", "元"), ("活动经费每年有多少", "元"),
                                     ("92项具体措施目前落实了百分之多少？", "%"), ("党员占比是多少", "%")])
 def test_money_and_share_asked(q, unit):
     assert analyse(q).unit == unit
@@ -111,3 +111,25 @@ def test_besides_what_was_said_carries_the_topic_and_skips_the_said(engine):
     ans = engine.ask("除了印发通知之外，工委还做了什么？", history=history)
     assert "7·9" in ans.standalone_query, ans.standalone_query
     assert ans.answerable and "专门印发通知" not in ans.answer and "专题调研" in ans.answer, ans.answer
+
+
+def test_conversation_topic_asked_again_by_name_is_its_own_question(engine):
+    # after "两项机制：联席会议多久开一次？", "how do the 两项机制 work?" asks of 两项机制, not of 联席会议
+    history = [("两项机制是怎么运作的？", "……"), ("那联席会议多久开一次？", "至少每年召开两次。")]
+    ans = engine.ask("how do the 两项机制 work?", history=history)
+    assert "联席会议：" not in ans.standalone_query and "两项机制" in ans.standalone_query, ans.standalone_query
+
+
+def test_question_on_a_topic_apart_from_the_last_main_topic_is_new(engine):
+    history = [("湖北省人大常委会机关主题教育期间形成了多少篇调研报告？", "74篇")]
+    ans = engine.ask("沟通联系办法规定多久沟通一次？", history=history)
+    assert ans.standalone_query == "沟通联系办法规定多久沟通一次？", ans.standalone_query
+    assert ans.answerable and "每年至少" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q,said", [("联席会议制度要求多长时间开一次会？", "至少每年召开两次"),
+                                    ("按沟通联系办法，工委多久跟党组沟通一回？", "每年至少")])
+def test_a_rule_named_is_the_topic_of_a_strict_fact(engine, q, said):
+    # 办法 / 制度 end a rule's name here, they frame no ask ("什么办法")
+    ans = engine.ask(q)
+    assert ans.answerable and said in ans.answer, ans.answer
