@@ -520,22 +520,22 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             take(said)
     # 2b'. The means asked ("采用了什么办法", "通过哪些渠道"): the best sentence naming means of that kind
     # ("采取“四不两直”方式，综合运用……等方式"), before sentences that merely share the question's words
-    if (atype := answer_type(question)) in MEANS:
+    atype = answer_type(question)
+    if atype in MEANS:
         means = next((c for c in scored if _NAMES_MEANS.search(c.text) and c.score >= FACET_MIN_RELATIVE * best
                       and _about_topic(c, hits[c.n - 1], terms)), None)
         if means is not None:
             take(means)
     # 2c. "A和B的领导作用有啥不同": for each side, the sentence it is the subject of and that speaks of the compared
     # thing ("市直机关工委的领导主要体现为……", "各单位党组(党委)对机关党建工作的领导主要体现为……")
-    if Form.COMPARISON in facets and len(names := compared_names(question)) == 2:
-        besides = question
-        for name in names:
-            besides = besides.replace(name, " ")
-        compared = [t for t in query_terms(besides) if len(t) >= 2 and t not in ASKED_NOUNS]
+    # the two bodies compared and the words of what is compared of them (read once: 2c, 2 and 2a' use them)
+    names = compared_names(question) if Form.COMPARISON in facets or asked.across else []
+    thing = _compared_thing(question, names) if len(names) == 2 else []
+    if Form.COMPARISON in facets and len(names) == 2:
         for name, other_side in (names, names[::-1]):
             of_side = next((c for c in scored if 0 <= c.text.find(name) <= SUBJECT_AT
                             and other_side not in re.split(r"[，,；;。]", c.text)[0]  # (not both sides its subject)
-                            and any(t[:2] in c.text.replace(name, "") for t in compared)
+                            and any(t[:2] in c.text.replace(name, "") for t in thing)
                             and c.score >= FACET_MIN_RELATIVE * best), None)
             if of_side is not None:
                 take(of_side)
@@ -566,7 +566,6 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             cands.sort(key=lambda s: (not VALUE[form].search(s.text), -s.score))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
             # "哪些形式": a sentence listing 形式 first; then one that names items (简称, 分别是); then score.
-            atype = answer_type(question)
             mark = item_mark(question)
             cands.sort(key=lambda s: (not (mark and marked_items(s.text, mark) >= (asked.count or 2)),
                                       not (lists_asked_kind(question, s.text) or lists_parts_of(question, s.text)),
@@ -574,11 +573,9 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                                       -(s.score + (NAMING_BONUS if _NAMING.search(s.text) else 0.0))))
         if cands and asked.across:  # one sentence from each document asked about
             seen_docs: set[str] = set()
-            if len(names := compared_names(question)) == 2:
+            if len(names) == 2:
                 # of each document, a sentence on the compared thing first ("中心组学习14次" / "中心组集中学习9次",
                 # not "邀请60名人大代表" that names the body's own words)
-                rest = question.replace(names[0], " ").replace(names[1], " ")
-                thing = [t for t in query_terms(rest) if len(t) >= 2 and t not in ASKED_NOUNS]
                 cands.sort(key=functools.partial(_on_thing, thing, form is Form.QUANTITY))
             for c in cands:
                 doc = hits[c.n - 1].doc_id
@@ -607,9 +604,7 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             missing.append(form)
     # 2a'. Two bodies asked of one thing with no facet ("A和B在年轻干部理论学习上各搞了啥"): of each document not yet
     # heard, its best sentence on the compared thing
-    if asked.across and len(names := compared_names(question)) == 2:
-        rest = question.replace(names[0], " ").replace(names[1], " ")
-        thing = [t for t in query_terms(rest) if len(t) >= 2 and t not in ASKED_NOUNS]
+    if asked.across and len(names) == 2:
         heard = {hits[c.n - 1].doc_id for c in chosen}
         for c in scored:
             doc = hits[c.n - 1].doc_id
@@ -888,6 +883,14 @@ def _date_event(question: str) -> tuple[str, ...]:
     return tuple(t for t in query_terms(clause) if len(t) >= 2 and t not in ASKED_NOUNS)
 
 
+def _compared_thing(question: str, names: list[str]) -> list[str]:
+    """The words of what is compared of two bodies: the question without their names ("中心组学习 开展")."""
+    rest = question
+    for name in names:
+        rest = rest.replace(name, " ")
+    return [t for t in query_terms(rest) if len(t) >= 2 and t not in ASKED_NOUNS]
+
+
 def _on_thing(thing: list[str], counting: bool, c: ScoredSentence) -> tuple[bool, int]:
     """Sort key of a compared document's sentences: a count of the compared thing first ("交流研讨5次"), then
     the most of its words."""
@@ -895,7 +898,7 @@ def _on_thing(thing: list[str], counting: bool, c: ScoredSentence) -> tuple[bool
     return (not counted, -sum(t in c.text for t in thing))
 
 
-_NAMES_MEANS = re.compile(r"(?:采取|采用|运用|通过|利用|借助|以|等|种|的)[^，,。；;、]{0,12}?(?:方式|形式|方法|办法|途径|渠道|手段)")
+_NAMES_MEANS = re.compile(r"(?:采取|采用|运用|通过|利用|借助|以|等|种|的)[^，,。；;、]{0,12}?(?:" + "|".join(sorted(MEANS)) + ")")
 """A sentence naming means ("采取“四不两直”方式", "“挂图作战”的办法", "三种形式"), not a title ending in 办法."""
 
 _HELD = {"举办", "举行", "召开", "开班", "开幕", "开办", "开会", "开展", "启动", "办班"}
