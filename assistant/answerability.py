@@ -47,6 +47,8 @@ class Verdict:
     """What the question names that the library / the retrieved passages do not contain."""
     reason: str = ""
     """Why not answerable: ``relevance`` | ``coverage`` | ``unsupported`` | ``empty``."""
+    reworded: str = ""
+    """The question's one word the texts say in other words (荣休), let pass."""
 
 
 def focus_terms(question: str) -> dict[str, float]:
@@ -79,6 +81,8 @@ def presence(term: str, hay: str) -> float:
     return max((len(p) for p in parts), default=0) / len(term)
 
 
+_BODY_WORD = re.compile(r"(?:人大|政协|机关|常委会|委员会|党组|党委|工委|政府|中央|国家|部门|单位|省|市|县|区)$|^(?:省|市|县)")
+"""A word naming the body a question is about: it frames the question, it pins no sentence."""
 _INSTITUTION = re.compile(r"(?:会|会议|机制|制度|办法|小组|组|委员会|办公室|工委|党组|中心|平台|工程|品牌|讲堂|论坛|队|班|"
                           r"基地|专栏|栏目|大赛|挑战赛|联赛)$")
 """Names of a body, meeting, mechanism or programme: what a compound question names as a thing that exists."""
@@ -173,6 +177,12 @@ def int_cn(n: int) -> str:
     rest = n % 100
     tail = "" if rest == 0 else ("零" + int_cn(rest) if rest < 10 else (("一" if rest < 20 else "") + int_cn(rest)))
     return d[n // 100] + "百" + tail
+
+
+def _short_name(key: str, hay: str) -> str:
+    """The short name the texts give a title (normalized ``key``): "《…暂行办法》(以下简称《沟通联系办法》)" → 沟通联系办法."""
+    m = re.search(re.escape(key) + r"[>》]?[(（]?(?:以下)?简称[<《]?([^>》)）]{2,20})", hay)
+    return m.group(1) if m else ""
 
 
 def co_occurs(specific: str, question: str, hits: list[Hit]) -> bool:
@@ -525,15 +535,20 @@ class Checker:
         return RELEVANCE_FLOOR.get(self.res.embedder.name.split(":")[0], DEFAULT_FLOOR)
 
     def verdict(self, query: str, hits: list[Hit], query_vector: Any, flt: SearchFilter | None,
-                exempt: Callable[[str], bool] | None = None) -> Verdict:
-        """``exempt``: terms that are no missing topic though the library lacks them (see Standalone.renderings)."""
+                exempt: Callable[[str], bool] | None = None, pointed: bool = False) -> Verdict:
+        """``exempt``: terms that are no missing topic though the library lacks them (see Standalone.renderings);
+        ``pointed``: the question asks for a stated thing (a number, a list, a name) that the answer must hold."""
         relevance = self.relevance(query_vector, hits)
-        best, union, has_terms = focus_coverage(query, hits)
         # Whether the library knows a word at all is a question about the library, not about the documents
         # a question was narrowed to (its named source, the revision in force): "人大常委会" is known.
         library = dataclasses.replace(flt, doc_ids=[], exclude_doc_ids=[]) if flt is not None else None
         specifics = unsupported_specifics(query, hits)
-        unsupported = (specifics + self.unknown_terms(query, library)
+        unknown = self.unknown_terms(query, library)
+        reworded = self.reworded(query, unknown, hits, library) if pointed else ""
+        unknown = [u for u in unknown if u != reworded]
+        best, union, has_terms = focus_coverage(
+            query, hits, only=set(focus_terms(query)) - {reworded} if reworded else None)
+        unsupported = (specifics + unknown
                        + self.missing_documents(query, hits, library) + self.unjoined(query, library))
         # a number, ordinal or frequency is a premise, never a word another rendering stands for ("every quarter":
         # 每季度 is no 按季度 of another body)
@@ -551,7 +566,34 @@ class Checker:
         reason = ("empty" if not hits else "unsupported" if unsupported else
                   "relevance" if relevance < self.floor() else "coverage" if not covered else "")
         return Verdict(answerable=not reason, relevance=relevance, coverage=best, unsupported=unsupported,
-                       reason=reason)
+                       reason=reason, reworded=reworded)
+
+    def reworded(self, query: str, unknown: list[str], hits: list[Hit], flt: SearchFilter | None) -> str:
+        """The one word of a pointed question the library never uses though it speaks of the thing: a common noun
+        said in other words than the texts' (荣休 for 荣誉退休, 部委 for 部门, 人工智能 for AI), where the
+        question's other specific terms all stand in one sentence of the passages found.
+        "" when there is none. A name, a place, a body, or the only specific word of the question (党费 of
+        "机关的党费一年收多少") is a topic the library lacks, never a rewording."""
+        if len(unknown) != 1:
+            return ""
+        word = unknown[0]
+        tags = {w.word: w.flag for w in pos_tagger().cut(normalize_for_index(query), HMM=False)}
+        if tags.get(word, "n")[:2] in ("nr", "ns", "nt") or _BODY_WORD.search(word):
+            return ""
+        terms = [t for t in focus_terms(query) if t != word and t not in ASKED_NOUNS and len(t) >= 2
+                 and re.fullmatch(r"[\u4e00-\u9fff]+", t) and self.known(t, flt)]
+        specific = [t for t in terms if not (_BODY_WORD.search(t) or tags.get(t, "")[:2] in ("ns", "nt", "j"))]
+        if not specific:
+            return ""
+        after = query[query.find(word) + len(word):]
+        if word in person_names(query) and not any(after.startswith(t) for t in specific):
+            return ""  # a person's name, not the modifier of a thing the texts name ("荣休仪式")
+        for h in hits:
+            for sent in split_sentences(h.text):
+                hay = norm(sent)
+                if all(norm(t) in hay for t in specific):  # (the body it names is the scope checks' to match)
+                    return word
+        return ""
 
     def names_formulation(self, count: str, query: str, flt: SearchFilter | None) -> bool:
         """A count that begins a formulation the texts use ("八项规定", "两个维护"): a name, not a premise to check
@@ -678,6 +720,8 @@ class Checker:
                 continue  # "在《楚天主人》上发表的文章": a periodical the texts name, where a document appeared
             if self._in_library(f"简称《{name}》", flt, exact=True):
                 continue  # "（以下简称《联席会议制度》）": the short name of a rule the texts set out themselves
+            if (short := _short_name(key, hay)) and co_occurs(short, query.replace(name, short), hits):
+                continue  # a full title the texts shorten: what they say of it stands under the short name
             out.append(f"《{name}》")
         return out
 

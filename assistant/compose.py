@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from policyqa.types import Hit
 
-from .answerability import ASKED_NOUNS, focus_terms, own_years, plain_word, presence
+from .answerability import ASKED_NOUNS, cn_int, focus_terms, int_cn, own_years, plain_word, presence
 from .asked import (
     BESIDES,
     CN_COUNTED,
@@ -294,12 +294,34 @@ def head_items(sentence: str, formulation: str) -> int:
     return best
 
 
+_COUNTED_FORMULATION = re.compile(r"^([一二两三四五六七八九十]+|\d+)(个|项|条|种|大|类|方面)?([\u4e00-\u9fff]{2,6})$")
+
+
+def said_otherwise(formulation: str, sentence: str) -> str:
+    """A counted formulation of the question in the sentence's own words: its count in digits or Chinese and a
+    noun sharing two characters in a row with the asked one ("两个正面标杆" → "2个正面典型"); else ""."""
+    m = _COUNTED_FORMULATION.match(formulation)
+    if not m:
+        return ""
+    n = int(m.group(1)) if m.group(1).isdigit() else cn_int(m.group(1))
+    if not n:
+        return ""
+    counts = "|".join(dict.fromkeys([str(n), int_cn(n), *(["两"] if n == 2 else [])]))
+    noun = m.group(3)
+    for found in re.finditer(rf"(?<![\d一二两三四五六七八九十])(?:{counts}){m.group(2) or ''}([\u4e00-\u9fff]{{2,6}})", sentence):
+        if any(noun[i:i + 2] in found.group(1) for i in range(len(noun) - 1)):
+            return found.group(0)
+    return ""
+
+
 def lists_items(sentence: str, n: int, formulation: str = "", mark: str = "", context: str = "") -> bool:
     """The sentence spells out ``n`` items of ``formulation`` ("四个机关"): items bearing its mark (…判断力、…领悟力),
     一是…二是…, titles (《…》和《…》), or a 、-list of that many items (or quoted items) in the clause that names
     the formulation or the next. A sentence that only uses the formulation lists nothing."""
     if mark and marked_items(sentence, mark) >= n:
         return True
+    if formulation and formulation not in sentence:
+        formulation = said_otherwise(formulation, sentence) or formulation
     if head_items(sentence, formulation) == n:
         return True
     # numbered or titled items, in a passage or document (``context``) that names the formulation
@@ -326,6 +348,7 @@ def lists_items(sentence: str, n: int, formulation: str = "", mark: str = "", co
 
 
 _CN = "一二两三四五六七八九十"
+_NTH_Q = re.compile(r"第几([批届轮次期])")
 _ORDINAL_START = re.compile(rf"[{_CN}\d]")
 
 
@@ -505,11 +528,13 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
         if opening is not None and opening.score >= 0.4 * best:
             take(opening)
     # 2a. "A和B分别是多少": a sentence for each of the things asked, stating the asked facet.
+    # ("分别是第几批": a sentence that says which batch, 第三批 or 首批)
+    nth = re.compile(rf"(?:第[{_CN}\d]+|首){m.group(1)}") if (m := _NTH_Q.search(question)) else None
     for part in asked.parts:
         keys = [t for t in query_terms(part) if len(t) >= 2] or [part]
         need = max(1, (len(keys) + 1) // 2)
         pick = next((c for c in scored if sum(k in c.text for k in keys) >= need
-                     and (not facets or any(holds(f, c.text) for f in facets))), None)
+                     and (nth.search(c.text) if nth else not facets or any(holds(f, c.text) for f in facets))), None)
         if pick is not None:
             take(pick)
     # 2b. "“四个机关”中最根本的是哪个": the sentence that says which one is the most fundamental, first
@@ -638,6 +663,10 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                 chosen[-1] = listing[0]  # in place of the last sentence taken (the plan is full)
             elif not listing:
                 missing.append(Form.ENUMERATION)
+            if listing and listing[0] in chosen:
+                # the set spelled out answers; other lists taken before it (of 培训, of 党课) are of other things
+                chosen[:] = [listing[0]] + [c for c in chosen if c is not listing[0]
+                                            and not holds(Form.ENUMERATION, c.text)]
     # 2c. The items of a list laid out over sentences (一是……二是……), led by or holding a sentence on the topic.
     if Form.ENUMERATION in facets and not asked.across and not asked.formulation:
         listed = _laid_out_items(question, asked, scored, hits, terms, RUN_MIN_RELATIVE * best)
@@ -934,6 +963,10 @@ _QUALITIES = re.compile(r"(?:[\u4e00-\u9fff]{2,5}、){1,}[\u4e00-\u9fff]{2,5}的
 """Short qualities listed before the thing they qualify ("讲政治、守纪律、负责任、有效率的模范机关")."""
 
 
+_GENERIC_HEADS = frozenset("材料 情况 工作 活动 形式 方式 内容 事项 方面 资料".split())
+"""Head nouns that name no kind of their own: in 书面材料 the modifier (书面) says what is meant."""
+
+
 @functools.lru_cache(maxsize=256)
 def _said_of_counted(question: str) -> tuple[str, ...]:
     """What the question says of the things it counts, after and before the count: read once per question (jieba),
@@ -962,6 +995,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         if GROWTH_Q.search(question) and not GROWTH.search(sentence):
             return False  # "比上一年增长了多少": a level is no change
         if not all(w in sentence or (len(w) >= 4 and w[-2:] in sentence)  # (领导批示: 肯定性批示)
+                   # (书面材料 交流: "作书面交流" — a generic head word, the modifier says which)
+                   or (len(w) >= 4 and w[-2:] in _GENERIC_HEADS and w[:2] in sentence)
                    for w in _said_of_counted(question)):
             return False  # "有几篇拿了奖": "形成调研报告74篇" counts reports, not those awarded
         return quantity_ok(asked, sentence)

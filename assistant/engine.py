@@ -34,7 +34,16 @@ from .answerability import ASKED_NOUNS, Checker
 from .asked import INDICATORS, Asked, Form, analyse, compared_sides, sub_questions
 from .bodies import asked_body, body_named, document_body, other_level
 from .changes import answer_changes, asks_for_changes
-from .compose import Plan, asked_kind, lists_asked_kind, plan_answer, spelled_out_asked, spells_out, states_from_afar
+from .compose import (
+    POINTED,
+    Plan,
+    asked_kind,
+    lists_asked_kind,
+    plan_answer,
+    spelled_out_asked,
+    spells_out,
+    states_from_afar,
+)
 from .docfacts import document_fact, unborne_outlet
 from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
@@ -77,6 +86,8 @@ class Retrieved:
     rewritten_by: str = ""
     """How the question was made standalone: ``followup`` | ``glossary`` | ``model`` | ``""``."""
     reserve: list[Hit] = field(default_factory=list)
+    reworded: str = ""
+    """A word of the question the library never uses though it speaks of the thing (see Checker.reworded)."""
     """Candidates ranked below ``hits``: read when no hit states the asked fact (see :meth:`AnswerEngine.stream`)."""
 
 
@@ -255,7 +266,8 @@ class AnswerEngine:
         library = dataclasses.replace(flt, doc_ids=[], exclude_doc_ids=[]) if flt is not None else None
         v = self.checker.verdict(query, hits, result.query_vector, flt,
                                  exempt=lambda u: bool(carried and u.strip("“”《》") in carried)
-                                 or any(self.checker.known(r, library) for r in renderings.get(u, [])))
+                                 or any(self.checker.known(r, library) for r in renderings.get(u, [])),
+                                 pointed=asked is not None and bool(set(asked.forms) & POINTED))
         unsupported = absent + v.unsupported + (sa.untranslated if sa is not None else [])
         if v.reason == "coverage" and not unsupported and body is not None and first is None:
             # the asked body's passages found, none covering the rest of the question: read its documents for it
@@ -264,7 +276,7 @@ class AnswerEngine:
         taken = {h.passage_id for h in hits}
         return Retrieved(question=query, standalone_query=query, hits=hits,
                          answerable=v.answerable and not unsupported, relevance=v.relevance, coverage=v.coverage,
-                         retrieve_ms=ms, unsupported=unsupported, asked=asked or Asked(),
+                         retrieve_ms=ms, unsupported=unsupported, asked=asked or Asked(), reworded=v.reworded,
                          reserve=[h for h in cands if h.passage_id not in taken])
 
     def names_from_pinyin(self, question: str, runs: list[str], sa: Standalone, flt: SearchFilter | None) -> None:
@@ -418,14 +430,16 @@ class AnswerEngine:
         # Instruction-like sentences inside documents reach neither the model, nor an extractive
         # answer, nor verification (assistant/injection.py); citation cards show the original text.
         hits, safe_hits = defuse_hits(r.hits, sa.query)
-        plan = plan_answer(sa.query, r.asked, safe_hits, overview=is_overview(sa.query), focus=sa.focus,
+        # a word of the question the texts say otherwise (荣休 for 荣退) is no topic a sentence must name
+        psa = dataclasses.replace(sa, query=sa.query.replace(r.reworded, "")) if r.reworded else sa
+        plan = plan_answer(psa.query, r.asked, safe_hits, overview=is_overview(psa.query), focus=sa.focus,
                            authors=self.authors())
         grown = grow_plan(plan, safe_hits, r.asked, self.doc_hits)
         if grown is not None:  # "从哪四个方面": the announcing sentence and each part's lead, from its own passage
             plan, more = grown[0], grown[1][len(safe_hits):]
             kept, safe = defuse_hits(more)
             hits, safe_hits = [*hits, *kept], [*safe_hits, *safe]
-        if (further := self.read_reserve(sa, r, plan, safe_hits)) is not None:
+        if (further := self.read_reserve(psa, r, plan, safe_hits)) is not None:
             plan, kept, safe = further
             hits, safe_hits = [*hits, *kept], [*safe_hits, *safe]
         if plan.missing:

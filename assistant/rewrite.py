@@ -18,7 +18,7 @@ from importlib import resources
 from policyqa import sparse
 from policyqa.textnorm import normalize_for_index
 
-from . import prompts
+from . import prompts, referents
 from .answerability import ASKED_NOUNS, focus_terms, int_cn, named_documents
 from .asked import BESIDES, DOC_REF, analyse
 from .extractive import query_terms
@@ -182,6 +182,19 @@ _THEN_OF = re.compile(r"^(?:那么?|还有)([^，,。？?！!]{2,20}?)呢[？?�
 
 
 _QUOTED = re.compile(r"“([^”]{1,12})”")
+_BOTH = re.compile(r"两者|二者|两边|两家|它俩|这两个|两个")
+"""The two things a "那X呢？" comparison sets side by side: the last question's and X."""
+
+
+def _main_topic(question: str) -> str:
+    """What a question is about: the rule or document it names, else its longest topic noun."""
+    if docs := named_documents(question):
+        return docs[0]
+    nouns = [t for t in topic_nouns(question) if t not in ASKED_NOUNS]
+    return max(nouns, key=len) if nouns else ""
+_MORE = re.compile(r"(?:那|那么)?(?:还|另外|其他|别的)?(?:还有|有)?(?:哪些|哪几[种个项类条]|什么|啥|别的|其他的?|没有别的|吗|呢)"
+                   r"(?:呢|啊|吗|了)?[？?。！!]*")
+"""The bare rest of "除了X，还有哪些？": it asks for more of what the last question asked, naming nothing itself."""
 
 
 def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "",
@@ -199,9 +212,26 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
     if (m := _THEN_OF.match(q)) and _ASKS.search(m.group(2)) and not _ASKS.search(m.group(1)):
         # "那沟通联系办法呢？工委跟党组主要沟通些啥？": the question of X it goes on to ask, not the last one's
         x, rest = m.group(1), m.group(2)
+        if (both := _BOTH.search(rest)) and (last := _main_topic(rule_rewrite(history[:-1], history[-1][0]))):
+            # "那书记联席会呢？两者频率比起来怎么样？": the last question's thing and X, compared
+            return rest[:both.start()] + f"{last}和{x}" + rest[both.end():]
         return _PRONOUN.sub(x, rest, count=1) if _PRONOUN.search(rest) else f"{x}：{rest}"
+    if (r := referents.resolve(q, history[-1][1])) is not None:
+        if referents.names_all(q):
+            return r  # "它们有什么区别" → "《沟通联系办法》和《联席会议制度》有什么区别": the items are the topic
+        q = r  # "第二个具体指什么" → "《联席会议制度》具体指什么": the item the last answer listed
     if len(q) > 30 and not _ANAPHORA.search(q):
         return q
+    if (m := BESIDES.search(q)) and (said := referents.said_items(m.group(1), history[-1][1])):
+        q = q[:m.start(1)] + said + q[m.end(1):]  # "除了这三个": the items the last answer named
+        m = BESIDES.search(q)
+    if m and _MORE.fullmatch(q[m.end():]):
+        # "除了书面沟通，还有哪些？": the last question asked again without what was said (its asked kind kept)
+        before = history[-1][0]
+        prev = standalone(before, history[:-1], None).query if is_english(before) else rule_rewrite(history[:-1], before)
+        if referents.said_items(m.group(1), history[-1][1]) == "":
+            return _LEAD.sub("", prev)  # "除了这些" after an answer that listed nothing: the last question again
+        return f"除了{m.group(1)}，{_LEAD.sub('', prev)}"
     if (x := elliptic_focus(q)) and (facet := _facet_question(x)):
         return rule_rewrite(history, facet, english, apart)  # (before the last question is rewritten: it is, there)
     before = history[-1][0]  # an English turn is read as its Chinese standalone question
@@ -570,6 +600,11 @@ def _outlet_zh(m: re.Match, gl: dict[str, list[str]]) -> str:
     return f"{m.group(1) or ''} 登在《{zh}》 "
 
 
+_GLOSSED = re.compile(r"[\"“'‘][A-Za-z][A-Za-z\s'’-]{1,60}[\"”'’]\s*[（(]\s*([\u4e00-\u9fff“”·]{2,20})\s*[)）]"
+                      r"|([\u4e00-\u9fff“”·]{2,20})\s*[（(]\s*[\"“]?[A-Za-z][A-Za-z\s'’-]{1,60}[\"”]?\s*[)）]")
+"""A term given in both languages, one glossing the other in brackets: the Chinese is the texts' own word."""
+
+
 def glossary_translate(question: str) -> Standalone:
     """Chinese query for an English/mixed question: its Chinese parts plus glossary terms for the English.
     Each term takes its first (most usual) rendering, whether or not the library uses it: choosing a rendering
@@ -586,6 +621,8 @@ def glossary_translate(question: str) -> Standalone:
         return Standalone(query=f"{a.query}，{b.query}", how="glossary", untranslated=a.untranslated + b.untranslated,
                           unknown_words=a.unknown_words + b.unknown_words, renderings={**a.renderings, **b.renderings})
     gl = glossary()
+    # "the “first political task” (第一政治要件)": the Chinese is the term itself, the English only glosses it
+    question = _GLOSSED.sub(lambda m: f" {m.group(1) or m.group(2)} ", question)
     question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)
     question = _EN_ARTICLE.sub(lambda m: f"第{m.group(1)}条", question)  # "Article 12" is a law's article
     question = _EN_ORDINAL.sub(_ordinal_zh, question)
