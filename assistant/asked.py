@@ -77,7 +77,10 @@ _Q: list[tuple[Form, re.Pattern]] = [
     (Form.WHERE, re.compile(r"哪里|哪儿|在哪(?![几些一])|(?:在|到|去)(?:什么|啥|哪个)地方|何处|何地|设在|地点|\bwhere\b", re.I)),
     (Form.SIGNIFICANCE, re.compile(
         r"意义|作用|为什么|为何|好处|目的|必要性|价值|图[个的]?啥|图什么|为了啥|有啥用|有什么用|\bwhy\b|\bsignifican|\bpurpose\b|\bimportance\b|\brole\b", re.I)),
-    (Form.COMPARISON, re.compile(r"区别|不同|异同|相比|比较|差别|有何差异|\bdiffer|\bcompare|\bversus\b|\bvs\.?\b", re.I)),
+    (Form.COMPARISON, re.compile(r"区别|不同|异同|相比|比较|差别|有何差异|比起来|对比|"
+                                 # "哪家搞得多", "哪个更早": which of the two things named
+                                 r"哪(?:家|边|一家)[^，,。？?]{0,6}?(?:更|最)?(?:多|少|高|低|快|慢|早|晚|大|小|强)|"
+                                 r"\bdiffer|\bcompare|\bversus\b|\bvs\.?\b", re.I)),
     (Form.DEFINITION, re.compile(
         r"是什么(?!时候|时间|样|地方|部门|单位|级别)|是啥(?!时候|时间|样|地方|部门|单位)|指什么|指啥|是指|什么是|啥是|什么叫|含义|意思|定义|\bwhat is\b|\bwhat's\b|\bwhat does .* mean\b|\bdefin", re.I)),
     (Form.YESNO, re.compile(
@@ -757,8 +760,14 @@ _GENERIC_PARTS = {"工作", "人员", "单位", "情况", "方面", "内容", "�
 
 def names_counted(counted: str, sentence: str) -> bool:
     """The sentence names the thing counted, or a telling two-character part of it (老干部 → 退休干部, 合唱团 → 合唱队)."""
+    if len(counted) == 2 and counted[0] in _SIZE_MODIFIERS and re.search(rf"{CN_COUNTED}\s*个?{counted[1]}", sentence):
+        return True  # "多少个小组": "分成8个组" counts the 组 by their head word
     return counted in sentence or any(counted[i:i + 2] in sentence and counted[i:i + 2] not in _GENERIC_PARTS
                                       for i in range(len(counted) - 1))
+
+
+_SIZE_MODIFIERS = "小大子分"
+"""A first character that sizes the thing counted (小组, 大类, 子项, 分组): the count names its head word alone."""
 
 
 def _counts(s: str) -> list[re.Match]:

@@ -31,7 +31,7 @@ from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
 
 from . import answers, romanized
 from .answerability import ASKED_NOUNS, Checker
-from .asked import INDICATORS, Asked, Form, analyse, compared_sides, sub_questions
+from .asked import INDICATORS, Asked, Form, analyse, compared_names, compared_sides, sub_questions
 from .bodies import asked_body, body_named, document_body, other_level
 from .changes import answer_changes, asks_for_changes
 from .compose import (
@@ -375,7 +375,10 @@ class AnswerEngine:
             # in X's own measure ("警示教育10次" → "那在国家级媒体发稿呢": 8篇)
             asked.counted = asked.counted_before = asked.unit = ""
         docs = self.docs()
-        scope = self.scope(f"{sa.query} {question}" if sa.query != question else question, flt)
+        # (a follow-up made a comparison of two bodies, "全国人大常委会机关那边呢？哪家搞得多？": the one body its own
+        # words name is one side, not the documents to read)
+        both = sa.how == "followup" and len(compared_names(sa.query)) == 2
+        scope = self.scope(f"{sa.query} {question}" if sa.query != question and not both else sa.query, flt)
         flt = scope.flt
         if not sa.focus and len(scope.absent_cities) == 1:  # "深圳今年的增长目标": facts stated of 深圳, not of 广东
             sa.focus = scope.absent_cities[0]

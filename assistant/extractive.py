@@ -151,7 +151,9 @@ FACET_BONUS = 0.8
 _NOT_A_STATEMENT = re.compile(
     r"(?:^|\s)#{1,6}\s"  # a Markdown heading run into the sentence
     r"|^\s*[（(]?\d{4}年\d{1,2}月\d{1,2}日\s*[^。；]{0,80}?(?:会议|国务院|中共中央)[^。；]{0,60}?"
-    r"(?:通过|修正|修订|公布|批准|发布|印发)[）)]?\s*$")
+    r"(?:通过|修正|修订|公布|批准|发布|印发)[）)]?\s*$"
+    # a byline: the body an article is by, alone on its line ("全国人大常委会机关党组")
+    r"|^\s*[\u4e00-\u9fff()（）]{2,24}(?:党组|党委|机关|委员会|常委会|工委|办公室|办公厅|编辑部)[。.]?\s*$")
 """Header lines of a regulation (its adoption and revision record) and headings: not answers."""
 
 

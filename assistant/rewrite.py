@@ -38,6 +38,8 @@ _PROVINCE_NAMES = "|".join(sorted(set(SHORT_NAME.values()), key=len, reverse=Tru
 _OWN_BODY = re.compile(rf"(?:全国|中央|国家|省|自治区|市|县|区|{_PROVINCE_NAMES})[\u4e00-\u9fff]{{0,6}}?"
                        r"(?:人大|政协|工委|常委会|委员会|机关|党组|党委|政府|纪委)")
 """A body named with its level or place (市人大常委会机关, 北京市直机关工委, 湖北人大): who a question is about."""
+_WHOLE_BODY = re.compile(_OWN_BODY.pattern + r"(?:常委会|常务委员会|机关|党组|党委|工委)*")
+""":data:`_OWN_BODY` with the rest of its name (市人大 → 市人大常委会机关)."""
 _EN_PRONOUNS = r"it|its|they|their|them|these|those|this|that|he|she|his|her"
 _EN_PRONOUN = re.compile(rf"\b(?:{_EN_PRONOUNS})\b", re.I)
 _EN_ANAPHORA = re.compile(rf"\b(?:{_EN_PRONOUNS}|such|there|the same)\b|^\s*(?:and|so|then|also|what about|how about)\b",
@@ -177,13 +179,36 @@ def _facet_question(x: str) -> str:
     return f"它的{rest}{ask}"
 
 
-_THEN_OF = re.compile(r"^(?:那么?|还有)([^，,。？?！!]{2,20}?)呢[？?，,。]\s*(\S.*)$")
+_THEN_OF = re.compile(r"^(?:那么?|还有)?([^，,。？?！!]{2,20}?)(?:那边|这边|那里|这里)?呢[？?，,。]\s*(\S.*)$")
 """"那X呢？<a question of its own>": X, then the question asked of it."""
 
 
 _QUOTED = re.compile(r"“([^”]{1,12})”")
 _BOTH = re.compile(r"两者|二者|两边|两家|它俩|这两个|两个")
 """The two things a "那X呢？" comparison sets side by side: the last question's and X."""
+
+
+_WHICH_OF_TWO = re.compile(r"^(?:哪家|哪个|哪边|哪一家|哪一个|谁)(?:的)?(?:更|比较)?|区别|不同|差别|差异|异同|一样吗|相同吗|"
+                           r"比起来|相比|对比")
+"""A comparison asked of the two without naming them ("哪家搞得多", "有什么不同")."""
+
+
+def _compared_with_last(x: str, prev: str) -> str:
+    """"A和X的T": the body (or thing) of the last question that is of X's kind, X, and what the last question
+    asked of A ("市人大常委会机关和全国人大常委会机关的警示教育"); "" when the last question names none of X's kind."""
+    body = _WHOLE_BODY.fullmatch(x) is not None
+    bodies = [m.group(0) for m in _WHOLE_BODY.finditer(prev.replace(" ", ""))] if body else []
+    last = max(bodies, key=len) if bodies else _main_topic(prev)
+    if not last or last == x or last in x or x in last:
+        return ""
+    if not body:
+        return f"{last}和{x}"
+    # what the last question asked of that body, as it says it (警示教育, not only its last word 教育)
+    rest = prev.replace(last, "，")
+    terms = [t for t in focus_terms(rest) if t not in ASKED_NOUNS and len(t) >= 2
+             and not _WHOLE_BODY.search(t) and not re.search(r"\d|[一二两三四五六七八九十几]", t)]
+    thing = _phrases(rest, terms)
+    return f"{last}和{x}" + (f"的{max(thing, key=len)}" if thing else "")
 
 
 def _main_topic(question: str) -> str:
@@ -212,9 +237,11 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
     if (m := _THEN_OF.match(q)) and _ASKS.search(m.group(2)) and not _ASKS.search(m.group(1)):
         # "那沟通联系办法呢？工委跟党组主要沟通些啥？": the question of X it goes on to ask, not the last one's
         x, rest = m.group(1), m.group(2)
-        if (both := _BOTH.search(rest)) and (last := _main_topic(rule_rewrite(history[:-1], history[-1][0]))):
-            # "那书记联席会呢？两者频率比起来怎么样？": the last question's thing and X, compared
-            return rest[:both.start()] + f"{last}和{x}" + rest[both.end():]
+        if (both := _BOTH.search(rest)) or _WHICH_OF_TWO.search(rest):
+            # "那书记联席会呢？两者频率比起来怎么样？", "全国人大常委会机关那边呢？哪家搞得多？": the last question's
+            # thing (or body, of that thing) and X, compared
+            if pair := _compared_with_last(x, rule_rewrite(history[:-1], history[-1][0])):
+                return rest[:both.start()] + pair + rest[both.end():] if both else pair + rest
         return _PRONOUN.sub(x, rest, count=1) if _PRONOUN.search(rest) else f"{x}：{rest}"
     if (r := referents.resolve(q, history[-1][1])) is not None:
         if referents.names_all(q):

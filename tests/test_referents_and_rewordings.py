@@ -4,13 +4,13 @@ Each class in wordings of its own (none is an eval or probe item):
 - a follow-up that points at the previous answer's items: by ordinal ("后一个"), together ("这两个机制有什么不同"),
   or as what to leave out ("除了上面这三个");
 - "除了X，还有什么？" after a list: the last question asked again without X (its asked kind kept);
-- "那X呢？二者……": the last question's thing and X, compared;
+- "那X呢？二者……", "X那边呢？哪家搞得多？": the last question's thing (or body, of what it asked) and X, compared;
 - a full title the texts shorten ("（以下简称《…》)") is no document missing from the library;
 - one word of a pointed question said otherwise than the texts say it (光荣退休 for 荣誉退休, 中央单位 for 部门), while
   a question whose only specific word is missing (党费, 伙食) is still refused;
 - a count qualified by a generic head word (书面材料 → 书面交流) and a counted set in other words (两个正面样板 →
   2个正面典型);
-- "A和B分别是第几批": the batch of each;
+- "A和B分别是第几批": the batch of each; "几个小组" counted as "8个组";
 - English with the Chinese term glossed in brackets: the Chinese term is searched, not the gloss.
 """
 from __future__ import annotations
@@ -123,3 +123,16 @@ def test_english_gloss_of_a_chinese_term():
 def test_english_gloss_answered(engine):
     ans = engine.ask('What does the NPC Standing Committee organ treat as its "first political task" (第一政治要件)?')
     assert ans.answerable and "重要指示批示" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["全国人大常委会机关那边呢？哪家搞得多？", "那全国人大常委会机关呢？两家比起来怎么样？"])
+def test_which_of_two_bodies_followed_up(engine, q):
+    ans = engine.ask(q, history=[("市人大常委会机关一年开展了几次警示教育？", "年内开展警示教育10次。")])
+    assert "市人大常委会机关和全国人大常委会机关的警示教育" in ans.standalone_query, ans.standalone_query
+    assert ans.answerable and "警示教育10次" in ans.answer, ans.answer  # the side the texts state
+    assert "全国人大常委会机关党组。" not in ans.answer  # a byline is no sentence of an answer
+
+
+def test_count_of_a_sized_kind(engine):
+    ans = engine.ask("联席会议把市直各单位分了几个小组？")  # 小组: "分成8个组" counts them by their head word
+    assert ans.answerable and "8个组" in ans.answer, ans.answer
