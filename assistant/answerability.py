@@ -135,7 +135,7 @@ def focus_coverage(question: str, hits: list[Hit], only: set[str] | None = None)
 
 # -- false premises ----------------------------------------------------------------
 
-_NUMBER = re.compile(r"\d+(?:[·•・.．]\d+)*")
+_NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:[·•・.．]\d+)*(?![A-Za-z])")  # (not of a name: PM2.5, 5G, G20)
 _ORDINAL = re.compile(r"第[一二三四五六七八九十百零两]+[批届轮次期项条章节名]")  # 第一名: a ranking
 _EVERY = re.compile(r"每(?:年|月|季度|半年|周|星期|天|日)")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
@@ -510,6 +510,8 @@ def named_documents(question: str) -> list[str]:
             continue
         if re.search(r"[作做]出|不能|按期", name):  # "不能按期作出复议决定": a decision made, no title
             continue
+        if re.search(r"(?:来|去|再|才|就|会|要|能|可以?|应当?|由|所|并)(?:通知|决定|规定)$", name):
+            continue  # "根据谁的提名来决定的": a verb after its adverb, no title
 
         if name.endswith("法") and (len(name) < 3 or name[-2] in _COMMON_FA):
             continue
@@ -712,6 +714,14 @@ class Checker:
             key = norm(name)
             if key in titles or key in sources:
                 continue  # a document of the library, or the periodical one appeared in
+            # A law the texts only cite ("依照《中华人民共和国行政诉讼法》的规定"): what it provides is in no text here.
+            # (not the short name a text gives the law it implements: "(以下简称保密法)")
+            if (key.endswith("法") and re.search(re.escape(key) + r"(?![律规院官治学])", hay)
+                    and any(d.doc_type == "regulation" for d in docs)
+                    and not self._in_library(f"简称{name}", flt, exact=True)
+                    and not self._in_library(f"简称《{name}》", flt, exact=True)):
+                out.append(f"《{name}》")
+                continue
             # Named inside the texts: it answers only where it stands with what is asked about.
             if (key in hay and co_occurs(name, query, hits)) or (key not in hay and self._in_library(name, flt, exact=True)
                                                                  and not focus_terms_besides(query, name)):

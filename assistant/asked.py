@@ -49,7 +49,9 @@ _Q: list[tuple[Form, re.Pattern]] = [
         r"(?:每|一年|一般|通常|平时|至少|定期|起码).{0,12}(?:几次|几回|多少次)|"
         r"\bhow often\b|\bhow many times (?:a|per|every)\b|\bfrequen", re.I)),
     (Form.DURATION, re.compile(
-        r"多长时间|多久|多长|任期|期限|时限|几年(?![轻纪龄])|几个月|几天|多少天|多少年(?![轻纪龄])|\bhow long\b|\bterm of office\b|\bdeadline\b|"
+        r"多长时间|多久|多长|任期|期限|时限|(?<![这那近前头后])几年(?![轻纪龄])|几个月|几天|多少天|多少年(?![轻纪龄])|"
+        r"(?:多少|几)个?(?:工作)?日(?=内|以内|之内|后|起|[？?，,]|$)|"
+        r"\bhow long\b|\bterm of office\b|\bdeadline\b|"
         r"\bwithin what\b", re.I)),
     (Form.DATE, re.compile(
         r"何时|什么时候|啥时候?|哪会儿|几时|哪一?年|哪一?天|几月|几号|哪个月|日期|时间是|(?:^\s*|\b(?:and|or|but)\s+|[,;:]\s*)when\b|\bwhat date\b|\bwhat year\b|\bdate\b", re.I)),
@@ -144,7 +146,7 @@ FACET: dict[Form, re.Pattern] = {
                               r"(?<![一二两三四五六七八九十])[两二三四五六七八九十百][一二三四五六七八九十百]*(?:次|回|场|位|轮|篇|户|堂|趟)|\d+"),
     Form.WHO: re.compile(r"由|负责|牵头|主持|担任|委员会|部|局|厅|办公室|党组|党委|工委|支部|单位|机关|领导|书记|主任|"
                          r"作者|[:：][\u4e00-\u9fff]{2,4}[,，]"),
-    Form.WHERE: re.compile(r"设在|位于|在[\u4e00-\u9fff]{1,12}(?:召开|举行|举办)|地点|在京|驻"),
+    Form.WHERE: re.compile(r"设在|位于|在[\u4e00-\u9fff]{1,12}(?:召开|举行|举办|设立|挂牌)|地点|在京|驻|落户|落地|选址|坐落|安家"),
     Form.ENUMERATION: re.compile(r"、|《[^》]+》.{0,40}《[^》]+》|[一二三四五六七八九十]是|分别|包括|主要有|以下简称|"
                                  rf"{CN_COUNTED}(?:种|项|个|类|大|方面)"),
     Form.OPERATION: re.compile(r"每年|定期|负责|采取|通过|按照|分成|召开|形式|方式|至少|由|程序|流程|组织|建立|实行|"
@@ -266,6 +268,11 @@ def _after_quoted(q: str, term: str) -> str:
     return q[at[-1]:] if at else q[q.find(term) + len(term):]
 
 
+_TIME_UNITS = r"(?:天|日|年|个月|月|小时|周|星期|分钟|个工作日|工作日)"
+_TIME_ASKED = re.compile(rf"(?:多少|几)(?:个)?{_TIME_UNITS}(?![轻纪龄])")
+_COUNT_ASKED = re.compile(r"多少|(?<![第这那哪])几(?:个|项|名|家|条|种|类|组|批|次|人|件|位)")
+
+
 def analyse(question: str) -> Asked:
     """Classify ``question`` (Chinese, English or mixed; ideally the standalone, translated form)."""
     q = question.strip()
@@ -273,6 +280,10 @@ def analyse(question: str) -> Asked:
     # A frequency question is also matched by the duration/quantity wording ("多长时间一次", "几次"): keep one.
     if Form.FREQUENCY in forms:
         forms = [f for f in forms if f not in (Form.DURATION, Form.QUANTITY)]
+    # "多少天内要批复": a length of time (三十日), not a count of things — unless 多少 also counts something
+    if Form.DURATION in forms and Form.QUANTITY in forms and _TIME_ASKED.search(q) and not _COUNT_ASKED.search(
+            _TIME_ASKED.sub("", q)):
+        forms.remove(Form.QUANTITY)
     if Form.DURATION in forms and Form.DATE in forms and re.search(r"多长|多久|how long", q, re.I):
         forms.remove(Form.DATE)
     # "哪两项" is an enumeration, not a quantity; "多少个单位" is a quantity.
@@ -445,6 +456,10 @@ ATTRIBUTES = [
                english=r"judges?|judged|scored|scoring|jury"),
     _attribute("审批程序", r"签发|审批|审核|核准|审定|批准", r"签发|审批|审核|核准|审定|批准|报批|同意",
                extra=r"谁来?(?:签发|审批|审核|核准|审定|批准)", english=r"approval|approved by|who signs|signed off"),
+    # (a place by its number: "居全国前列" states none)
+    _attribute("排名", r"排名|名次|位次", r"第[一二三四五六七八九十\d]+(?:名|位)|(?:位居|位列|居|排)(?:全国|全省|全市|世界)?(?:第|首)|"
+               r"首位|榜首", extra=r"排(?:在)?第几|第几名|第几位",
+               english=r"rank(?:s|ed|ing)?|what place"),
     _attribute("名称", r"名字|名称", r"“[^”]{2,20}”|《[^》]{2,40}》|名为|称为|叫做|命名|简称",
                extra=r"叫什么名|叫啥名", english=r"what is the name|what is it called|what's it called"),
 ]
@@ -582,7 +597,7 @@ UNITS = ("人次|个|项|名|家|组|条|种|类|批|拨|所|人|件|处|支|次
           "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|岁|小时|分钟|公斤|斤|公顷|千瓦时|千瓦|平方米|立方米|微克|倍|级(?=[，,。；;、？?]|$)|美元|日(?=内|以内|之内|后|起|前|[，,。；;？?]|$)")
 # 年轻/年龄 are words, not the measure 年 ("多少年轻干部"); a score's 分 only ends a clause (多少分党组 is a body)
 _UNIT_ASKED = rf"(?:(?:{UNITS})(?![轻纪龄])|分(?=[？?，,。！!呢啊吧]|$))"
-_QTY_UNIT = re.compile(rf"(?:多少|几)(?:[万亿](?=[\u4e00-\u9fff]))?({_UNIT_ASKED})")
+_QTY_UNIT = re.compile(rf"(?:多少|(?<![这那近前头后])几)(?:[万亿](?=[\u4e00-\u9fff]))?({_UNIT_ASKED})")
 _QTY_AFTER = re.compile(rf"(?:多少|几)(?:{_UNIT_ASKED})?([\u4e00-\u9fff]{{2}})")
 _SETTING = {"控制", "实现", "确定", "完成", "达到", "设定", "确保", "年均", "实际"}
 _GROWTH = {"增长", "增速", "涨幅", "增幅", "提高", "下降", "上涨", "增加"}

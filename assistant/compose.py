@@ -811,8 +811,10 @@ _RULE_ENDS = {"办法", "制度", "条例", "规定", "规则", "细则", "意�
 def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, doc_text: str = "") -> bool:
     """A strict facet's sentence must be about the question's own topic: its document (as retrieved) names
     the main (longest) focus term, the sentence holds the quoted terms and a share of the other terms."""
-    if asked.counted and names_counted(asked.counted, s.text) and quantity_ok(asked, s.text):
-        return True  # "45项民生实事" for "多少件实事": the counted thing itself is named with its number
+    if asked.counted and asked.unit != "元" and names_counted(asked.counted, s.text) and quantity_ok(asked, s.text):
+        # "45项民生实事" for "多少件实事": the counted thing itself is named with its number (money is no such
+        # thing: "就业补助资金12.19亿元" is no sum for 民生实事工程)
+        return True
     # the longest *topic* term: an idiom or plain word of colloquial wording ("一年到头") names no topic
     # (nor does a word ending in an asked noun: 控制目标, 考核标准 frame what is asked)
     # (a rule's name is its topic: 沟通联系办法, 联席会议制度 end in a word that elsewhere frames the ask)
