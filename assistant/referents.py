@@ -37,6 +37,12 @@ def answer_items(answer: str) -> list[str]:
                 items.append(part)
             if all(0 < len(x) <= MAX_ITEM for x in items):
                 return items
+    titles = re.findall(r"《[^》]{2,40}》", text)
+    shorts = re.findall(r"简称(《[^》]{2,20}》)", text)
+    if 2 <= len(set(shorts)) <= 4:  # "制定《…暂行办法》(以下简称《沟通联系办法》)和《…》(以下简称《联席会议制度》)"
+        return list(dict.fromkeys(shorts))
+    if 2 <= len(set(titles)) <= 4 and len(titles) == len(set(titles)) and "、" not in text:
+        return titles
     quoted = [q.group(0) for q in _QUOTED_ITEM.finditer(text)]
     if 2 <= len(quoted) <= 4 and "、" not in text:  # "评定了“四强”党支部，还评选了“四好”党员"
         return list(dict.fromkeys(quoted))

@@ -259,7 +259,8 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         if referents.said_items(m.group(1), history[-1][1]) == "":
             return _LEAD.sub("", prev)  # "除了这些" after an answer that listed nothing: the last question again
         return f"除了{m.group(1)}，{_LEAD.sub('', prev)}"
-    if (x := elliptic_focus(q)) and (facet := _facet_question(x)):
+    # (an English question's 如何 is its "how", no "X如何" that asks the last question of X)
+    if (x := elliptic_focus(q) if not english else "") and (facet := _facet_question(x)):
         return rule_rewrite(history, facet, english, apart)  # (before the last question is rewritten: it is, there)
     before = history[-1][0]  # an English turn is read as its Chinese standalone question
     prev = standalone(before, history[:-1], None).query if is_english(before) else rule_rewrite(history[:-1], before)
@@ -906,7 +907,7 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
         # The glossary first (instant, deterministic); the model only for words the glossary does not know.
         g = glossary_translate(q)
         if history:
-            g.focus = elliptic_focus(g.query)
+            g.focus = ""  # (English "what about X" is read above; its glossary 如何 is a "how")
             own, g.query = g.query, rule_rewrite(history, g.query, english=q, apart=apart)
             g.carried = _carried(own, g.query)
         if llm is not None and g.unknown_words:

@@ -136,3 +136,21 @@ def test_which_of_two_bodies_followed_up(engine, q):
 def test_count_of_a_sized_kind(engine):
     ans = engine.ask("联席会议把市直各单位分了几个小组？")  # 小组: "分成8个组" counts them by their head word
     assert ans.answerable and "8个组" in ans.answer, ans.answer
+
+
+# Found using the app: the answer named the two rules by their titles and short names, and an English question
+# after a follow-up was read as "X如何" (its glossary 如何 is the English "how").
+TITLED = "制定《市直机关工委与各单位党组(党委)沟通联系暂行办法》(以下简称《沟通联系办法》)和《市直机关各单位机关党委书记" \
+         "联席会议制度(试行)》(以下简称《联席会议制度》),从加强机关党建工作纵向领导和横向联动两个方面……[1]"
+
+
+def test_items_named_by_their_short_names():
+    assert answer_items(TITLED) == ["《沟通联系办法》", "《联席会议制度》"]
+    assert resolve("后一个多久开一次？", TITLED) == "《联席会议制度》多久开一次？"
+
+
+def test_english_after_a_follow_up_is_no_elliptic_ask():
+    from assistant.rewrite import standalone
+    history = [("两项机制是哪两项？", TITLED), ("后一个多久开一次？", "书记联席会至少每年召开两次。[1]")]
+    sa = standalone("how do the two mechanisms differ?", history, None)
+    assert "多久" not in sa.query and "区别" in sa.query, sa.query
