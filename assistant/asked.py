@@ -336,6 +336,8 @@ def analyse(question: str) -> Asked:
                 measure = ""
             if measure in _TARGET_WORDS:  # "城镇新增就业目标是多少": 就业 is measured; reports list targets without the word
                 measure = _measured_before(q, measure)
+            if not measure and (mg := re.search(r"(增长|增速|涨幅|下降|提高|上涨)了?(?:多少|几)", q)):
+                measure = _measured_before(q, mg.group(1))  # "外贸打算增长多少": 外贸 is measured
             if not measure and (mm := re.search(r"GDP|CPI|PPI|" + INDICATORS.pattern, q, re.I)):
                 measure = _LATIN_MEASURE.get(mm.group(0).lower(), mm.group(0))  # "去年GDP增长了多少"
             unit = _MEASURE_UNIT.get(measure, "")
@@ -604,7 +606,9 @@ _GROWTH = {"增长", "增速", "涨幅", "增幅", "提高", "下降", "上涨",
 INDICATORS = re.compile(r"生产总值|居民消费价格|城镇新增就业|城镇调查失业率|粮食产量|一般公共预算收入|固定资产投资|"
                         r"社会消费品零售总额|居民人均可支配收入|进出口")
 """Measures reports set targets for and report results of: an English question's measure, found among its terms."""
-_SAME_MEASURED = {"生产总值": ("生产总值", "经济增长", "经济总量", "GDP"), "经济": ("经济", "生产总值", "GDP")}
+_SAME_MEASURED = {"生产总值": ("生产总值", "经济增长", "经济总量", "GDP"), "经济": ("经济", "生产总值", "GDP"),
+                  "外贸": ("外贸", "进出口", "对外贸易"), "物价": ("物价", "居民消费价格", "CPI"),
+                  "消费": ("消费", "社会消费品零售总额", "社零"), "投资": ("投资", "固定资产投资")}
 """What reports also call a measure: the growth of 地区生产总值 is 经济增长 in a list of targets."""
 def same_measured(measure: str) -> tuple[str, ...]:
     return _SAME_MEASURED.get(measure, (measure,))
@@ -619,7 +623,8 @@ def _measured_before(q: str, word: str) -> str:
 
     i = q.find(word)
     toks = [t for t in pos_tagger().cut(q[:i]) if t.word not in ("的", " ")]
-    while toks and (toks[-1].word in _GROWTH or toks[-1].word in _TARGET_WORDS or toks[-1].word in _SETTING):
+    while toks and (toks[-1].word in _GROWTH or toks[-1].word in _TARGET_WORDS or toks[-1].word in _SETTING
+                    or toks[-1].word in _PLANNING):
         toks.pop()
     if not toks:
         return ""
@@ -629,13 +634,15 @@ def _measured_before(q: str, word: str) -> str:
     return last.word[-4:] if re.fullmatch(r"[\u4e00-\u9fff]{2,}", last.word) and last.flag.startswith(("n", "v")) else ""
 
 
-_TARGET_Q = re.compile(r"目标|预期|力争|\btarget")
+_TARGET_Q = re.compile(r"目标|预期|力争|打算|预计|\btarget")
 _RESULT_Q = re.compile(r"去年|上年|上一年|实际|完成了?|达到了?多少|\b(?:achieved|last year|actual)")
 """A figure asked of the past year ("去年…增长了多少"): a result. Asked with a target too, the clauses decide."""
 _NOT_MEASURED = {"来着", "来的", "合适", "比较", "才行", "才能", "左右", "以上", "以下", "实际", "大概", "大约", "分别", "各自",
                  "一共", "总共",
                  # a length of time is no indicator measured: "强制到案的期限是多少" is answered by "不得超过十二小时"
                  "期限", "时限", "时长", "期间", "年限", "时间"}
+_PLANNING = {"打算", "计划", "预计", "准备", "要", "争取", "力争", "今年", "明年", "想"}
+"""Words of a plan said before its measure's growth ("外贸打算增长多少"): not the measure."""
 _TARGET_WORDS = {"目标", "指标", "任务", "预期", "目标值", "总量", "规模", "数量", "总额"}
 _MEASURE_UNIT = {"次数": "次", "人数": "人", "名额": "名", "场次": "场", "期数": "期", "件数": "件", "个数": "个", "项数": "项"}
 _QTY_NOUN = re.compile(r"([\u4e00-\u9fff]{2}?)(?:[定设]的|确定的|设定的|定为|的)?(?:[,，]?(?:分别|各自|一共|总共|共|大约|约))?"

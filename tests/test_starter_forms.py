@@ -7,7 +7,8 @@ Each class in wordings of its own (none is an eval or probe item):
 - a sanction named by its kind (留用察看, 留党察看) is the topic a stated period must be of;
 - a rank asked ("排第几位") is stated only by a place (第3位, 首位), not by "居全国前列";
 - a sum of money asked of a thing is not another fund's sum ("就业补助资金12.19亿元");
-- a place said with 落户 ("落户深圳") answers "落户在哪个城市".
+- a place said with 落户 ("落户深圳") answers "落户在哪个城市";
+- a plan said with 打算 / 预计 asks a target, and 外贸 is the 进出口 of the targets.
 """
 from __future__ import annotations
 
@@ -60,3 +61,10 @@ def test_money_of_another_fund_is_no_sum(starter_engine):
 def test_place_said_with_settle(starter_engine):
     ans = starter_engine.ask("广东的国际红树林中心落户在哪个城市？")
     assert ans.answerable and "深圳" in ans.answer, ans.answer
+
+
+def test_plan_said_with_daren(starter_engine):
+    asked = analyse("湖南今年外贸打算增长多少？")  # 打算: a target; 外贸: the measure, named 进出口 in the targets
+    assert asked.target and asked.measure == "外贸", asked
+    ans = starter_engine.ask("湖南今年外贸打算增长多少？")
+    assert ans.answerable and "进出口总额增长3%" in ans.answer, ans.answer
