@@ -179,6 +179,14 @@ def int_cn(n: int) -> str:
     return d[n // 100] + "百" + tail
 
 
+def _abbreviates(short: str, title: str) -> bool:
+    """``short`` is ``title`` shortened: its characters in order, the same first and last ("保密法" of
+    "中华人民共和国保守国家秘密法")."""
+    title = re.sub(r"^中华人民共和国", "", title)
+    it = iter(title)
+    return bool(title) and short[0] == title[0] and short[-1] == title[-1] and all(c in it for c in short)
+
+
 def _short_name(key: str, hay: str) -> str:
     """The short name the texts give a title (normalized ``key``): "《…暂行办法》(以下简称《沟通联系办法》)" → 沟通联系办法."""
     m = re.search(re.escape(key) + r"[>》]?[(（]?(?:以下)?简称[<《]?([^>》)）]{2,20})", hay)
@@ -714,6 +722,8 @@ class Checker:
             key = norm(name)
             if key in titles or key in sources:
                 continue  # a document of the library, or the periodical one appeared in
+            if key.endswith("法") and any(_abbreviates(key, norm(d.title)) for d in docs):
+                continue  # a law of the library by its short name (保密法: 中华人民共和国保守国家秘密法)
             # A law the texts only cite ("依照《中华人民共和国行政诉讼法》的规定"): what it provides is in no text here.
             # (not the short name a text gives the law it implements: "(以下简称保密法)")
             if (key.endswith("法") and re.search(re.escape(key) + r"(?![律规院官治学])", hay)

@@ -498,6 +498,8 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
         told = [t for t in query_terms(m.group(1)) if len(t) >= 2]
         # (a list naming it among others stays: "……书画摄影展、歌咏比赛、足球联赛" of "除了歌咏，还办了哪些活动")
         scored = [s for s in scored if not any(t in s.text for t in told) or "、" in s.text] or scored
+    if asked.quoted and Form.DEFINITION in asked.forms:  # "“工作秘密”指啥": what defines it names it
+        scored.sort(key=lambda s: not all(x in s.text for x in asked.quoted))
     if not scored:
         return Plan([], missing=asked.strict)
     doc_texts: dict[str, str] = {}
@@ -1006,6 +1008,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         event = _date_event(question)
         return (not asked.year or bool(YEAR.search(sentence))) and (not event or any(
             t in sentence or (t in _HELD and bool(_HELD_SAID.search(sentence))) for t in event))
+    if form is Form.DURATION and re.search(r"几|多少|多长|多久", question):
+        return bool(VALUE[Form.DURATION].search(sentence))  # "脱密期是几年": a length said, not "确定脱密期期限"
     if form is Form.FREQUENCY:  # times counted with no period ("开展志愿服务217次") are a quantity, no frequency
         return bool(FACET[Form.FREQUENCY].search(_BARE_TIMES.sub("", sentence)) or PERIODIC_COUNT.search(sentence))
     if form is Form.ATTRIBUTE:  # "评选标准是什么": a sentence that states a standard, not one that names the activity

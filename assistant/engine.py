@@ -66,6 +66,10 @@ DOCS_TTL_S = 2.0
 NAME_PASSAGES = 60
 """Passages nearest an English question searched for the Chinese of its pinyin names."""
 RESERVE_READ = 10
+QUOTED_DOCS = 8
+"""Documents searched for a quoted term the top passages lack …"""
+QUOTED_HITS = 3
+"""… and the passages holding it put first."""
 """Candidates below the hits read when no hit states the asked fact."""
 
 __all__ = ["AnswerEngine", "Event", "Final", "Retrieved", "Token", "default_backend_name", "rule_rewrite"]
@@ -210,6 +214,20 @@ class AnswerEngine:
                 within = [mine.get(h.passage_id) or dataclasses.replace(h, score=floor) for h in within]
                 result = dataclasses.replace(result, hits=_in_turns([result.hits, within], result.hits))
         cands = result.hits
+        quoted = [x for x in (asked.quoted if asked is not None else []) if len(x) >= 2]
+        if quoted and first is None and not any(all(x in h.text for x in quoted) for h in cands[:k]):
+            # "保密法里说的“工作秘密”指啥": a quoted term no top passage holds — the passages of the documents that
+            # use it, searched on the question, those holding it first (scored as the best hit: they hold what was typed)
+            docs = sorted(self.checker.documents_with(quoted[0], flt))
+            if docs:
+                base = flt or SearchFilter()
+                found = self.retriever.search(" ".join([*quoted, query]), top_k=4 * k, lead=lead,
+                                              flt=dataclasses.replace(base, doc_ids=docs[:QUOTED_DOCS])).hits
+                holding = [h for h in found if all(x in h.text for x in quoted)][:QUOTED_HITS]
+                top = max((h.score for h in cands), default=0.0)
+                seen = {h.passage_id for h in holding}
+                cands = [dataclasses.replace(h, score=max(h.score, top)) for h in holding] + \
+                    [h for h in cands if h.passage_id not in seen]
         each: list[list[Hit]] = []
         sides: list[str] = []
         if asked is not None and asked.across and flt is not None and 2 <= len(flt.doc_ids) <= ACROSS_SEARCHED:

@@ -8,7 +8,10 @@ Each class in wordings of its own (none is an eval or probe item):
 - a rank asked ("排第几位") is stated only by a place (第3位, 首位), not by "居全国前列";
 - a sum of money asked of a thing is not another fund's sum ("就业补助资金12.19亿元");
 - a place said with 落户 ("落户深圳") answers "落户在哪个城市";
-- a plan said with 打算 / 预计 asks a target, and 外贸 is the 进出口 of the targets.
+- a plan said with 打算 / 预计 asks a target, and 外贸 is the 进出口 of the targets;
+- a law named by its short name (保密法) is the library's law, not a law the texts only cite;
+- a length asked ("几年", "多久") is said with a number, not by "确定……期限";
+- a quoted term no top passage holds is searched in the documents that use it.
 """
 from __future__ import annotations
 
@@ -68,3 +71,22 @@ def test_plan_said_with_daren(starter_engine):
     assert asked.target and asked.measure == "外贸", asked
     ans = starter_engine.ask("湖南今年外贸打算增长多少？")
     assert ans.answerable and "进出口总额增长3%" in ans.answer, ans.answer
+
+
+def test_law_by_its_short_name():
+    from assistant.answerability import _abbreviates
+    assert _abbreviates("保密法", "中华人民共和国保守国家秘密法")
+    assert not _abbreviates("刑事诉讼法", "中华人民共和国行政复议法")
+    assert not _abbreviates("行政诉讼法", "中华人民共和国行政复议法")
+
+
+@pytest.mark.parametrize(("sentence", "ok"), [("机关、单位应当确定脱密期期限。", False), ("脱密期一般为三年。", True)])
+def test_length_asked_is_said_with_a_number(sentence, ok):
+    from assistant.compose import _facet_ok
+    q = "核心涉密人员的脱密期是几年？"
+    assert _facet_ok(Form.DURATION, analyse(q), sentence, q) is ok
+
+
+def test_quoted_term_found_below_the_top_passages(starter_engine):
+    ans = starter_engine.ask("监察法里说的“责令候查”到底指啥？")
+    assert ans.answerable and "责令候查" in ans.answer, ans.answer
