@@ -320,6 +320,8 @@ def analyse(question: str) -> Asked:
         m = _EN_COUNT.search(q)
         count = _EN_NUM.index(m.group(1).lower()) + 2 if m else None
     unit, measure = "", ""
+    if Form.DURATION in forms and Form.QUANTITY not in forms and (mt := _QTY_UNIT.search(q)):
+        unit = mt.group(1)  # "多少日内": the length is counted in 日
     if Form.QUANTITY in forms:
         mu = _QTY_UNIT.search(q)
         unit = mu.group(1) if mu else ("元" if _MONEY_ASKED.search(q) else "%" if _SHARE_ASKED.search(q) else "")
