@@ -901,6 +901,7 @@ _VENUE = re.compile(r"在[\u4e00-\u9fff]{1,12}(?:召开|举行|举办)|地点|�
 
 
 _BARE_TIMES = re.compile(rf"{CN_COUNTED}次")
+_YEAR_OF_NOUN = re.compile(r"(?<![每一])年度(?=[\u4e00-\u9fff]{2})")
 _DATE_ASK = re.compile(r"哪一?年|何年|什么年份|什么时候|啥时候?|何时|哪一?天|哪个月")
 
 
@@ -1011,7 +1012,9 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
     if form is Form.DURATION and re.search(r"几|多少|多长|多久", question):
         return bool(VALUE[Form.DURATION].search(sentence))  # "脱密期是几年": a length said, not "确定脱密期期限"
     if form is Form.FREQUENCY:  # times counted with no period ("开展志愿服务217次") are a quantity, no frequency
-        return bool(FACET[Form.FREQUENCY].search(_BARE_TIMES.sub("", sentence)) or PERIODIC_COUNT.search(sentence))
+        # (nor is 年度 that qualifies a noun: "督促年度机关党建工作任务落实" says nothing of how often)
+        said = _YEAR_OF_NOUN.sub("", _BARE_TIMES.sub("", sentence))
+        return bool(FACET[Form.FREQUENCY].search(said) or PERIODIC_COUNT.search(sentence))
     if form is Form.ATTRIBUTE:  # "评选标准是什么": a sentence that states a standard, not one that names the activity
         # the question's own words state nothing ("表彰的优秀共产党员有什么奖励": 表彰 is the topic, not a reward),
         # but the words that ask for the attribute do ("由谁批准": 经……批准)

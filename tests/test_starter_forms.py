@@ -11,7 +11,8 @@ Each class in wordings of its own (none is an eval or probe item):
 - a plan said with 打算 / 预计 asks a target, and 外贸 is the 进出口 of the targets;
 - a law named by its short name (保密法) is the library's law, not a law the texts only cite;
 - a length asked ("几年", "多久") is said with a number, not by "确定……期限";
-- a quoted term no top passage holds is searched in the documents that use it.
+- a quoted term no top passage holds is searched in the documents that use it;
+- 年度 before a noun ("年度机关党建工作任务") says nothing of how often.
 """
 from __future__ import annotations
 
@@ -90,3 +91,14 @@ def test_length_asked_is_said_with_a_number(sentence, ok):
 def test_quoted_term_found_below_the_top_passages(starter_engine):
     ans = starter_engine.ask("监察法里说的“责令候查”到底指啥？")
     assert ans.answerable and "责令候查" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(("sentence", "ok"), [
+    ("书记联席会主要围绕督促年度机关党建工作任务落实等五个方面进行议事。", False),
+    ("书记联席会至少每年召开两次。", True), ("年度考核每年进行一次。", True)])
+def test_year_of_a_noun_is_no_frequency(sentence, ok):
+    # found using the app: "后一个多久开一次" → "《联席会议制度》多久开一次？" was answered, over the whole starter
+    # library, by a sentence whose only "frequency" was 年度 in "督促年度机关党建工作任务落实"
+    from assistant.compose import _facet_ok
+    q = "《联席会议制度》多久开一次？"
+    assert _facet_ok(Form.FREQUENCY, analyse(q), sentence, q) is ok
