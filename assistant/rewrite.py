@@ -249,14 +249,16 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         q = r  # "第二个具体指什么" → "《联席会议制度》具体指什么": the item the last answer listed
     if len(q) > 30 and not _ANAPHORA.search(q):
         return q
-    if (m := BESIDES.search(q)) and (said := referents.said_items(m.group(1), history[-1][1])):
-        q = q[:m.start(1)] + said + q[m.end(1):]  # "除了这三个": the items the last answer named
+    # "除了这三个": the items the last answer named (None: X names a thing; "": it points at an answer listing none)
+    said = referents.said_items(m.group(1), history[-1][1]) if (m := BESIDES.search(q)) else None
+    if m and said:
+        q = q[:m.start(1)] + said + q[m.end(1):]
         m = BESIDES.search(q)
     if m and _MORE.fullmatch(q[m.end():]):
         # "除了书面沟通，还有哪些？": the last question asked again without what was said (its asked kind kept)
         before = history[-1][0]
         prev = standalone(before, history[:-1], None).query if is_english(before) else rule_rewrite(history[:-1], before)
-        if referents.said_items(m.group(1), history[-1][1]) == "":
+        if said == "":
             return _LEAD.sub("", prev)  # "除了这些" after an answer that listed nothing: the last question again
         return f"除了{m.group(1)}，{_LEAD.sub('', prev)}"
     # (an English question's 如何 is its "how", no "X如何" that asks the last question of X)
