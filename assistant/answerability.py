@@ -136,7 +136,7 @@ def focus_coverage(question: str, hits: list[Hit], only: set[str] | None = None)
 # -- false premises ----------------------------------------------------------------
 
 _NUMBER = re.compile(r"(?<![A-Za-z\d.])\d+(?:[·•・.．]\d+)*(?![A-Za-z])")  # (not of a name: PM2.5, 5G, G20)
-_ORDINAL = re.compile(r"第[一二三四五六七八九十百零两]+[批届轮次期项条章节名]")  # 第一名: a ranking
+_ORDINAL = re.compile(r"第[一二三四五六七八九十百零两]+[批届轮次期项条章节名组类]")  # 第一名: a ranking
 _EVERY = re.compile(r"每(?:年|月|季度|半年|周|星期|天|日)")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
 _CN_COUNT = re.compile(r"(?<![哪几多第每])([零一二两三四五六七八九十百]+)(?![多余来几])"
@@ -535,6 +535,14 @@ def focus_terms_besides(question: str, name: str) -> dict[str, float]:
     return {t: w for t, w in focus_terms(question).items() if norm(t) not in key and key not in norm(t)}
 
 
+_SHORT_HEADS = {"小组": re.compile(rf"[\d{'一二两三四五六七八九十'}]+个组|[每各本该]组")}
+"""Heads a text writes short ("联席会议小组": "分成8个组，每组……")."""
+
+
+def _said_short(term: str, sentence: str) -> bool:
+    return any(term.endswith(head) and pat.search(sentence) is not None for head, pat in _SHORT_HEADS.items())
+
+
 class Checker:
     """The answerability checks over one open library."""
 
@@ -679,7 +687,7 @@ class Checker:
             # "人大机关党建": the body that wrote a document qualifies what its text says
             if (_leads(a, record) and _leads(b, text)) or (_leads(b, record) and _leads(a, text)):
                 return True
-            if any(_leads(a, x) and _leads(b, x) for x in re.split(r"[。；;！？!?\n]", text)):
+            if any(_leads(a, x) and (_leads(b, x) or _said_short(b, x)) for x in re.split(r"[。；;！？!?\n]", text)):
                 return True
         return False
 

@@ -235,6 +235,8 @@ class Asked:
     target: bool = False
     """"今年城镇新增就业目标是多少": a planned figure is asked, which reports state in their list of targets (not
     last year's result of the same measure)."""
+    per_head: bool = False
+    """"人均GDP": a measure per head is asked (else a sentence's 人均 figure is another measure)."""
     year: bool = False
     """"哪一年组建的": a date asked as a year, which a month and day ("1月26日") do not state."""
     formulation: str = ""
@@ -345,6 +347,8 @@ def analyse(question: str) -> Asked:
             unit = _MEASURE_UNIT.get(measure, "")
             if unit:
                 measure = ""
+        elif unit in _MAGNITUDES and (mm := re.search(r"GDP|CPI|PPI|" + INDICATORS.pattern, q, re.I)):
+            measure = _LATIN_MEASURE.get(mm.group(0).lower(), mm.group(0))  # "GDP一共多少亿": 生产总值, in 亿
     person = bool(_PERSON_Q.search(q))
     if ORGANS_ASKED.search(q):  # "牵头单位分别是谁": organs by name, not a person
         person = False
@@ -404,7 +408,8 @@ def analyse(question: str) -> Asked:
                  attribute=attribute, place_kind=kind, formulation=formulation,
                  year=Form.DATE in forms and bool(_YEAR_Q.search(q)),
                  target=Form.QUANTITY in forms and bool(_TARGET_Q.search(q)) and not _RESULT_Q.search(q),
-                 result=Form.QUANTITY in forms and bool(_RESULT_Q.search(q)) and not _TARGET_Q.search(q))
+                 result=Form.QUANTITY in forms and bool(_RESULT_Q.search(q)) and not _TARGET_Q.search(q),
+                 per_head=_PER_HEAD in q or bool(re.search(r"per capita", q, re.I)))
 
 
 _EVENT_Q = re.compile(r"召开|举行|举办|开会|(?:在|到|去)(?:哪[里儿个]?|什么|何)(?:地方|城市|地|处)?(?:开|办|搞)(?![展放发拓创始通理公法事])|"
@@ -598,7 +603,7 @@ def compared_names(q: str) -> list[str]:
 
 
 UNITS = ("人次|个|项|名|家|组|条|种|类|批|拨|所|人|件|处|支|次|期|场|篇|部|户|位|座|台|辆|间|张|本|元|万|亿|天|年|月|回|届|轮|门|亩|"
-          "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|岁|小时|分钟|公斤|斤|公顷|千瓦时|千瓦|平方米|立方米|微克|倍|级(?=[，,。；;、？?]|$)|美元|日(?=内|以内|之内|后|起|前|[，,。；;？?]|$)")
+          "公里|吨|份|套|块|册|页|封|节|栋|堂|趟|票|周岁|岁|小时|分钟|公斤|斤|公顷|千瓦时|千瓦|平方米|立方米|微克|倍|级(?=[，,。；;、？?]|$)|美元|日(?=内|以内|之内|后|起|前|[，,。；;？?]|$)")
 # 年轻/年龄 are words, not the measure 年 ("多少年轻干部"); a score's 分 only ends a clause (多少分党组 is a body)
 _UNIT_ASKED = rf"(?:(?:{UNITS})(?![轻纪龄])|分(?=[？?，,。！!呢啊吧]|$))"
 _QTY_UNIT = re.compile(rf"(?:多少|(?<![这那近前头后])几)(?:[万亿](?=[\u4e00-\u9fff]))?({_UNIT_ASKED})")
@@ -610,13 +615,23 @@ INDICATORS = re.compile(r"生产总值|居民消费价格|城镇新增就业|城
 """Measures reports set targets for and report results of: an English question's measure, found among its terms."""
 _SAME_MEASURED = {"生产总值": ("生产总值", "经济增长", "经济总量", "GDP"), "经济": ("经济", "生产总值", "GDP"),
                   "外贸": ("外贸", "进出口", "对外贸易"), "物价": ("物价", "居民消费价格", "CPI"),
-                  "消费": ("消费", "社会消费品零售总额", "社零"), "投资": ("投资", "固定资产投资")}
+                  "消费": ("消费", "社会消费品零售总额", "社零"), "投资": ("投资", "固定资产投资"),
+                  "新增就业": ("新增就业", "新增城镇就业")}
 """What reports also call a measure: the growth of 地区生产总值 is 经济增长 in a list of targets."""
+MEASURE_NAMES = tuple(_SAME_MEASURED.values())
+
+
 def same_measured(measure: str) -> tuple[str, ...]:
     return _SAME_MEASURED.get(measure, (measure,))
 
 
 _LATIN_MEASURE = {"gdp": "生产总值", "cpi": "居民消费价格", "ppi": "生产价格"}
+_LATIN = re.compile(r"GDP|CPI|PPI", re.I)
+
+
+def in_chinese_measures(q: str) -> str:
+    """``q`` with its Latin indicator names in the reports' words (GDP → 生产总值): the topic terms a sentence holds."""
+    return _LATIN.sub(lambda m: _LATIN_MEASURE[m.group(0).lower()], q)
 
 
 def _measured_before(q: str, word: str) -> str:
@@ -633,10 +648,20 @@ def _measured_before(q: str, word: str) -> str:
     last = toks[-1]
     if last.word.lower() in _LATIN_MEASURE:
         return _LATIN_MEASURE[last.word.lower()]
-    return last.word[-4:] if re.fullmatch(r"[\u4e00-\u9fff]{2,}", last.word) and last.flag.startswith(("n", "v")) else ""
+    if not (re.fullmatch(r"[\u4e00-\u9fff]{2,}", last.word) and last.flag.startswith(("n", "v"))):
+        return ""
+    # the words before it that name the same measure, up to four characters ("一般公共预算收入" → 预算收入: its
+    # 收入 alone is also 城乡居民人均可支配收入)
+    word = last.word
+    for t in reversed(toks[:-1]):
+        if (len(word) + len(t.word) > 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", t.word)
+                or t.flag in ("ns", "t", "m") or t.word in _PLANNING):
+            break
+        word = t.word + word
+    return word[-4:]
 
 
-_TARGET_Q = re.compile(r"目标|预期|力争|打算|预计|\btarget")
+_TARGET_Q = re.compile(r"目标|预期|力争|打算|预计|(?:计划|准备|争取)(?=增|达|实现|完成|新增|控制|降|提高|突破)|\btarget")
 _RESULT_Q = re.compile(r"去年|上年|上一年|实际|完成了?|达到了?多少|\b(?:achieved|last year|actual)")
 """A figure asked of the past year ("去年…增长了多少"): a result. Asked with a target too, the clauses decide."""
 _NOT_MEASURED = {"来着", "来的", "合适", "比较", "才行", "才能", "左右", "以上", "以下", "实际", "大概", "大约", "分别", "各自",
@@ -759,11 +784,15 @@ _PEOPLE_BEFORE = re.compile(rf"(?:人(?![大民])|{_PEOPLE})[^，,。？?！!多
 """A clause about people before a bare "多少个" / "几个" ("给事业编的人升岗位的有多少个"; 人大 is no person)."""
 _PEOPLE_NOUN = re.compile(rf"(?:{_PEOPLE}|书记|主任|教师|学生|工人|农民)$")
 """A counted noun naming people ("多少个固定联系的代表")."""
-_SAME_MEASURE = [set("个项件条份部支家所套块级拨"), {"人", "名", "位", "人次"}, set("次回场堂趟期轮"), set("天日"), set("%％")]
+_SAME_MEASURE = [set("个项件条份部支家所套块级拨"), {"人", "名", "位", "人次"}, set("次回场堂趟期轮"), set("天日"), set("%％"),
+                 {"岁", "周岁"}]
 """Measure words a paraphrase swaps ("多少个文件" of "清理文件31件", "几条措施" of "整改措施71项", "多少人" of
 "133人次")."""
 # "62.6万人", "4900亿元": 万 / 亿 before the measure word are part of the number
 _MEASURE_ONLY = set("个人名位次件项条份家所")
+_MAGNITUDES = ("万", "亿")
+"""Asked as a unit ("多少亿"), a magnitude: any sum written in it answers."""
+_PER_HEAD = "人均"
 """Measure words that are no noun themselves (组, 批, 轮 are: "8个组")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*(?:[万亿](?=[\u4e00-\u9fff]))?({UNITS}|方面|%|％)")
 _ORDINAL = re.compile(rf"第[\d{_CN_NUM}百千]+$")
@@ -867,6 +896,15 @@ GROWTH_Q = re.compile(r"(?:增长|增加|提高|上涨|涨|下降|减少|降低|
 GROWTH = re.compile(r"增长|增加|提高|上涨|增幅|增速|涨幅|下降|减少|降低|降幅|同比|比上年|比去年|比上一年|翻[一两番]|多出|高出|少于")
 
 
+def _of_measure(asked: Asked, clause: str) -> bool:
+    """The clause names the asked measure (any clause when none is asked); a measure per head is another measure:
+    "人均地区生产总值" states no 地区生产总值."""
+    if not asked.measure:
+        return True
+    return any(m in clause and not (re.search(_PER_HEAD + r"[\u4e00-\u9fff]{0,2}" + re.escape(m), clause)
+                                    and not asked.per_head) for m in same_measured(asked.measure))
+
+
 def quantity_ok(asked: Asked, sentence: str) -> bool:
     """A sentence states the asked quantity: a number with the asked unit, or with the counted thing named.
 
@@ -885,6 +923,10 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
     def in_unit(u: str) -> bool:
         return u == asked.unit or any({u, asked.unit} <= group for group in _SAME_MEASURE)
 
+    if asked.unit in _MAGNITUDES:  # "一共多少亿": a sum in 亿 of any measure word ("5696亿元", "4.93万亿元") …
+        return any(asked.unit in m.group(0) for c in re.split(r"[；;，,。]", s) if _of_measure(asked, c)
+                   for m in _counts(c))  # … in the clause of the measure asked (GDP), if one is
+
     if asked.counted and units:  # "多少件实事" answered by "45项民生实事": the thing counted decides …
         # … in a measure of the asked kind, unless the count stands with the thing ("多少个党小组" is no "9次")
         if count_of(asked.counted).search(s):
@@ -897,16 +939,23 @@ def quantity_ok(asked: Asked, sentence: str) -> bool:
         return any(in_unit(u) for u in units) or (asked.unit not in _MEASURE_ONLY and bool(count_of(asked.unit).search(s)))
     if asked.measure:
         # the number stands with what it measures, in one clause ("经济增长5.5%左右"; not "……500亿斤以上；单位地区生产总值……")
-        return any(m in c and _counts(c) for c in re.split(r"[；;，,。]", s) for m in same_measured(asked.measure))
+        return any(_of_measure(asked, c) and _counts(c) for c in re.split(r"[；;，,。]", s))
     return bool(units) or bool(re.search(r"\d+(?:\.\d+)?%", s))
 
 
-_DATE_SPAN = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日")
+_DATE_SPAN = re.compile(r"(?:\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日)(?:[至到—-]\d{1,2}日)?")
+SINCE = re.compile(rf"(?:近|过去)?{CN_COUNTED}个?年(?:以)?来")
+""""一年来 / 五年来": the time a review looks back on, no length of what is asked."""
+
+
+def no_length(sentence: str) -> str:
+    """``sentence`` without the times that state no length: dates ("11月5日至7日") and looking back ("一年来")."""
+    return SINCE.sub("", _DATE_SPAN.sub("", sentence))
 
 
 def holds(form: Form, sentence: str) -> bool:
     """Whether ``sentence`` states the facet ``form`` asks for."""
     pat = FACET.get(form)
-    if form is Form.DURATION:  # "1月26日" is a date, no length of time
-        sentence = _DATE_SPAN.sub("", sentence)
+    if form is Form.DURATION:
+        sentence = no_length(sentence)
     return bool(pat.search(sentence)) if pat is not None else True

@@ -34,8 +34,10 @@ from .asked import (
     compared_sides,
     count_of,
     holds,
+    in_chinese_measures,
     list_subject,
     names_counted,
+    no_length,
     qualifiers_of_count,
     quantity_ok,
     said_of_count,
@@ -365,6 +367,11 @@ def spells_out(question: str, asked: Asked, sentence: str, hit: Hit | None = Non
 
 _TARGET_TEXT = re.compile(r"目标|预期|力争|左右|控制在|不低于|不超过")
 _PLANNED_TEXT = re.compile(r"预期|力争|左右|控制在|不低于|不超过|今年")
+_LAST_YEAR_Q = re.compile(r"去年|上年|上一年|last year")
+_YEARS_REVIEWED = re.compile(r"五年|十四五|年均|连跨|连续\d+年|[几两三四五]个台阶")
+"""A figure of the years a report reviews ("经济总量连跨5万亿元、6万亿元两个台阶", "年均增长5.7%"), no one year's."""
+_TARGET_LEAD = re.compile(r"^[^，,；;。]*(?:目标|预期|力争)[^，,；;。]*[：:]")
+"""A list of targets opened in the sentence itself ("今年主要预期目标是：……")."""
 
 
 def in_target_context(sentence: str, hit: Hit, planned_only: bool = False) -> bool:
@@ -383,6 +390,12 @@ def in_target_context(sentence: str, hit: Hit, planned_only: bool = False) -> bo
 def fits_period(asked: Asked, sentence: str, hit: Hit) -> bool:
     """A target is asked and the sentence states one, or a result and it states no planned figure (or neither)."""
     if asked.target:
+        if asked.measure and _TARGET_TEXT.search(sentence) and not _TARGET_LEAD.search(sentence):
+            # a review sentence may hold a planned-sounding clause of another measure ("……一般公共预算收入增长14.7%，
+            # 城镇调查失业率控制在5%以内"): the clause of the asked measure says it is a target, or the paragraph does
+            said = [c for c in re.split(r"[，,；;。]", sentence) if any(m in c for m in same_measured(asked.measure))]
+            if said and not any(_TARGET_TEXT.search(c) for c in said):
+                return in_target_context(said[0], hit)
         return in_target_context(sentence, hit)
     return not asked.result or not in_target_context(sentence, hit, planned_only=True)
 
@@ -590,7 +603,10 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
         if form is Form.QUANTITY:  # a planned figure from the list of targets; last year's outcome not from it
             cands = [c for c in cands if fits_period(asked, c.text, hits[c.n - 1])]
         if form in VALUE and cands:  # "多久 / 几次 / 多少": a sentence stating the value before one naming 期限
-            cands.sort(key=lambda s: (not VALUE[form].search(s.text), -s.score))
+            # ("去年…多少": a figure of that year before one of the five years a report also reviews)
+            last_year = form is Form.QUANTITY and bool(_LAST_YEAR_Q.search(question))
+            cands.sort(key=lambda s: (not VALUE[form].search(s.text),
+                                      last_year and bool(_YEARS_REVIEWED.search(s.text)), -s.score))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
             # "哪些形式": a sentence listing 形式 first; then one that names items (简称, 分别是); then score.
             mark = item_mark(question)
@@ -799,7 +815,7 @@ terms: "21名优秀共产党员" does not answer how many “四好”党员 wer
 def sentence_coverage(question: str, sentence: str, hit: Hit, facets: Iterable[Form] = ()) -> float:
     """Weighted share of the question's focus terms the sentence (with its headings) holds. Terms that name an
     asked ``facets`` itself (任期, 次数) are left out: "任期一年" of 牵头单位 states no 任期 of 市委委员."""
-    terms = {t: w for t, w in focus_terms(question).items()
+    terms = {t: w for t, w in focus_terms(in_chinese_measures(question)).items()
              if not (facets and not re.search(r"\d", t) and (t in ASKED_NOUNS or any(f in FACET and holds(f, t) for f in facets)))}
     if not terms:
         return 1.0
@@ -968,6 +984,8 @@ _QUALITIES = re.compile(r"(?:[\u4e00-\u9fff]{2,5}、){1,}[\u4e00-\u9fff]{2,5}的
 """Short qualities listed before the thing they qualify ("讲政治、守纪律、负责任、有效率的模范机关")."""
 
 
+_SAID_OTHERWISE = {"专门": ("专题", "专项"), "专题": ("专门", "专项"), "专项": ("专门", "专题")}
+"""Words that qualify what is counted, as texts also write them ("专门研究党风廉政建设的有几次": 专题研究……2次)."""
 _GENERIC_HEADS = frozenset("材料 情况 工作 活动 形式 方式 内容 事项 方面 资料".split())
 """Head nouns that name no kind of their own: in 书面材料 the modifier (书面) says what is meant."""
 
@@ -1000,6 +1018,7 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         if GROWTH_Q.search(question) and not GROWTH.search(sentence):
             return False  # "比上一年增长了多少": a level is no change
         if not all(w in sentence or (len(w) >= 4 and w[-2:] in sentence)  # (领导批示: 肯定性批示)
+                   or any(x in sentence for x in _SAID_OTHERWISE.get(w, ()))  # (专门研究: 专题研究)
                    # (书面材料 交流: "作书面交流" — a generic head word, the modifier says which)
                    or (len(w) >= 4 and w[-2:] in _GENERIC_HEADS and w[:2] in sentence)
                    for w in _said_of_counted(question)):
@@ -1010,7 +1029,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         return (not asked.year or bool(YEAR.search(sentence))) and (not event or any(
             t in sentence or (t in _HELD and bool(_HELD_SAID.search(sentence))) for t in event))
     if form is Form.DURATION and re.search(r"几|多少|多长|多久", question):
-        return bool(VALUE[Form.DURATION].search(sentence))  # "脱密期是几年": a length said, not "确定脱密期期限"
+        # "脱密期是几年": a length said, not "确定脱密期期限" (nor "一年来")
+        return bool(VALUE[Form.DURATION].search(no_length(sentence)))
     if form is Form.FREQUENCY:  # times counted with no period ("开展志愿服务217次") are a quantity, no frequency
         # (nor is 年度 that qualifies a noun: "督促年度机关党建工作任务落实" says nothing of how often)
         said = _YEAR_OF_NOUN.sub("", _BARE_TIMES.sub("", sentence))

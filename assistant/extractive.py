@@ -25,7 +25,9 @@ QUESTION_WORDS = set(
     "是谁 多长时间 长时间 多长 多久 什么时候 何时 哪年 哪一年 几年 几次 几回 多少次 对吗 是否 是不是 有没有 "
     # colloquial asking and pointing words: how a question is put, not what it is about
     "为啥 干啥 啥 当初 当时 还是 到底 究竟 这事 事儿 那阵子 这阵子 那会儿 这会儿 那时候 这时候 啥时候 啥时 几时 哪会儿 "
-    "是从 打从".split()
+    "是从 打从 "
+    # quantifiers and framing: "是否已全部达标" (texts: 所有党支部……达标), "根据《…》，每个……"
+    "全部 所有 全都 每个 各个 根据 按照".split()
 )
 # Tokens that ask (哪两项, 几个, 第几轮, 多少名) or are bare Chinese numerals (一百多个).
 _ASKING = re.compile(r"^(哪|几|第几|多少|咋|啥|怎)|^[一二两三四五六七八九十百千万几]+[多余来]?[个名项次条]?$")

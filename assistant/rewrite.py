@@ -20,7 +20,7 @@ from policyqa.textnorm import normalize_for_index
 
 from . import prompts, referents
 from .answerability import ASKED_NOUNS, focus_terms, int_cn, named_documents
-from .asked import BESIDES, DOC_REF, analyse
+from .asked import BESIDES, DOC_REF, INDICATORS, MEASURE_NAMES, analyse, same_measured
 from .extractive import query_terms
 from .grounding import norm
 from .llm import ChatBackend, LLMError
@@ -152,6 +152,46 @@ def _to_other_place(x: str, prev: str) -> str | None:
     return moved if not rest else f"{x}：{moved}"
 
 
+def _same_head_swap(x: str, prev: str) -> str | None:
+    """"那常务会议呢？" after "国务院全体会议由哪些人组成？": the last question asked of X, which names a thing of the
+    same kind as one of the last question's words (会议: 全体会议 → 常务会议, 中心组学习 → 专题学习) — that word
+    replaced, not kept beside it. None when no word of the last question ends as X does."""
+    if _WHOLE_BODY.fullmatch(x) or not re.fullmatch(r"[\u4e00-\u9fff]{4,12}", x):
+        return None
+    words = list(sparse._get_tokenizer().cut(prev, HMM=False))
+    ends = [sum(len(w) for w in words[:i + 1]) for i in range(len(words))]
+    starts = [e - len(w) for e, w in zip(ends, words)]
+    for k in range(len(x) - 2, 1, -1):  # the longest shared head first, leaving X a modifier of 2+ characters
+        head = x[-k:]
+        at = prev.rfind(head)
+        if at < 0 or at + k not in ends:
+            continue
+        if at in starts:  # the head is a word of its own (中心组 + 学习): the word before it is the modifier
+            i = starts.index(at)
+            if i == 0 or not re.fullmatch(r"[\u4e00-\u9fff]{2,}", words[i - 1]):
+                continue
+            start = starts[i - 1]
+        else:  # the head ends a longer word (全体会议)
+            start = max(s for s in starts if s < at)
+        said = prev[start:at + k]
+        if said != x and re.fullmatch(r"[\u4e00-\u9fff]+", said) and not _WHOLE_BODY.search(said):
+            return prev[:start] + x + prev[at + k:]
+    return None
+
+
+def _measure_swap(x: str, prev: str) -> str | None:
+    """"进出口呢？" after "安徽省2026年地区生产总值增长目标是多少？": the figure asked of the other measure a report
+    states (its measure replaced); None when X is no such measure or the last question measured none."""
+    if not (INDICATORS.fullmatch(x) or any(x in names for names in MEASURE_NAMES)):
+        return None
+    measure = analyse(prev).measure
+    if not measure or x in same_measured(measure):
+        return None
+    names = sorted(same_measured(measure) + (measure,), key=len, reverse=True)
+    m = re.search(r"(?:地区)?(?:" + "|".join(map(re.escape, names)) + ")", prev)
+    return prev[:m.start()] + x + prev[m.end():] if m else None
+
+
 def elliptic_focus(question: str) -> str:
     """X of "那X呢 / X怎么样", "" for any other question."""
     m = _ELLIPTIC.match(question.strip())
@@ -272,6 +312,8 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
             base = base[len(px) + 1:]  # "那X呢" after "那Y呢": the question both ask, of X now (not of X and Y)
         if (moved := _to_other_place(x, base)) is not None:
             return moved
+        if (swapped := _same_head_swap(x, base) or _measure_swap(x, base)) is not None:
+            return swapped
         return f"{x}：{base}"
     if not BESIDES.search(q) and (  # "除了发通知，工委还做了哪些事": more of the last topic, whatever it names
             _names_its_own_place(q, prev) or _names_its_own_set(q, prev) or names_own_body(q, prev, english)
@@ -562,6 +604,9 @@ _EN_FORMS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bhow (?:many|much)\b", re.I), "多少"),
     (re.compile(r"\bhow long\b(?=(?:\s+[\w'-]+){1,6}?\s+serve[sd]?\b)", re.I), "任期多长"),  # a term of office
     (re.compile(r"\bhow long\b", re.I), "多长时间"),
+    # "what is the target / rate / total of …": a figure asked (多少), not a definition
+    (re.compile(r"\bwhat(?: is|'s| was| were| are)\b(?=(?:\s+[\w'’&-]+){0,6}?\s+(?:targets?|rates?|amount|number|total|"
+                r"share|percentage|proportion|intensity|level|figure|value|output|growth|size)\b)", re.I), "是多少"),
     (re.compile(r"\bwhat (?:are|were)\b", re.I), "有哪些"),
     (re.compile(r"\bwhat(?: is|'s|s| was)\b", re.I), "是什么"),  # ("whats", as typed)
     (re.compile(r"\bwho (?:served|serves|serve|acted|acts|act|was appointed|is appointed) as\b", re.I), "由谁担任"),
@@ -635,6 +680,10 @@ _GLOSSED = re.compile(r"[\"“'‘][A-Za-z][A-Za-z\s'’-]{1,60}[\"”'’]\s*[�
 """A term given in both languages, one glossing the other in brackets: the Chinese is the texts' own word."""
 
 
+_EN_R_AND_D = re.compile(r"\bR\s*&\s*D\b", re.I)
+_EN_IN_YEAR = re.compile(r"\b(in|during|for|by)\s+((?:19|20)\d{2})\b(?![\d年%.])", re.I)
+
+
 def glossary_translate(question: str) -> Standalone:
     """Chinese query for an English/mixed question: its Chinese parts plus glossary terms for the English.
     Each term takes its first (most usual) rendering, whether or not the library uses it: choosing a rendering
@@ -653,6 +702,9 @@ def glossary_translate(question: str) -> Standalone:
     gl = glossary()
     # "the “first political task” (第一政治要件)": the Chinese is the term itself, the English only glosses it
     question = _GLOSSED.sub(lambda m: f" {m.group(1) or m.group(2)} ", question)
+    question = _EN_R_AND_D.sub(" research and development ", question)  # (the words are split at "&")
+    # "in 2025": the year a fact is of, as a Chinese question says it (2025年); "the 2024 review" names a document
+    question = _EN_IN_YEAR.sub(r"\1 \2年 ", question)
     question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)
     question = _EN_ARTICLE.sub(lambda m: f"第{m.group(1)}条", question)  # "Article 12" is a law's article
     question = _EN_ORDINAL.sub(_ordinal_zh, question)

@@ -290,6 +290,10 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
     for d in live:
         for a in {a for a in record_names(d) if norm(a) in qn}:
             by_name.setdefault(a, set()).add(d.doc_id)
+    # (a name another document is about is no author named: "国务院常务会议由哪些人组成" asks 国务院组织法, not the
+    # regulations 国务院 issued)
+    by_name = {a: ids for a, ids in by_name.items()
+               if not any(norm(a) in norm(d.title) for d in live if d.doc_id not in ids)}
     # (not with a place no record names: the documents that speak of it are found by searching, see the engine;
     # nor in a comparison whose other side no record names — "全国人大常委会机关和市人大常委会机关各……": each side
     # is searched on its own there)

@@ -38,7 +38,7 @@ def test_targets_the_reports_do_not_state_are_refused(starter_engine, q):
 
 
 def test_what_a_target_question_measures():
-    assert analyse("湖南今年城镇新增就业目标是多少？").measure == "就业"
+    assert analyse("湖南今年城镇新增就业目标是多少？").measure == "新增就业"  # (not 就业 of 稳就业, 就业补助资金)
     assert analyse("上海去年GDP总量是多少来着？").measure == "生产总值"        # 来着 measures nothing
     assert analyse("湖南今年城镇新增就业目标是多少？").target
     assert not analyse("湖南去年城镇新增就业多少人？").target
