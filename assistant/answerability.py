@@ -535,6 +535,9 @@ def focus_terms_besides(question: str, name: str) -> dict[str, float]:
     return {t: w for t, w in focus_terms(question).items() if norm(t) not in key and key not in norm(t)}
 
 
+_REPORT_NAME = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:省|市|自治区)?(?:(\d{4})年|今年|去年|本年度?|最新|新一年)?的?"
+                          r"(?:省|市|区)?(?:人民)?政府工作报告")
+"""A work report named by its place and a time said loosely: 广东今年政府工作报告, 湖北政府工作报告."""
 _SHORT_HEADS = {"小组": re.compile(rf"[\d{'一二两三四五六七八九十'}]+个组|[每各本该]组")}
 """Heads a text writes short ("联席会议小组": "分成8个组，每组……")."""
 
@@ -730,6 +733,9 @@ class Checker:
             key = norm(name)
             if key in titles or key in sources:
                 continue  # a document of the library, or the periodical one appeared in
+            if (m := _REPORT_NAME.fullmatch(key)) and any(
+                    m.group(1) in t and "政府工作报告" in t and (not m.group(2) or m.group(2) in t) for t in titles.split("\n")):
+                continue  # "广东今年政府工作报告": the place's report as people call it (2026年广东省政府工作报告)
             if key.endswith("法") and any(_abbreviates(key, norm(d.title)) for d in docs):
                 continue  # a law of the library by its short name (保密法: 中华人民共和国保守国家秘密法)
             # A law the texts only cite ("依照《中华人民共和国行政诉讼法》的规定"): what it provides is in no text here.

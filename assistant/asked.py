@@ -625,8 +625,8 @@ def same_measured(measure: str) -> tuple[str, ...]:
     return _SAME_MEASURED.get(measure, (measure,))
 
 
-_LATIN_MEASURE = {"gdp": "生产总值", "cpi": "居民消费价格", "ppi": "生产价格"}
-_LATIN = re.compile(r"GDP|CPI|PPI", re.I)
+_LATIN_MEASURE = {"gdp": "生产总值", "cpi": "居民消费价格", "ppi": "生产价格", "pm2.5": "细颗粒物"}
+_LATIN = re.compile(r"GDP|CPI|PPI|PM2\.5", re.I)
 
 
 def in_chinese_measures(q: str) -> str:

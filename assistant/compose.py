@@ -815,12 +815,13 @@ terms: "21名优秀共产党员" does not answer how many “四好”党员 wer
 def sentence_coverage(question: str, sentence: str, hit: Hit, facets: Iterable[Form] = ()) -> float:
     """Weighted share of the question's focus terms the sentence (with its headings) holds. Terms that name an
     asked ``facets`` itself (任期, 次数) are left out: "任期一年" of 牵头单位 states no 任期 of 市委委员."""
-    terms = {t: w for t, w in focus_terms(in_chinese_measures(question)).items()
-             if not (facets and not re.search(r"\d", t) and (t in ASKED_NOUNS or any(f in FACET and holds(f, t) for f in facets)))}
-    if not terms:
-        return 1.0
     hay = norm(sentence + " ".join(hit.heading_path[1:]))
-    return sum(w * presence(t, hay) for t, w in terms.items()) / sum(terms.values())
+    shares = []
+    for q in dict.fromkeys((question, in_chinese_measures(question))):  # (GDP as written, or 生产总值)
+        terms = {t: w for t, w in focus_terms(q).items()
+                 if not (facets and not re.search(r"\d", t) and (t in ASKED_NOUNS or any(f in FACET and holds(f, t) for f in facets)))}
+        shares.append(sum(w * presence(t, hay) for t, w in terms.items()) / sum(terms.values()) if terms else 1.0)
+    return max(shares)
 
 
 _RULE_ENDS = {"办法", "制度", "条例", "规定", "规则", "细则", "意见", "方案", "规划"}
@@ -833,6 +834,11 @@ def _states_for_topic(question: str, asked: Asked, s: ScoredSentence, hit: Hit, 
         # "45项民生实事" for "多少件实事": the counted thing itself is named with its number (money is no such
         # thing: "就业补助资金12.19亿元" is no sum for 民生实事工程)
         return True
+    # GDP, PM2.5 as the question writes them or as reports do (生产总值, 细颗粒物)
+    return any(_states_for(q, asked, s, hit, doc_text) for q in dict.fromkeys((question, in_chinese_measures(question))))
+
+
+def _states_for(question: str, asked: Asked, s: ScoredSentence, hit: Hit, doc_text: str) -> bool:
     # the longest *topic* term: an idiom or plain word of colloquial wording ("一年到头") names no topic
     # (nor does a word ending in an asked noun: 控制目标, 考核标准 frame what is asked)
     # (a rule's name is its topic: 沟通联系办法, 联席会议制度 end in a word that elsewhere frames the ask)

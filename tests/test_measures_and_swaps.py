@@ -109,3 +109,20 @@ def test_then_x_of_the_same_kind_replaces_its_word(prev, q, expect):
 def test_then_x_of_another_kind_keeps_the_last_question(prev, q):
     out = rule_rewrite([(prev, "……")], q)
     assert out.split("：")[0] in q, out
+
+
+def test_latin_measure_read_as_reports_write_it(starter_engine):
+    # 北京's report writes 细颗粒物, 上海's PM2.5: either is the measure asked as PM2.5
+    ans = starter_engine.ask("北京今年PM2.5准备控制在什么水平？")
+    assert ans.answerable and "29微克/立方米" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize("q", ["浙江今年政府工作报告一共分几个部分？", "今年的湖北政府工作报告分为几个部分？"])
+def test_report_named_loosely_is_the_places_report(starter_engine, q):
+    ans = starter_engine.ask(q)
+    assert ans.answerable and "部分" in ans.answer, (ans.answer, ans.notices)
+
+
+def test_report_of_a_place_not_held_is_refused(starter_engine):
+    ans = starter_engine.ask("宁波今年政府工作报告一共分几个部分？")
+    assert not ans.answerable
