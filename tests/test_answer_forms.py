@@ -1628,3 +1628,48 @@ def test_english_what_about_x_then_a_question_asks_it_of_x(engine):
 def test_a_comparison_gives_each_side_its_own_sentence(engine, q):
     ans = engine.ask(q)
     assert "统筹规划" in ans.answer and "组织实施" in ans.answer, ans.answer
+
+
+def test_count_written_after_what_it_counts_keeps_the_questions_subject():
+    # the source counts 问题339项 of "35个党支部" and names no 省人大常委会机关 there; the question names it
+    q = "湖北省人大常委会机关的党支部一共找出多少问题？"
+    ck = _checker("主题教育与四个机关建设-楚天主人.txt", "查找问题339项", question=q)
+    out, how = ck.check("省人大常委会机关35个党支部共查找问题339项。[1]", [])
+    assert how == "model" and out, how
+    # a subject neither the question nor the passage names is still no paraphrase of the count
+    ck = _checker("主题教育与四个机关建设-楚天主人.txt", "查找问题339项", question="党支部一共找出多少问题？")
+    out, how = ck.check("全国人大常委会机关35个党支部共查找问题339项。[1]", [])
+    assert how == "dropped", how
+
+
+class _TwoGists:
+    """The model's two replies in turn (a real model's output is what the checker is tested on here, not its
+    wording): an unsupported gist, then a one-sentence paraphrase of the first planned sentence."""
+
+    name, label, model = "scripted", "测试", "scripted-1"
+
+    def __init__(self, replies):
+        self.replies, self.requests = list(replies), []
+
+    def stream_chat(self, messages, max_tokens=512, temperature=0.0):
+        self.requests.append(messages[-1]["content"])
+        yield from self.replies.pop(0)
+
+
+def test_second_narrower_gist_when_none_of_the_first_held():
+    from assistant.compose import Plan, Planned
+    from assistant.model_answer import Streamed, stream_model_part
+
+    para = "书记联席会至少每年召开两次。联席会议办公室设在市直机关工委组织部。"
+    plan = Plan(sentences=[Planned(1, 0, "书记联席会至少每年召开两次。", 1.0), Planned(1, 1, "联席会议办公室设在市直机关工委组织部。", 0.5)])
+    llm = _TwoGists(["联席会议每季度开一次，由市委书记主持。[1]", "书记联席会每年最少开两次会。[1]"])
+    got = Streamed()
+    shown = list(stream_model_part(llm, "联席会议多久开一次？", plan, plan.text(), {1: para}, {1: "两项机制"}, got))
+    assert len(llm.requests) == 2 and "只写一句话" in llm.requests[1], llm.requests
+    assert "联席会议办公室" not in llm.requests[1]  # the first planned sentence alone
+    assert got.model_kept == 1 and got.dropped == 1 and shown[-1].startswith("简言之，书记联席会每年最少开两次会"), shown
+    # a first gist that holds needs no second request
+    llm = _TwoGists(["书记联席会每年最少开两次会。[1]"])
+    got = Streamed()
+    list(stream_model_part(llm, "联席会议多久开一次？", plan, plan.text(), {1: para}, {1: "两项机制"}, got))
+    assert len(llm.requests) == 1 and got.model_kept == 1
