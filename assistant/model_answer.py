@@ -53,6 +53,8 @@ _STARTED = re.compile(r"[^\[\]\d,，、\s]")
 """Text that is more than the start of a citation marker."""
 _MEASURE = frozenset("个名项次件条人位家所批期届种类")
 _ITEM_OPEN = re.compile(r"^(?:[二三四五六七八九十]是|第[二三四五六七八九十][，,、]|[（(][二三四五六七八九十][)）])")
+_SAID_OF = re.compile(r"^(.{2,}?)(?:由|是|为|包括|包含|有|分为|：|:)")
+"""What a list is said of: the words before "由 / 是 / 包括 …" ("国务院常务会议由总理、副总理……")."""
 _REFUSAL = re.compile(r"没有找到|无法回答|不能回答|未提及|没有提到|资料中没有")
 
 
@@ -103,12 +105,28 @@ class SentenceChecker:
                               if norm(m.strip("“”")) not in self.asked]:
                 valid, missing = valid + extra, []
         ok = (bool(valid) and not missing and not any(overlap(body, self.titles.get(n, "")) >= 0.8 for n in valid)
-              and self._facts_keep_their_subject(body, valid))
+              and self._facts_keep_their_subject(body, valid) and self._lists_keep_their_subject(body, valid))
         if ok:
             copied = any(overlap(body, p.text) >= COPIED and overlap(p.text, body) >= COPIED
                          for p in self.plan.sentences + self.plan.spare)
             return with_markers(body, valid), "copied" if copied else "model"
         return None, "dropped"
+
+    def _lists_keep_their_subject(self, body: str, cited: list[int]) -> bool:
+        """A list of names stays with what it is said of: "国务院全体会议由总理、副总理、国务委员和秘书长组成" is refused
+        when the source lists them for the 常务会议 (what the list is said of stands in a sentence that lists them)."""
+        sources = [norm(x) for n in cited for x in split_sentences(self.passages[n])]
+        for clause in re.split(r"[，,；;。]", body):
+            segs = clause.split("、")
+            inner = [norm(x) for x in segs[1:-1] if len(x) >= 2]
+            said_of = _SAID_OF.match(segs[0]) if len(segs) >= 3 else None
+            if not inner or said_of is None:
+                continue
+            holders = [h for h in sources if all(x in h for x in inner)]
+            terms = [t for t in focus_terms(said_of.group(1)) if len(t) >= 2 and t not in _DEICTIC]
+            if holders and terms and not any(presence(max(terms, key=len), h) >= 0.6 for h in holders):
+                return False
+        return True
 
     def _facts_keep_their_subject(self, body: str, cited: list[int]) -> bool:
         """Each number or count stays with what it counts: the main term written before it in the same clause

@@ -1673,3 +1673,17 @@ def test_second_narrower_gist_when_none_of_the_first_held():
     got = Streamed()
     list(stream_model_part(llm, "联席会议多久开一次？", plan, plan.text(), {1: para}, {1: "两项机制"}, got))
     assert len(llm.requests) == 1 and got.model_kept == 1
+
+
+def test_list_of_names_stays_with_what_it_is_said_of():
+    # Found using the app: asked who forms the 全体会议, the model gave the 常务会议's members as the 全体会议's
+    from pathlib import Path
+
+    from assistant.compose import Plan
+    from assistant.model_answer import SentenceChecker
+
+    law = Path(__file__).resolve().parents[1] / "data" / "starter" / "laws" / "国务院组织法(2024-03-11).md"
+    para = next(line for line in law.read_text(encoding="utf-8").splitlines() if "国务院常务会议由" in line)
+    ck = SentenceChecker({1: para}, {1: "国务院组织法"}, Plan(sentences=[]), "国务院全体会议由哪些人组成？")
+    assert ck.check("国务院全体会议由总理、副总理、国务委员和秘书长组成。[1]", [])[1] == "dropped"
+    assert ck.check("常务会议的成员是总理、副总理、国务委员和秘书长。[1]", [])[1] == "model"
