@@ -53,6 +53,8 @@ _STARTED = re.compile(r"[^\[\]\d,，、\s]")
 """Text that is more than the start of a citation marker."""
 _MEASURE = frozenset("个名项次件条人位家所批期届种类")
 _ITEM_OPEN = re.compile(r"^(?:[二三四五六七八九十]是|第[二三四五六七八九十][，,、]|[（(][二三四五六七八九十][)）])")
+_SPAN_AVERAGE = re.compile(r"年均|每年平均|年平均")
+"""A figure stated as an average over a span of years."""
 _SAID_OF = re.compile(r"^(.{2,}?)(?:由|是|为|包括|包含|有|分为|：|:)")
 """What a list is said of: the words before "由 / 是 / 包括 …" ("国务院常务会议由总理、副总理……")."""
 _REFUSAL = re.compile(r"没有找到|无法回答|不能回答|未提及|没有提到|资料中没有")
@@ -112,6 +114,19 @@ class SentenceChecker:
             return with_markers(body, valid), "copied" if copied else "model"
         return None, "dropped"
 
+    @staticmethod
+    def _year_fits_span(year: str, clause: str, sources: list[str]) -> bool:
+        """False when ``clause`` dates by ``year`` a figure its source states as an average over years (年均) in a
+        sentence that names no such year: "2026年江苏全社会研发经费投入年均增长7%左右" of the five-year goals."""
+        for m in NUMBER.finditer(clause):
+            fact = norm(m.group(0))
+            if fact == year:
+                continue
+            holders = [norm(x) for x in sources if fact in norm(x)]
+            if holders and all(_SPAN_AVERAGE.search(h) and year not in h for h in holders):
+                return False
+        return True
+
     def _lists_keep_their_subject(self, body: str, cited: list[int]) -> bool:
         """A list of names stays with what it is said of: "国务院全体会议由总理、副总理、国务委员和秘书长组成" is refused
         when the source lists them for the 常务会议 (what the list is said of stands in a sentence that lists them)."""
@@ -142,7 +157,11 @@ class SentenceChecker:
                 if m.end() < len(clause) and clause[m.end()] == clause[m.end() - 1]:
                     continue  # "一件件", "一桩桩": a manner of speaking, not a count
                 if re.fullmatch(r"(?:19|20)\d\d", m.group(0)) and clause[m.end():m.end() + 1] == "年":
-                    continue  # a year dates, it counts nothing (and stands in the cited text: facts_missing)
+                    # a year dates, it counts nothing (and stands in the cited text: facts_missing) — but one year put
+                    # on a figure the source gives per year of a span ("年均增长7%左右" of the 十五五 goals) is wrong
+                    if not self._year_fits_span(m.group(0), clause, sources):
+                        return False
+                    continue
                 fact = norm(m.group(0))
                 before = clause[:m.start()]
                 terms = [t for t in focus_terms(before) if len(t) >= 2 and t not in _DEICTIC]

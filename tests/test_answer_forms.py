@@ -1687,3 +1687,15 @@ def test_list_of_names_stays_with_what_it_is_said_of():
     ck = SentenceChecker({1: para}, {1: "国务院组织法"}, Plan(sentences=[]), "国务院全体会议由哪些人组成？")
     assert ck.check("国务院全体会议由总理、副总理、国务委员和秘书长组成。[1]", [])[1] == "dropped"
     assert ck.check("常务会议的成员是总理、副总理、国务委员和秘书长。[1]", [])[1] == "model"
+
+
+def test_one_year_put_on_an_average_over_years_is_dropped():
+    # Found using the app: "2026年江苏全社会研发经费投入年均增长7%左右" of the five-year goals
+    from assistant.compose import Plan
+    from assistant.model_answer import SentenceChecker
+
+    para = ("“十五五”时期经济社会发展的主要目标是：地区生产总值年均增长5%左右，全社会研发经费投入年均增长7%左右。"
+            "今年全社会研发投入强度3.42%左右。")
+    ck = SentenceChecker({1: para}, {1: "政府工作报告"}, Plan(sentences=[]), "2026年研发投入的目标是多少？")
+    assert ck.check("2026年全社会研发经费投入年均增长7%左右。[1]", [])[1] == "dropped"
+    assert ck.check("“十五五”期间全社会研发经费投入每年平均要增长7%左右。[1]", [])[1] == "model"
