@@ -538,7 +538,7 @@ def focus_terms_besides(question: str, name: str) -> dict[str, float]:
 _REPORT_NAME = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:省|市|自治区)?(?:(\d{4})年|今年|去年|本年度?|最新|新一年)?的?"
                           r"(?:省|市|区)?(?:人民)?政府工作报告")
 """A work report named by its place and a time said loosely: 广东今年政府工作报告, 湖北政府工作报告."""
-_SHORT_HEADS = {"小组": re.compile(rf"[\d{'一二两三四五六七八九十'}]+个组|[每各本该]组")}
+_SHORT_HEADS = {"小组": re.compile(r"[\d一二两三四五六七八九十]+个组|[每各本该]组")}
 """Heads a text writes short ("联席会议小组": "分成8个组，每组……")."""
 
 

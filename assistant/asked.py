@@ -342,12 +342,12 @@ def analyse(question: str) -> Asked:
                 measure = _measured_before(q, measure)
             if not measure and (mg := re.search(r"(增长|增速|涨幅|下降|提高|上涨)了?(?:多少|几)", q)):
                 measure = _measured_before(q, mg.group(1))  # "外贸打算增长多少": 外贸 is measured
-            if not measure and (mm := re.search(r"GDP|CPI|PPI|" + INDICATORS.pattern, q, re.I)):
+            if not measure and (mm := _NAMED_MEASURE.search(q)):
                 measure = _LATIN_MEASURE.get(mm.group(0).lower(), mm.group(0))  # "去年GDP增长了多少"
             unit = _MEASURE_UNIT.get(measure, "")
             if unit:
                 measure = ""
-        elif unit in _MAGNITUDES and (mm := re.search(r"GDP|CPI|PPI|" + INDICATORS.pattern, q, re.I)):
+        elif unit in _MAGNITUDES and (mm := _NAMED_MEASURE.search(q)):
             measure = _LATIN_MEASURE.get(mm.group(0).lower(), mm.group(0))  # "GDP一共多少亿": 生产总值, in 亿
     person = bool(_PERSON_Q.search(q))
     if ORGANS_ASKED.search(q):  # "牵头单位分别是谁": organs by name, not a person
@@ -613,6 +613,8 @@ _GROWTH = {"增长", "增速", "涨幅", "增幅", "提高", "下降", "上涨",
 INDICATORS = re.compile(r"生产总值|居民消费价格|城镇新增就业|城镇调查失业率|粮食产量|一般公共预算收入|固定资产投资|"
                         r"社会消费品零售总额|居民人均可支配收入|进出口")
 """Measures reports set targets for and report results of: an English question's measure, found among its terms."""
+_NAMED_MEASURE = re.compile(r"GDP|CPI|PPI|" + INDICATORS.pattern, re.I)
+"""A measure a question names by its Latin or its reports' name ("去年GDP增长了多少", "GDP一共多少亿")."""
 _SAME_MEASURED = {"生产总值": ("生产总值", "经济增长", "经济总量", "GDP"), "经济": ("经济", "生产总值", "GDP"),
                   "外贸": ("外贸", "进出口", "对外贸易"), "物价": ("物价", "居民消费价格", "CPI"),
                   "消费": ("消费", "社会消费品零售总额", "社零"), "投资": ("投资", "固定资产投资"),
@@ -790,10 +792,10 @@ _SAME_MEASURE = [set("个项件条份部支家所套块级拨"), {"人", "名", 
 "133人次")."""
 # "62.6万人", "4900亿元": 万 / 亿 before the measure word are part of the number
 _MEASURE_ONLY = set("个人名位次件项条份家所")
+"""Measure words that are no noun themselves (组, 批, 轮 are: "8个组")."""
 _MAGNITUDES = ("万", "亿")
 """Asked as a unit ("多少亿"), a magnitude: any sum written in it answers."""
 _PER_HEAD = "人均"
-"""Measure words that are no noun themselves (组, 批, 轮 are: "8个组")."""
 _NUM_UNIT = re.compile(rf"{CN_COUNTED}\s*(?:[万亿](?=[\u4e00-\u9fff]))?({UNITS}|方面|%|％)")
 _ORDINAL = re.compile(rf"第[\d{_CN_NUM}百千]+$")
 _QUOTE_SPAN = re.compile(r"“[^”]{0,30}”|\"[^\"]{0,30}\"|《[^》]{0,40}》")
