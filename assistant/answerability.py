@@ -179,12 +179,13 @@ def int_cn(n: int) -> str:
     return d[n // 100] + "百" + tail
 
 
-def _abbreviates(short: str, title: str) -> bool:
-    """``short`` is ``title`` shortened: its characters in order, the same first and last ("保密法" of
-    "中华人民共和国保守国家秘密法")."""
-    title = re.sub(r"^中华人民共和国", "", title)
+def abbreviates(short: str, title: str) -> bool:
+    """``short`` is the usual short name of a law's ``title``: its characters in order, the same first and last
+    ("保密法" of "中华人民共和国保守国家秘密法"; not of 保守国家秘密法实施条例, which ends otherwise)."""
+    title = re.sub(r"^(?:中华人民共和国|中国共产党)", "", title)
     it = iter(title)
-    return bool(title) and short[0] == title[0] and short[-1] == title[-1] and all(c in it for c in short)
+    return (3 <= len(short) < len(title) and short[0] == title[0] and short[-1] == title[-1]
+            and all(c in it for c in short))
 
 
 def _short_name(key: str, hay: str) -> str:
@@ -736,7 +737,7 @@ class Checker:
             if (m := _REPORT_NAME.fullmatch(key)) and any(
                     m.group(1) in t and "政府工作报告" in t and (not m.group(2) or m.group(2) in t) for t in titles.split("\n")):
                 continue  # "广东今年政府工作报告": the place's report as people call it (2026年广东省政府工作报告)
-            if key.endswith("法") and any(_abbreviates(key, norm(d.title)) for d in docs):
+            if key.endswith("法") and any(abbreviates(key, norm(d.title)) for d in docs):
                 continue  # a law of the library by its short name (保密法: 中华人民共和国保守国家秘密法)
             # A law the texts only cite ("依照《中华人民共和国行政诉讼法》的规定"): what it provides is in no text here.
             # (not the short name a text gives the law it implements: "(以下简称保密法)")

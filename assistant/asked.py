@@ -84,7 +84,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
                                  r"哪(?:家|边|一家)[^，,。？?]{0,6}?(?:更|最)?(?:多|少|高|低|快|慢|早|晚|大|小|强)|"
                                  r"\bdiffer|\bcompare|\bversus\b|\bvs\.?\b", re.I)),
     (Form.DEFINITION, re.compile(
-        r"是什么(?!时候|时间|样|地方|部门|单位|级别)|是啥(?!时候|时间|样|地方|部门|单位)|指什么|指啥|是指|什么是|啥是|什么叫|含义|意思|定义|\bwhat is\b|\bwhat's\b|\bwhat does .* mean\b|\bdefin", re.I)),
+        r"是什么(?!时候|时间|样|地方|部门|单位|级别)|是啥(?!时候|时间|样|地方|部门|单位)|指什么|指的?啥|是指|什么是|啥是|什么叫|含义|意思|定义|\bwhat is\b|\bwhat's\b|\bwhat does .* mean\b|\bdefin", re.I)),
     (Form.YESNO, re.compile(
         r"是否|是不是|有没有|能不能|可不可以|可否|需不需要|要不要|对吗|吗[？?]?$|(?<![什怎])么[？?]?$|"
         r"^(?:is|are|does|do|did|can|must|should|was|were|has|have)\b", re.I)),
@@ -151,7 +151,9 @@ FACET: dict[Form, re.Pattern] = {
                                  rf"{CN_COUNTED}(?:种|项|个|类|大|方面)"),
     Form.OPERATION: re.compile(r"每年|定期|负责|采取|通过|按照|分成|召开|形式|方式|至少|由|程序|流程|组织|建立|实行|"
                                r"开展|收集|反馈|报告|汇报|督促"),
-    Form.DEFINITION: re.compile(r"是指|指的是|即|简称|是[\u4e00-\u9fff“”]{2,30}的|所称|包括|就是"),
+    Form.DEFINITION: re.compile(r"是指|指的是|即|简称|是[\u4e00-\u9fff“”]{2,30}的|所称|包括|就是|"
+                                # a law's definition: the term, then 是 (第二条 国家秘密是关系国家安全和利益……的事项)
+                                r"^(?:第[一二三四五六七八九十百零〇]+条\s*)?[\u4e00-\u9fff“”]{2,12}是[^。]{4,}的[\u4e00-\u9fff]{1,6}。?$"),
     Form.SIGNIFICANCE: re.compile(r"有利于|意义|作用|是[^。]{0,30}(?:重要|关键|有力|具体)|为了|旨在|目的|推动|促进|保障|提升|增强"),
 }
 """A sentence matching FACET[form] can answer a question of that form; forms without an entry accept any sentence."""

@@ -703,6 +703,8 @@ class ChangeItem:
     article: Article
     cite: str
     """``《中华人民共和国监察法》（2024年12月25日修正）第二十一条``."""
+    was: Article | None = None
+    """For 修改: the old article it was changed from."""
 
     @property
     def line(self) -> str:
@@ -755,7 +757,7 @@ def change_items(comparison: Comparison, kind: str | Iterable[str] = ("新增", 
             if p.note and ("拆分" in p.note or "合并" in p.note):
                 parts.insert(0, p.note.split("；")[0])
             out.append(ChangeItem("修改", f"{where}{'，'.join(parts)}", c.new.doc_id, p.new[0],
-                                  new_cite + p.new[0].label))
+                                  new_cite + p.new[0].label, p.old[0] if p.old else None))
         elif p.kind == "未修改" and p.renumbered and "序号变化" in kinds:
             out.append(ChangeItem("序号变化", f"原{p.old_label}改为{p.new_label}，内容未变", c.new.doc_id, p.new[0],
                                   new_cite + p.new[0].label))

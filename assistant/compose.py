@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from policyqa.types import Hit
@@ -67,6 +67,11 @@ PER_PASSAGE = 3
 MIN_RELATIVE_SCORE = 0.6
 """A filler sentence scoring below this share of the best sentence's score is left out (keeps answers on point)."""
 FACET_MIN_RELATIVE = 0.25
+BOUND_NEAR = 0.7
+"""A sentence stating the bound asked comes first when it scores at least this share of the best one stating a value."""
+_BOUNDS = (re.compile(r"最长|最多|至多|最高|最迟|最晚|不得超过|不超过|不得多于|不得长于|不得晚于|不迟于"),
+           re.compile(r"最短|最少|至少|最低|不得少于|不少于|不得低于|不低于|不得短于"))
+"""An upper and a lower bound, each as questions ask it (最长) and as laws state it (不得超过)."""
 """A sentence holding an asked facet is taken down to this share of the best score (it answers what was asked)."""
 
 
@@ -501,12 +506,12 @@ def only_named(question: str, sentences: list[str], headings: list[str]) -> bool
 
 def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = False,
                 max_sentences: int = MAX_SENTENCES, max_chars: int = MAX_CHARS, focus: str = "",
-                authors: dict[str, str] | None = None) -> Plan:
+                authors: dict[str, str] | None = None, meaning: Mapping[str, float] | None = None) -> Plan:
     """Choose the verbatim sentences of ``hits`` that answer ``question`` as ``asked``; ``focus``: what a "那X呢"
     follow-up asks the previous question of (an asked fact about X, not about the previous question's thing).
     ``authors``: each document's author by doc_id — the body an article speaks for ("全国人大常委会机关党组") is
     its topic though its sentences leave it out ("每年召开机关推进全面从严治党工作会议")."""
-    scored = sorted(score_sentences(question, hits, overview, asked), key=lambda x: -x.score)
+    scored = sorted(score_sentences(question, hits, overview, asked, meaning), key=lambda x: -x.score)
     if m := BESIDES.search(question):  # "除了发通知，还做了哪些事": not the sentence of what was said, if others remain
         told = [t for t in query_terms(m.group(1)) if len(t) >= 2]
         # (a list naming it among others stays: "……书画摄影展、歌咏比赛、足球联赛" of "除了歌咏，还办了哪些活动")
@@ -582,12 +587,17 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     # 2. One sentence per asked facet: the best sentence about the topic that states it. A comparison's sentence
     # states it of one side ("书记联席会至少每年召开两次" of "书记联席会与……工作会议在召开频次上有何不同").
     asks = [question, *(compared_sides(question) if asked.across else [])]
+    def names_quoted(form: Form, text: str) -> bool:
+        """"“一把钥匙开一把锁”指的啥": the sentence that uses the quoted words says what they stand for."""
+        return form is Form.DEFINITION and bool(asked.quoted) and all(x in text for x in asked.quoted)
+
     for form in facets:
         if any(holds(form, c.text) and _facet_ok(form, asked, c.text, question)
                and (form is not Form.SIGNIFICANCE or VALUE[form].search(c.text)) for c in chosen):
             continue
         strict = form in asked.strict
-        cands = [s for s in scored if holds(form, s.text) and _facet_ok(form, asked, s.text, question)
+        cands = [s for s in scored if (holds(form, s.text) or names_quoted(form, s.text))
+                 and _facet_ok(form, asked, s.text, question)
                  and _about_topic(s, hits[s.n - 1], terms) and s.score >= FACET_MIN_RELATIVE * best
                  and (form not in _DATED or year_fits(question, s.text, hits[s.n - 1]))
                  and (not strict or any(_states_for_topic(q, asked, s, hits[s.n - 1],
@@ -605,7 +615,12 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
         if form in VALUE and cands:  # "多久 / 几次 / 多少": a sentence stating the value before one naming 期限
             # ("去年…多少": a figure of that year before one of the five years a report also reviews)
             last_year = form is Form.QUANTITY and bool(_LAST_YEAR_Q.search(question))
+            # "最长期限": a sentence stating the bound asked (责令候查最长不得超过十二个月) before one with some
+            # other period in it (……在二十四小时以内报告)
+            bound = next((b for b in _BOUNDS if b.search(question)), None)
+            near = BOUND_NEAR * max((s.score for s in cands if VALUE[form].search(s.text)), default=0.0)
             cands.sort(key=lambda s: (not VALUE[form].search(s.text),
+                                      bound is not None and not (bound.search(s.text) and s.score >= near),
                                       last_year and bool(_YEARS_REVIEWED.search(s.text)), -s.score))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
             # "哪些形式": a sentence listing 形式 first; then one that names items (简称, 分别是); then score.
@@ -803,6 +818,7 @@ FOCUS_PRESENCE = 0.6
 def _names_focus(focus: str, sentence: str, least: float = FOCUS_PRESENCE) -> bool:
     """The sentence names each term of X ("老党员的纪念章": 老党员 and 纪念章; "专委会": 专(工)委)."""
     hay = norm(ASIDE.sub("", sentence))
+    focus = ASIDE.sub("", focus) or focus  # (专(工)委 read as the sentence is: 专委)
     terms = list(focus_terms(focus)) or [focus]
     return all(presence(t, hay) >= least for t in terms)
 
@@ -854,8 +870,26 @@ def _states_for(question: str, asked: Asked, s: ScoredSentence, hit: Hit, doc_te
             return False
     # a measure said in the report's other words ("经济增长5.5%左右" of 地区生产总值) counts as named
     text = s.text + (asked.measure if asked.measure and any(m in s.text for m in same_measured(asked.measure)) else "")
+    text += _items_after(s.text, hit.text)
     return (sentence_coverage(question, text, hit, asked.strict) >= STRICT_COVERAGE
             and all(norm(x) in norm(s.text) for x in asked.quoted))
+
+
+_NEXT_ARTICLE = re.compile(r"\n\s*第[一二三四五六七八九十百零〇]+条")
+
+
+def _items_after(sentence: str, passage: str, limit: int = 600) -> str:
+    """The items the paragraph of a sentence introduces ("……可以对单位并处三千元以上五万元以下的罚款；……：
+    （一）……（二）私设会计账簿的"): what the sentence says is said of each (empty when its paragraph ends
+    otherwise than in "：")."""
+    if (at := passage.find(sentence)) < 0:
+        return ""
+    rest = passage[at + len(sentence):]
+    line = rest.split("\n", 1)[0]  # the rest of the sentence's paragraph
+    if not (sentence + line).rstrip().endswith(("：", ":")):
+        return ""
+    items = rest[len(line):][:limit]
+    return items[:m.start()] if (m := _NEXT_ARTICLE.search(items)) else items
 
 
 RESERVE_COVERAGE = 0.6

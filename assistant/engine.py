@@ -45,6 +45,7 @@ from .compose import (
     states_from_afar,
 )
 from .docfacts import document_fact, unborne_outlet
+from .extractive import MEANING_WEIGHT, answer_units
 from .grounding import MarkerOrder, renumber, verify_answer
 from .injection import defuse_hits
 from .listing import grow_plan
@@ -54,6 +55,7 @@ from .retrieve import Retriever, SearchResult, diversify, is_overview
 from .revision_note import difference_line
 from .rewrite import Standalone, rule_rewrite, standalone, topic_nouns
 from .scope import LATIN_PLACE, SHORT_NAME, Scope, places_of, resolve_scope, without_version_words
+from .semantic import SentenceSimilarity
 
 log = logging.getLogger("policyqa.answer")
 
@@ -135,6 +137,7 @@ class AnswerEngine:
         self.res = res
         self.retriever = Retriever(res)
         self.checker = Checker(res)
+        self.similarity = SentenceSimilarity(res.embedder)
         self._instance = backend if isinstance(backend, ChatBackend) else None
         if self._instance is not None:
             self.backend_name = self._instance.name
@@ -167,6 +170,12 @@ class AnswerEngine:
     def authors(self) -> dict[str, str]:
         """Each document's author (an organ or a person) by doc_id, from the records."""
         return {d.doc_id: d.author for d in self.docs() if d.author}
+
+    def meaning(self, question: str, query: str, hits: list[Hit]) -> dict[str, float]:
+        """Each candidate sentence's nearness in meaning to the question as asked and as searched (z-scores)."""
+        if MEANING_WEIGHT <= 0:
+            return {}
+        return self.similarity.scores((question, query), [u for h in hits for u in answer_units(h.text)])
 
     def body_of(self, doc_id: str) -> tuple[str, str] | None:
         """The congress / CPPCC body (organ, level) a document is by or about (:mod:`.bodies`), cached."""
@@ -336,7 +345,7 @@ class AnswerEngine:
         kept, safe = defuse_hits(r.reserve[:RESERVE_READ], sa.query)
         authors = self.authors()
         wider = plan_answer(sa.query, r.asked, [*safe_hits, *safe], overview=is_overview(sa.query), focus=sa.focus,
-                            authors=authors)
+                            authors=authors, meaning=self.meaning(r.question, sa.query, [*safe_hits, *safe]))
         strict = set(r.asked.strict)
         # sentences read from below that spell out the asked set's items (its items stand for its name, “三力”)
         spelled = {(p.n, p.pos) for p in wider.sentences if p.n > len(safe_hits)
@@ -454,7 +463,7 @@ class AnswerEngine:
         # a word of the question the texts say otherwise (荣休 for 荣退) is no topic a sentence must name
         psa = dataclasses.replace(sa, query=sa.query.replace(r.reworded, "")) if r.reworded else sa
         plan = plan_answer(psa.query, r.asked, safe_hits, overview=is_overview(psa.query), focus=sa.focus,
-                           authors=self.authors())
+                           authors=self.authors(), meaning=self.meaning(question, psa.query, safe_hits))
         grown = grow_plan(plan, safe_hits, r.asked, self.doc_hits)
         if grown is not None:  # "从哪四个方面": the announcing sentence and each part's lead, from its own passage
             plan, more = grown[0], grown[1][len(safe_hits):]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from policyqa import sparse
@@ -31,6 +32,8 @@ QUESTION_WORDS = set(
 )
 # Tokens that ask (哪两项, 几个, 第几轮, 多少名) or are bare Chinese numerals (一百多个).
 _ASKING = re.compile(r"^(哪|几|第几|多少|咋|啥|怎)|^[一二两三四五六七八九十百千万几]+[多余来]?[个名项次条]?$")
+_POINTING = re.compile(r"^[这那该此][篇份个部本][里中内上]?$")
+"""A word that points at a document named before ("全国人大那篇里"): where to look, not what is asked."""
 # Question words that ask for a definition / composition, and cues of sentences that give one.
 _DEF_Q = re.compile(r"是什么|指什么|包括|哪些|哪两|什么是|内容|what is|what are", re.I)
 _DEF_CUE = re.compile(r"是指|指的是|包括|主要有|分别是|即|简称|制定|建立|明确")
@@ -119,7 +122,7 @@ def query_terms(question: str) -> dict[str, float]:
     """Content terms of a question with weights (longer terms weigh more)."""
     terms: dict[str, float] = {}
     for t in sparse.tokenize(question):
-        if t in QUESTION_WORDS or (len(t) == 1 and not t.isdigit()) or _ASKING.match(t):
+        if t in QUESTION_WORDS or (len(t) == 1 and not t.isdigit()) or _ASKING.match(t) or _POINTING.match(t):
             continue
         terms[t] = max(terms.get(t, 0.0), math.log(1 + len(t)))
     return terms
@@ -133,6 +136,8 @@ def _term_score(terms: dict[str, float], sentence: str, context: str) -> float:
 
 _WH = re.compile(r"哪些|哪几|哪[一二两三四五六七八九十]|哪个|哪位|哪家|哪里|什么|谁|多少|几[个次项名条]|怎么|如何|怎样")
 RELATION_WEIGHT = 1.5
+MEANING_WEIGHT = 1.0
+"""How much a sentence's nearness in meaning (z-score) adds, times the share of the question's words no sentence holds."""
 """Weight of the question's terms that follow its question word."""
 
 _YN = re.compile(r"是不是|是否|有没有|能不能|要不要|需不需要|可不可以|会不会")
@@ -189,7 +194,7 @@ def answer_units(text: str) -> list[str]:
 
 
 def score_sentences(question: str, hits: list[Hit], overview: bool = False,
-                    asked: Asked | None = None) -> list[ScoredSentence]:
+                    asked: Asked | None = None, meaning: Mapping[str, float] | None = None) -> list[ScoredSentence]:
     """Score every sentence of ``hits`` for answering ``question``.
 
     A term named only in the title or headings counts half inside the sentence (a defining
@@ -237,6 +242,12 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
     want_def = bool(_DEF_Q.search(question)) or overview
     want_how = bool(_HOW_Q.search(question))
     want_freq = bool(_FREQ_Q.search(question))
+    # Meaning counts as much as the words fall short: a question whose words some sentence holds is read by its
+    # words; one in everyday or translated words (few of them in any sentence) by its meaning.
+    meaning_weight = 0.0
+    if meaning and terms:
+        held = max((_term_score(terms, u, "") for h in hits for u in answer_units(h.text)), default=0.0)
+        meaning_weight = MEANING_WEIGHT * max(0.0, 1.0 - held / sum(terms.values()))
     out: list[ScoredSentence] = []
     for n, h in enumerate(hits, 1):
         headings = set(h.heading_path)
@@ -275,6 +286,8 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
                     score += FACET_BONUS
                 if asked.count and Form.ENUMERATION in asked.forms and asked.count in list_counts(s):
                     score += FACET_BONUS  # "两项机制是啥": the sentence that names exactly two
+            if meaning:  # near the question in meaning (:mod:`.semantic`): everyday or translated wording
+                score += meaning_weight * meaning.get(s, 0.0)
             score += 1.0 / (n + 1)          # retrieval rank prior
             score -= 0.002 * max(0, len(s) - 120)  # prefer crisp sentences
             out.append(ScoredSentence(score, n, pos, s))

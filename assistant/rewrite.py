@@ -24,7 +24,16 @@ from .asked import BESIDES, DOC_REF, INDICATORS, MEASURE_NAMES, analyse, same_me
 from .extractive import query_terms
 from .grounding import norm
 from .llm import ChatBackend, LLMError
-from .scope import LATIN_PLACE, SHORT_NAME, latin_cities, latin_city_pattern, named_cities, named_places
+from .scope import (
+    LATIN_PLACE,
+    SHORT_NAME,
+    latin_cities,
+    latin_city_pattern,
+    named_cities,
+    named_places,
+    version_only,
+    without_new_version,
+)
 
 log = logging.getLogger("policyqa.rewrite")
 
@@ -32,7 +41,7 @@ _ANAPHORA = re.compile(r"^(那|那么|那它|它|其|该|此|这|上述|还有|�
 _LEAD = re.compile(r"^(?:那么|那(?:天|年|次|会儿)(?=[\u4e00-\u9fff]{2})|当(?:天|时|年)|那|还有|另外|然后|再问一下|再问|请问)[，,、\s]*")
 """"那/那么……" and a time that points back at the last question's event ("那天一共几支合唱队上台", "当时谁主持")."""
 _PRONOUN = re.compile(r"它们|他们|它|这个机制|该机制|这项制度|该制度|这个制度|这项工作|这个|该项|这项|(?<![尤极])其(?![他中余实次后])")
-_ELLIPTIC = re.compile(r"^(?:那|那么)?(.{2,20}?)(?:呢|怎么样|如何)[？?]?$")
+_ELLIPTIC = re.compile(r"^(?:那|那么)?(.{2,20}?)(?:那边|这边|那里|这里|方面|这块|那块)?(?:呢|怎么样|如何)[？?]?$")
 """"那全国人大常委会机关呢？": the previous question, asked of something else."""
 _PROVINCE_NAMES = "|".join(sorted(set(SHORT_NAME.values()), key=len, reverse=True))
 _OWN_BODY = re.compile(rf"(?:全国|中央|国家|省|自治区|市|县|区|{_PROVINCE_NAMES})[\u4e00-\u9fff]{{0,6}}?"
@@ -192,6 +201,30 @@ def _measure_swap(x: str, prev: str) -> str | None:
     return prev[:m.start()] + x + prev[m.end():] if m else None
 
 
+_OF_LAW = re.compile(r"^(《?[\u4e00-\u9fff]{2,24}?(?:法|条例|办法|规定|细则)》?)(?:的|中的?|里的?|对|关于|规定的?)?"
+                     r"([\u4e00-\u9fff]{2,8}?)"
+                     r"((?:的)?(?:最长|最短|最多|最少|至少|最高|最低|一般)?(?:期限|时限|时间)?(?:是|为|有|要|由|应当|需要|可以|能)?"
+                     r"(?:多长时间|多长|多久|多少|几|哪些|什么|谁|何时|何|怎么|怎样|如何).*)$")
+"""A question of one thing a law says: the law, the thing, what is asked of it ("监察法规定留置最长多长时间")."""
+
+
+def _law_thing_swap(x: str, prev: str) -> str | None:
+    """"那强制到案呢？" after "监察法规定留置最长多长时间？": the same law asked the same of X (留置 replaced:
+    "监察法规定强制到案最长多长时间？"); "那公务员法呢？" asks the same thing of another law. None when the last
+    question is not of that shape or X is no plain term."""
+    if not re.fullmatch(r"[\u4e00-\u9fff《》]{2,16}", x) or x in prev:
+        return None
+    m = _OF_LAW.match(prev.strip())
+    if not m or (not named_documents(m.group(1)) and not m.group(1).startswith("《")):
+        return None
+    if named_documents(x) or x.startswith("《"):
+        return x + prev[m.end(1):]
+    asked = m.group(3)
+    if (said := re.match(r"的?(期限|时限|时间)", asked)) and x.endswith(said.group(1)):
+        asked = asked[said.end():]  # "那复议期限呢" after "……的申请期限是多久": X names the 期限 itself
+    return prev[:m.start(2)] + x + asked
+
+
 def elliptic_focus(question: str) -> str:
     """X of "那X呢 / X怎么样", "" for any other question."""
     m = _ELLIPTIC.match(question.strip())
@@ -301,6 +334,10 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
         if said == "":
             return _LEAD.sub("", prev)  # "除了这些" after an answer that listed nothing: the last question again
         return f"除了{m.group(1)}，{_LEAD.sub('', prev)}"
+    if version := version_only(q):  # "修订前呢？", "那2017年版呢？": the last question, of that revision
+        before = history[-1][0]
+        prev = standalone(before, history[:-1], None).query if is_english(before) else rule_rewrite(history[:-1], before)
+        return version + without_new_version(_LEAD.sub("", prev))
     # (an English question's 如何 is its "how", no "X如何" that asks the last question of X)
     if (x := elliptic_focus(q) if not english else "") and (facet := _facet_question(x)):
         return rule_rewrite(history, facet, english, apart)  # (before the last question is rewritten: it is, there)
@@ -312,7 +349,7 @@ def rule_rewrite(history: list[tuple[str, str]], question: str, english: str = "
             base = base[len(px) + 1:]  # "那X呢" after "那Y呢": the question both ask, of X now (not of X and Y)
         if (moved := _to_other_place(x, base)) is not None:
             return moved
-        if (swapped := _same_head_swap(x, base) or _measure_swap(x, base)) is not None:
+        if (swapped := _same_head_swap(x, base) or _measure_swap(x, base) or _law_thing_swap(x, base)) is not None:
             return swapped
         return f"{x}：{base}"
     if not BESIDES.search(q) and (  # "除了发通知，工委还做了哪些事": more of the last topic, whatever it names
@@ -713,6 +750,7 @@ def glossary_translate(question: str) -> Standalone:
     question = _EN_ANNIVERSARY.sub(  # "70th anniversary" → 70周年, "fifth anniversary" → 5周年
         lambda m: f" {_EN_ORDINALS.index(m.group(1).lower()) + 1 if m.group(1).lower() in _EN_ORDINALS else m.group(1)}周年 ",
         question)
+    question = _titled_laws().sub(lambda m: f" 《{gl[_en_key(m.group(0))][0]}》 ", question)  # "Law on Guarding …"
     question = _EN_LAW.sub(lambda m: _law_name(m, gl), question)  # "the Labor Contract Law" → 《劳动合同法》
     question = _EN_OUTLET.sub(lambda m: _outlet_zh(m, gl), question)
     question = _EN_HELD_IN.sub(_held_in_zh, question)  # "held in Beijing": where, not whose (在北京召开)
@@ -788,6 +826,19 @@ def _local_congress(out: list[str]) -> list[str]:
 
 _EN_LAW = re.compile(r"\b((?:[A-Z][\w'-]*\s+){1,5})(Law|Regulations?|Measures)\b")
 _EN_LAW_SUFFIX = {"law": "法", "regulation": "条例", "regulations": "条例", "measures": "办法"}
+
+
+@functools.lru_cache(maxsize=1)
+def _titled_laws() -> re.Pattern:
+    """The glossary's law titles ("Law on Administrative Discipline for Public Officials"), longest first: read
+    whole before the capitalised words ending in "Law" are (which would stop at "the Supervision Law" of "the
+    Supervision Law of the Standing Committees of People's Congresses")."""
+    keys = [k for k, v in glossary().items() if re.search(r"(?:law|regulations?)$|\b(?:law|regulations?) (?:on|of|for)\b", k)
+            and " " in k and re.search(r"(?:法|条例|办法)$", v[0]) and len(v[0]) >= 3]
+    def words(key: str) -> str:  # as _en_key reads them: "people" is "People's", a space any space or hyphen
+        return r"[\s‐–-]+".join(re.escape(w) + r"(?:['’]s)?" for w in key.split())
+
+    return re.compile(r"\b(?:" + "|".join(map(words, sorted(keys, key=len, reverse=True))) + r")\b", re.I)
 
 
 def _law_name(m: re.Match, gl: dict[str, list[str]]) -> str:
@@ -975,8 +1026,11 @@ def standalone(question: str, history: list[tuple[str, str]], llm: ChatBackend |
     if history:
         r = rule_rewrite(history, f, apart=apart)
         x = elliptic_focus(f)
-        if not r.startswith(f"{x}："):
-            x = ""  # "那湖北呢": the previous question asked of 湖北, no thing of 湖北 to name in the answer
+        if version_only(f) or not (r.startswith(f"{x}：") or (x and x in r and not _places_said(x)
+                                                             and not named_documents(x))):
+            # "那湖北呢": the previous question asked of 湖北, no thing of 湖北 to name in the answer (but
+            # "那强制到案呢" put in place of the last question's 留置 is the thing the facts must name)
+            x = ""
         return Standalone(query=r, how="followup" if r != q else "", asked_text=rule_rewrite(history, q), focus=x,
                           carried=_carried(f, r))
     return Standalone(query=f, how="formal" if f != q else "", asked_text=q)

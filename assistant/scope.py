@@ -18,11 +18,12 @@ from policyqa.textnorm import normalize_for_index
 from policyqa.types import DocumentMeta, SearchFilter
 from policyqa.versions import by_work, in_force_ids, superseded_ids, version_label
 
-from .answerability import named_documents, place_words
+from .answerability import abbreviates, named_documents, place_words
 from .asked import compared_sides
 from .grounding import norm
 
-__all__ = ["ISSUERS", "PLACES", "SHORT_NAME", "Scope", "named_places", "places_of", "resolve_scope", "without_version_words"]
+__all__ = ["ISSUERS", "PLACES", "SHORT_NAME", "Scope", "named_places", "places_of", "resolve_scope", "version_only", "without_new_version",
+           "without_version_words"]
 
 # Province-level divisions: (full name, short name, English names).
 PLACES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -235,6 +236,31 @@ def without_version_words(question: str) -> str:
     return re.sub(r"^[，,、\s的]+", "", q).strip() or question
 
 
+_NEW_VERSION = re.compile(r"新(?:修[订正改])?的?(?=[\u4e00-\u9fff《]{1,16}?(?:法|条例|办法|规定))")
+_VERSION_ONLY = re.compile(r"^(?:那|那么|那个|还有)?[，,\s]*(.{2,12}?)的?(?:呢|怎么规定的?|是怎么规定的|怎么样|又如何|如何规定)?[？?。]*$")
+
+
+def version_only(question: str) -> str:
+    """"修订前呢？" / "那2017年版呢？": the revision a follow-up asks the last question of, as a phrase to put
+    before it ("修订前的", "2017年版"); "" when the question asks more than that."""
+    m = _VERSION_ONLY.match(normalize_for_index(question).strip())
+    if not m:
+        return ""
+    said = m.group(1)
+    if (y := _YEAR_VERSION_RE.fullmatch(said)) or (y := re.fullmatch(r"((?:19|20)\d{2})\s*年?\s*(?:版|修[订正]版?)", said)):
+        return f"{y.group(1)}年版"
+    if _BEFORE_RE.fullmatch(said):
+        return "修订前的"
+    if re.fullmatch(r"现行(?:版|版本|文本)?|新版|修[订正改]后|新(?:法|条例)", said):
+        return "现行"
+    return ""
+
+
+def without_new_version(question: str) -> str:
+    """The question without any word choosing a revision (without_version_words, and 新会计法's 新)."""
+    return _NEW_VERSION.sub("", without_version_words(question))
+
+
 def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | None = None) -> Scope:
     """The documents to search for ``question`` (see module docstring)."""
     base = flt or SearchFilter()
@@ -267,6 +293,8 @@ def resolve_scope(question: str, docs: list[DocumentMeta], flt: SearchFilter | N
     for name in names:
         key = norm(name)
         ids = {d.doc_id for d in live if key and (key in norm(d.title) or key == norm(d.work))}
+        if not ids:  # "保密法": a short name of 保守国家秘密法 (not of its 实施条例)
+            ids = {d.doc_id for d in live if abbreviates(key, norm(d.work or d.title))}
         if ids:
             doc_ids |= ids
             scope.documents += sorted({d.title for d in live if d.doc_id in ids})

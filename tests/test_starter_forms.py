@@ -75,10 +75,10 @@ def test_plan_said_with_daren(starter_engine):
 
 
 def test_law_by_its_short_name():
-    from assistant.answerability import _abbreviates
-    assert _abbreviates("保密法", "中华人民共和国保守国家秘密法")
-    assert not _abbreviates("刑事诉讼法", "中华人民共和国行政复议法")
-    assert not _abbreviates("行政诉讼法", "中华人民共和国行政复议法")
+    from assistant.answerability import abbreviates
+    assert abbreviates("保密法", "中华人民共和国保守国家秘密法")
+    assert not abbreviates("刑事诉讼法", "中华人民共和国行政复议法")
+    assert not abbreviates("行政诉讼法", "中华人民共和国行政复议法")
 
 
 @pytest.mark.parametrize(("sentence", "ok"), [("机关、单位应当确定脱密期期限。", False), ("脱密期一般为三年。", True)])
