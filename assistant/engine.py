@@ -28,9 +28,10 @@ from itertools import zip_longest
 from policyqa.runtime import Resources
 from policyqa.textnorm import normalize_for_index
 from policyqa.types import Answer, DocumentMeta, Hit, SearchFilter
+from policyqa.versions import version_label
 
 from . import answers, romanized
-from .answerability import ASKED_NOUNS, Checker
+from .answerability import ASKED_NOUNS, Checker, abbreviates, focus_terms, plain_word
 from .asked import INDICATORS, Asked, Form, analyse, compared_names, compared_sides, sub_questions
 from .bodies import asked_body, body_named, document_body, other_level
 from .changes import answer_changes, asks_for_changes
@@ -46,7 +47,7 @@ from .compose import (
 )
 from .docfacts import document_fact, unborne_outlet
 from .extractive import MEANING_WEIGHT, answer_units
-from .grounding import MarkerOrder, renumber, verify_answer
+from .grounding import MarkerOrder, norm, renumber, verify_answer
 from .injection import defuse_hits
 from .listing import grow_plan
 from .llm import ChatBackend, LLMError, TimeLimitedBackend, default_backend_name, get_backend
@@ -130,6 +131,12 @@ def _in_turns(sides: list[list[Hit]], rest: list[Hit]) -> list[Hit]:
     seen = {h.passage_id for h in turns}
     return turns + [h for h in rest if h.passage_id not in seen]
 
+_VARIANTS = str.maketrans({"帐": "账"})
+"""Older laws' variant characters (会计帐簿), read as the newer texts and questions write them."""
+_ASKING_WORD = re.compile(r"最|多|几|何|哪|谁|什么|怎|如何|是否|期限|时间|规定|要求|年版|\d")
+"""Words of a question that ask or frame (最长, 多久, 规定): no part of a name it gives."""
+
+
 class AnswerEngine:
     def __init__(self, res: Resources, backend: str | ChatBackend | None = None, timeout_s: float = 120.0,
                  first_token_timeout_s: float = 60.0):
@@ -138,6 +145,7 @@ class AnswerEngine:
         self.retriever = Retriever(res)
         self.checker = Checker(res)
         self.similarity = SentenceSimilarity(res.embedder)
+        self._texts: dict[str, str] = {}
         self._instance = backend if isinstance(backend, ChatBackend) else None
         if self._instance is not None:
             self.backend_name = self._instance.name
@@ -170,6 +178,38 @@ class AnswerEngine:
     def authors(self) -> dict[str, str]:
         """Each document's author (an organ or a person) by doc_id, from the records."""
         return {d.doc_id: d.author for d in self.docs() if d.author}
+
+    def doc_text(self, doc_id: str) -> str:
+        """A document's whole text (its passages joined), normalised for lookup (帐 read as 账); cached."""
+        if doc_id not in self._texts:
+            text = "".join(str(p.get("text", "")) for p in self.res.store.doc_passages(doc_id))
+            self._texts[doc_id] = norm(text).translate(_VARIANTS)
+        return self._texts[doc_id]
+
+    def only_in_other_revisions(self, query: str, picked: list[DocumentMeta]
+                                ) -> tuple[str, DocumentMeta, DocumentMeta] | None:
+        """A term of the question that the chosen older revision never uses and another revision of the same law
+        does (责令候查: added in 2024), with the two revisions; None when every term is in the chosen text."""
+        docs = self.docs()
+        for old in picked:
+            others = [d for d in docs if d.work and d.work == old.work and d.doc_id != old.doc_id]
+            if not others:
+                continue
+            q = norm(query).translate(_VARIANTS)
+            words = [k for t in focus_terms(query) if 2 <= len(k := norm(t).translate(_VARIANTS)) <= 8
+                     and not _ASKING_WORD.search(k) and k not in norm(old.title) and not abbreviates(k, norm(old.title))]
+            words.sort(key=q.find)
+            # a name the question writes in two plain words (强制 + 到案) is one name: joined when they stand together
+            names = [a + b for a, b in zip(words, words[1:]) if a + b in q] + [w for w in words if not plain_word(w)]
+            # only the thing asked about (the longest name): a lesser word the old text puts otherwise is no premise
+            longest = max(map(len, names), default=0)
+            text = self.doc_text(old.doc_id)
+            for key in names:
+                if len(key) < max(3, longest) or key in text:
+                    continue
+                if other := next((d for d in others if key in self.doc_text(d.doc_id)), None):
+                    return key, old, other
+        return None
 
     def meaning(self, question: str, query: str, hits: list[Hit]) -> dict[str, float]:
         """Each candidate sentence's nearness in meaning to the question as asked and as searched (z-scores)."""
@@ -437,6 +477,12 @@ class AnswerEngine:
                 yield Token(changed.text)
                 yield Final(answers.answered(ctx, changed.text, changed.hits))
                 return
+        if scope.picked and (absent := self.only_in_other_revisions(sa.query, scope.picked)):
+            # "2018年版监察法规定责令候查最长多久": the older text has no such rule (the 2024 one added it)
+            term, old, other = absent
+            yield from answers.refuse(ctx, notice=f"{version_label(old)}的《{old.title}》中没有关于“{term}”的规定"
+                                                  f"（见于{version_label(other)}的文本）。")
+            return
         if not r.asked.docfact and (outlet := unborne_outlet(sa.query, docs, periodicals=True)):
             # "两项机制这篇是登载在求是杂志上的吗": no document of the library appeared there
             yield from answers.refuse(ctx, notice=f"资料中没有由“{outlet}”刊发或发表的文章。")

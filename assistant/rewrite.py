@@ -719,6 +719,13 @@ _GLOSSED = re.compile(r"[\"“'‘][A-Za-z][A-Za-z\s'’-]{1,60}[\"”'’]\s*[�
 
 _EN_R_AND_D = re.compile(r"\bR\s*&\s*D\b", re.I)
 _EN_IN_YEAR = re.compile(r"\b(in|during|for|by)\s+((?:19|20)\d{2})\b(?![\d年%.])", re.I)
+_EN_VERSION = [  # a law's revision, as scope.py reads it in Chinese (2018年版, 2024年修订的, 修订前的)
+    (re.compile(r"\b(?:the\s+)?((?:19|20)\d{2})\s+(?:version|edition|text)\s+of\s+(?:the\s+)?", re.I), r" \1年版 "),
+    (re.compile(r"\b(?:the\s+)?((?:19|20)\d{2})\s+(?:amendment|revision|amended\s+version|revised\s+version)"
+                r"\s+(?:of|to)\s+(?:the\s+)?", re.I), r" \1年修订的 "),
+    (re.compile(r",?\s*\b(?:as\s+)?(?:revised|amended)\s+in\s+((?:19|20)\d{2})\b", re.I), r" \1年修订版 "),
+    (re.compile(r"\bbefore\s+(?:the|its)\s+(?:(?:19|20)\d{2}\s+)?(?:revision|amendment)s?\b", re.I), " 修订前的 "),
+]
 
 
 def glossary_translate(question: str) -> Standalone:
@@ -740,6 +747,8 @@ def glossary_translate(question: str) -> Standalone:
     # "the “first political task” (第一政治要件)": the Chinese is the term itself, the English only glosses it
     question = _GLOSSED.sub(lambda m: f" {m.group(1) or m.group(2)} ", question)
     question = _EN_R_AND_D.sub(" research and development ", question)  # (the words are split at "&")
+    for pattern, said in _EN_VERSION:  # "the 2018 version of the Supervision Law", "as revised in 2023"
+        question = pattern.sub(said, question)
     # "in 2025": the year a fact is of, as a Chinese question says it (2025年); "the 2024 review" names a document
     question = _EN_IN_YEAR.sub(r"\1 \2年 ", question)
     question = _EN_DATE.sub(lambda m: f"{_MONTHS.index(m.group(1).lower()) + 1}月{m.group(2)}日", question)

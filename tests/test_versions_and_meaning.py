@@ -131,3 +131,20 @@ def test_meaning_ranks_a_paraphrase(resources):
     z = sim.scores(["老百姓有话去哪儿说？"], sentences)
     assert max(z, key=z.get) == sentences[0], z
     assert sim.scores(["问题"], sentences[:2]) == {}  # too few to compare
+
+
+def test_older_revision_lacks_what_a_newer_one_added(starter_engine):
+    ans = starter_engine.ask("2018年版监察法对强制到案有什么规定？")
+    assert not ans.answerable and any("强制到案" in n and "2024年12月25日" in n for n in ans.notices), ans.notices
+    ans = starter_engine.ask("2018年版监察法规定留置最长多久？")  # a rule both texts have
+    assert ans.answerable and "三个月" in ans.answer, ans.answer
+
+
+@pytest.mark.parametrize(("en", "zh"), [
+    ("Under the 2018 version of the Supervision Law, who may be detained?", "2018年版"),
+    ("Under the Company Law as revised in 2023, who can be a promoter?", "2023年修订版"),
+    ("What did the 2017 revision of the Accounting Law say about fines?", "2017年修订的"),
+    ("What did the Accounting Law say before the 2024 amendment?", "修订前的"),
+])
+def test_english_revision_phrases(en, zh):
+    assert zh in glossary_translate(en).query
