@@ -84,6 +84,8 @@ class Planned:
     score: float
     facets: list[Form] = field(default_factory=list)
     """The asked facets this sentence states."""
+    meaning: float = 0.0
+    """The part of ``score`` that is nearness in meaning (see :class:`.extractive.ScoredSentence`)."""
 
     def cited(self) -> str:
         body = self.text.rstrip()
@@ -456,6 +458,9 @@ POINTED = {Form.ENUMERATION, Form.QUANTITY, Form.FREQUENCY, Form.DURATION, Form.
 _ROLE = re.compile(r"由[^。；，]{0,20}(?:董事长|董事|经理|主任|书记|负责人|局长|部长|厅长|处长|省长|市长|县长|主席|委员会|"
                    r"行长|院长|检察长|组长|首长|机关|常务委员会)[^。；]{0,6}(?:担任|主持|决定|负责|批准|行使)")
 
+_ROLE_IS = re.compile(r"(?:董事长|主任|书记|局长|部长|厅长|省长|市长|县长|主席|行长|院长|检察长|总理|委员长|秘书长)"
+                      r"为[\u4e00-\u9fff]{2,12}[。；;]?$")
+"""A rule naming the office that holds a rank or title: "国家监察委员会主任为总监察官"."""
 _SOME_ONE = re.compile(r"(?:[一两二三四五六七八九十几]|若干)[名位个人]|专人")
 
 VALUE: dict[Form, re.Pattern] = {
@@ -741,8 +746,8 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     if not chosen:
         take(scored[0])
     chosen.sort(key=lambda c: (c.n, c.pos))
-    out = [Planned(c.n, c.pos, c.text, c.score, [f for f in facets if holds(f, c.text)]) for c in chosen]
-    spare = [Planned(s.n, s.pos, s.text, s.score) for s in scored if s not in chosen][:4]
+    out = [Planned(c.n, c.pos, c.text, c.score, [f for f in facets if holds(f, c.text)], c.meaning) for c in chosen]
+    spare = [Planned(s.n, s.pos, s.text, s.score, meaning=s.meaning) for s in scored if s not in chosen][:4]
     return Plan(out, missing=missing, spare=spare)
 
 
@@ -1091,7 +1096,8 @@ def _facet_ok(form: Form, asked: Asked, sentence: str, question: str = "") -> bo
         if asked.role and not any(r in sentence for r in asked.role):
             return False  # "办公室主任是谁": a sentence on the office that names no 主任 does not say who
         # (an office named indefinitely, "由一名市直机关工委领导负责联系", says what kind of person, not who)
-        return has_person(sentence) or bool((m := _ROLE.search(sentence)) and not _SOME_ONE.match(m.group(0), 1))
+        return (has_person(sentence) or bool((m := _ROLE.search(sentence)) and not _SOME_ONE.match(m.group(0), 1))
+                or bool(_ROLE_IS.search(sentence)))
     if form is Form.WHERE and (asked.event or _EVENT.search(question)):  # where a meeting is held, not where an office sits
         # … of the event asked: "歌咏展演在哪里举行" is not answered by "……座谈会在北京召开"
         named = [t for t in query_terms(question) if _EVENT_NOUN.search(t)]

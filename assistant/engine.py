@@ -46,7 +46,7 @@ from .compose import (
     states_from_afar,
 )
 from .docfacts import document_fact, unborne_outlet
-from .extractive import MEANING_WEIGHT, answer_units
+from .extractive import answer_units, meaning_weight_for
 from .grounding import MarkerOrder, norm, renumber, verify_answer
 from .injection import defuse_hits
 from .listing import grow_plan
@@ -131,6 +131,8 @@ def _in_turns(sides: list[list[Hit]], rest: list[Hit]) -> list[Hit]:
     seen = {h.passage_id for h in turns}
     return turns + [h for h in rest if h.passage_id not in seen]
 
+MEANING_SENTENCES = 120
+"""Sentences weighed by meaning per answer, in the order of their passages."""
 _VARIANTS = str.maketrans({"帐": "账"})
 """Older laws' variant characters (会计帐簿), read as the newer texts and questions write them."""
 _ASKING_WORD = re.compile(r"最|多|几|何|哪|谁|什么|怎|如何|是否|期限|时间|规定|要求|年版|\d")
@@ -213,9 +215,11 @@ class AnswerEngine:
 
     def meaning(self, question: str, query: str, hits: list[Hit]) -> dict[str, float]:
         """Each candidate sentence's nearness in meaning to the question as asked and as searched (z-scores)."""
-        if MEANING_WEIGHT <= 0:
+        if not meaning_weight_for(query, hits):  # its words are in the texts: read by them (and no embedding)
             return {}
-        return self.similarity.scores((question, query), [u for h in hits for u in answer_units(h.text)])
+        # the sentences of the best-ranked passages (retrieval already weighed meaning): about a second of embedding at most, once
+        units = [u for h in hits for u in answer_units(h.text)][:MEANING_SENTENCES]
+        return self.similarity.scores((question, query), units)
 
     def body_of(self, doc_id: str) -> tuple[str, str] | None:
         """The congress / CPPCC body (organ, level) a document is by or about (:mod:`.bodies`), cached."""

@@ -116,6 +116,8 @@ class ScoredSentence:
     n: int
     pos: int
     text: str
+    meaning: float = 0.0
+    """The part of ``score`` that is nearness in meaning (:mod:`.semantic`), not the question's words."""
 
 
 def query_terms(question: str) -> dict[str, float]:
@@ -136,9 +138,11 @@ def _term_score(terms: dict[str, float], sentence: str, context: str) -> float:
 
 _WH = re.compile(r"哪些|哪几|哪[一二两三四五六七八九十]|哪个|哪位|哪家|哪里|什么|谁|多少|几[个次项名条]|怎么|如何|怎样")
 RELATION_WEIGHT = 1.5
+"""Weight of the question's terms that follow its question word."""
 MEANING_WEIGHT = 1.0
 """How much a sentence's nearness in meaning (z-score) adds, times the share of the question's words no sentence holds."""
-"""Weight of the question's terms that follow its question word."""
+MEANING_MIN = 0.05
+"""Below this weight (nearly all the question's words in one sentence) no sentence is embedded for meaning."""
 
 _YN = re.compile(r"是不是|是否|有没有|能不能|要不要|需不需要|可不可以|会不会")
 CLAIM_COUNT_WEIGHT = 2.0
@@ -193,6 +197,19 @@ def answer_units(text: str) -> list[str]:
     return sents + extra
 
 
+def meaning_weight_for(question: str, hits: list[Hit]) -> float:
+    """How much nearness in meaning counts for ``question``: as much as its words fall short. A question whose
+    words some sentence holds is read by its words; one in everyday or translated words (few of them in any
+    sentence) by its meaning. 0 below MEANING_MIN (then no sentence need be embedded at all). The scorer weighs
+    the words by their specificity among the hits first; this is the plain estimate, to skip embedding."""
+    terms = query_terms(question)
+    if not terms:
+        return 0.0
+    held = max((_term_score(terms, u, "") for h in hits for u in answer_units(h.text)), default=0.0)
+    weight = MEANING_WEIGHT * max(0.0, 1.0 - held / sum(terms.values()))
+    return weight if weight >= MEANING_MIN else 0.0
+
+
 def score_sentences(question: str, hits: list[Hit], overview: bool = False,
                     asked: Asked | None = None, meaning: Mapping[str, float] | None = None) -> list[ScoredSentence]:
     """Score every sentence of ``hits`` for answering ``question``.
@@ -242,8 +259,7 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
     want_def = bool(_DEF_Q.search(question)) or overview
     want_how = bool(_HOW_Q.search(question))
     want_freq = bool(_FREQ_Q.search(question))
-    # Meaning counts as much as the words fall short: a question whose words some sentence holds is read by its
-    # words; one in everyday or translated words (few of them in any sentence) by its meaning.
+    # Meaning counts as much as the words (as weighed above) fall short: see meaning_weight_for.
     meaning_weight = 0.0
     if meaning and terms:
         held = max((_term_score(terms, u, "") for h in hits for u in answer_units(h.text)), default=0.0)
@@ -286,9 +302,9 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
                     score += FACET_BONUS
                 if asked.count and Form.ENUMERATION in asked.forms and asked.count in list_counts(s):
                     score += FACET_BONUS  # "两项机制是啥": the sentence that names exactly two
-            if meaning:  # near the question in meaning (:mod:`.semantic`): everyday or translated wording
-                score += meaning_weight * meaning.get(s, 0.0)
+            near = meaning_weight * meaning.get(s, 0.0) if meaning else 0.0
+            score += near  # near the question in meaning (:mod:`.semantic`): everyday or translated wording
             score += 1.0 / (n + 1)          # retrieval rank prior
             score -= 0.002 * max(0, len(s) - 120)  # prefer crisp sentences
-            out.append(ScoredSentence(score, n, pos, s))
+            out.append(ScoredSentence(score, n, pos, s, near))
     return out

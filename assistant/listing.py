@@ -202,10 +202,12 @@ def grow_plan(plan: Plan, hits: list[Hit], asked: Asked,
     docs: dict[str, list[Hit]] = {}
     top = max((s.score for s in plan.sentences), default=0.0)
     cands = [*plan.sentences, *(s for s in plan.spare if s.score >= SPARE_SHARE * top)]
+    # (by the question's words: a sentence near in meaning is no better answer than the announcement it outranks)
+    top_said = max((s.score - s.meaning for s in plan.sentences), default=0.0)
     for cand in sorted(cands, key=lambda s: -s.score):  # the announcement closest to the question first
         doc_id = hits[cand.n - 1].doc_id
         announces = announced_count(cand.text) is not None
-        if how and (not announces or cand.score < HOW_SHARE * top):
+        if how and (not announces or cand.score - cand.meaning < HOW_SHARE * top_said):
             continue
         if not announces and not _ordinal(cand.text)[0]:
             continue

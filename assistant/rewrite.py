@@ -535,6 +535,10 @@ _FROM_WHEN = re.compile(r"打(?=(?:几|哪|什么|啥)(?:个?月|年|时候|天|
 """打 before a time is 从 ("打几月份开始的", "打去年起")."""
 
 
+_SAID_APART = re.compile(r"(讲|发|开|作|做)的(话|言|会|报告)")
+"""A verb and its object said apart by 的 ("谁讲的话", "谁发的言"): texts write them together (讲话, 发言)."""
+
+
 def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
     """The question with everyday words put in the texts' wording (起码 → 至少, 稿子 → 文章).
 
@@ -554,6 +558,7 @@ def formalize(question: str, known: Callable[[str], bool] | None = None) -> str:
     # being no table entries.
     q = _EVERY_PERIOD.sub(lambda m: "每" + _PERIOD.get(m.group(1), m.group(1)), question)
     q = _FROM_WHEN.sub("从", q)  # "打几月份开始的": 从 (a single character, no table entry)
+    q = _SAID_APART.sub(lambda m: m.group(1) + m.group(2), q)  # "谁讲的话": 讲话, as texts say it
     # 俩 / 仨 (two, three, measure word included): 项 before the abstract nouns texts count in 项 (两项机制), else 个
     q = _COLLOQUIAL_COUNT.sub(lambda m: ("两" if m.group(1) == "俩" else "三")
                               + ("项" if m.group(2) else "个") + (m.group(2) or ""), q)

@@ -28,29 +28,34 @@ Z_FLOOR, Z_CEIL = -1.0, 2.5
 """A sentence's z-score is clipped: far below the rest is no worse than "unrelated", far above no surer."""
 
 
+_CACHES: dict[str, tuple[OrderedDict[str, np.ndarray], threading.Lock]] = {}
+_CACHES_LOCK = threading.Lock()
+
+
 class SentenceSimilarity:
     """Cosine similarity of sentences to a question, z-scored among the sentences of one answer."""
 
     def __init__(self, embedder: Embedder, cache_size: int = CACHE_SIZE) -> None:
         self.embedder = embedder
         self.cache_size = cache_size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        # one cache per embedder for the whole process: every chat session of the app has its own engine
+        with _CACHES_LOCK:
+            self._cache, self._lock = _CACHES.setdefault(embedder.name, (OrderedDict(), threading.Lock()))
 
     def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        # Embedding happens under the lock: sessions asking at once wait for one computation instead of each
+        # embedding the same sentences (20 sessions' first questions would cost 20 times the CPU).
         with self._lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            vecs = self.embedder.embed_passages(missing)
-            with self._lock:
-                for t, v in zip(missing, vecs):
+            if missing:
+                for t, v in zip(missing, self.embedder.embed_passages(missing)):
                     self._cache[t] = v
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-        with self._lock:
             for t in texts:
                 self._cache.move_to_end(t)
-            return np.stack([self._cache[t] for t in texts])
+            out = np.stack([self._cache[t] for t in texts])
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+            return out
 
     def scores(self, questions: Iterable[str], sentences: Sequence[str]) -> dict[str, float]:
         """Sentence → z-score of its best cosine to any of ``questions`` (the question as asked and as rewritten);

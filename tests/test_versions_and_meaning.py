@@ -148,3 +148,15 @@ def test_older_revision_lacks_what_a_newer_one_added(starter_engine):
 ])
 def test_english_revision_phrases(en, zh):
     assert zh in glossary_translate(en).query
+
+
+def test_verb_and_object_said_apart():
+    from assistant.rewrite import formalize
+    assert "讲话" in formalize("那次会议谁讲的话？") and "发言" in formalize("谁发的言？")
+
+
+def test_office_holding_a_rank_says_who():
+    from assistant.compose import _facet_ok
+    asked = analyse("最高一级的监察官是谁？")
+    assert _facet_ok(Form.WHO, asked, "第二十六条 国家监察委员会主任为总监察官。")
+    assert not _facet_ok(Form.WHO, asked, "第二十七条 监察官等级的确定，以监察官担任的职务职级为依据。")
