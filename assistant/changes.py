@@ -16,6 +16,7 @@ from policyqa.versions import by_work
 
 from .answerability import abbreviates, focus_terms
 from .compare import ChangeItem, CompareError, change_items, pick_revisions, work_revisions
+from .grounding import overlap, split_sentences
 from .retrieve import hit_from_payload
 
 __all__ = ["ChangesAnswer", "answer_changes", "asks_for_changes"]
@@ -68,22 +69,17 @@ def _passage_at(store: Store, doc_id: str, offset: int, cache: dict[str, list[di
     return None
 
 
-_SENTENCE = re.compile(r"[^。；;！？\n]+[。；;！？]?")
-
-
 def _as_said(item: ChangeItem, topic: dict[str, float]) -> ChangeItem:
     """A modified article asked about by topic ("发起人人数有何变化"), shown as the sentence that changed, now and
     before ("现为“……一人以上二百人以下为发起人……”，原为“……二人以上……”"), not only the words inserted and deleted."""
     if item.kind != "修改" or item.was is None:
         return item
-    old = {_unlabelled(s) for s in _SENTENCE.findall(item.was.text)} - {""}
-    changed = [s for s in map(_unlabelled, _SENTENCE.findall(item.article.text)) if s and s not in old]
+    old = {_unlabelled(s) for s in split_sentences(item.was.text)} - {""}
+    changed = [s for s in map(_unlabelled, split_sentences(item.article.text)) if s and s not in old]
     if not changed:
         return item
     now = max(changed, key=lambda s: sum(w for t, w in topic.items() if t in s))
-    # the old sentence most like it (character bigrams shared)
-    grams = {now[i:i + 2] for i in range(len(now) - 1)}
-    before = max(old, key=lambda s: len(grams & {s[i:i + 2] for i in range(len(s) - 1)}), default="")
+    before = max(old, key=lambda s: overlap(now, s), default="")  # the old sentence most like it
     where = item.text.split("增加", 1)[0].split("删去", 1)[0].rstrip("，")
     said = f"{where}现为“{_clip(now)}”" + (f"，原为“{_clip(before)}”" if before else "")
     return replace(item, text=said)
@@ -103,8 +99,8 @@ def answer_changes(store: Store, question: str, docs: list[DocumentMeta]) -> Cha
     groups = by_work(docs)
     works = [w for w, g in groups.items() if len(g) > 1]
     if len(works) > 1:  # "保密法" in scope with its 实施条例: the work of the kind the question names (法, 条例)
-        works = [w for w in works if (m := _KIND.search(w)) and m.group(0) in question] or \
-            [w for w in works if not _KIND.search(w) or _KIND.search(w).group(0) == "法"]  # type: ignore[union-attr]
+        kind = {w: m.group(0) if (m := _KIND.search(w)) else "" for w in works}
+        works = [w for w in works if kind[w] and kind[w] in question] or [w for w in works if kind[w] in ("", "法")]
     if len(works) != 1:
         return None
     revs = work_revisions(store, groups[works[0]])

@@ -135,7 +135,7 @@ MEANING_SENTENCES = 120
 """Sentences weighed by meaning per answer, in the order of their passages."""
 _VARIANTS = str.maketrans({"帐": "账"})
 """Older laws' variant characters (会计帐簿), read as the newer texts and questions write them."""
-_ASKING_WORD = re.compile(r"最|多|几|何|哪|谁|什么|怎|如何|是否|期限|时间|规定|要求|年版|\d")
+_FRAMING = re.compile(r"最|多|几|何|哪|谁|什么|怎|如何|是否|期限|时间|规定|要求|年版|\d")
 """Words of a question that ask or frame (最长, 多久, 规定): no part of a name it gives."""
 
 
@@ -199,7 +199,7 @@ class AnswerEngine:
                 continue
             q = norm(query).translate(_VARIANTS)
             words = [k for t in focus_terms(query) if 2 <= len(k := norm(t).translate(_VARIANTS)) <= 8
-                     and not _ASKING_WORD.search(k) and k not in norm(old.title) and not abbreviates(k, norm(old.title))]
+                     and not _FRAMING.search(k) and k not in norm(old.title) and not abbreviates(k, norm(old.title))]
             words.sort(key=q.find)
             # a name the question writes in two plain words (强制 + 到案) is one name: joined when they stand together
             names = [a + b for a, b in zip(words, words[1:]) if a + b in q] + [w for w in words if not plain_word(w)]

@@ -38,7 +38,7 @@ class SentenceSimilarity:
     def __init__(self, embedder: Embedder, cache_size: int = CACHE_SIZE) -> None:
         self.embedder = embedder
         self.cache_size = cache_size
-        # one cache per embedder for the whole process: every chat session of the app has its own engine
+        # one cache per embedder for the whole process: the app's engine, the eval and the outline share it
         with _CACHES_LOCK:
             self._cache, self._lock = _CACHES.setdefault(embedder.name, (OrderedDict(), threading.Lock()))
 
