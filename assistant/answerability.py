@@ -36,6 +36,9 @@ MIN_UNION_COVERAGE = 0.5
 """… and that the retrieved passages must contain together."""
 KNOWN_SHARE = 0.6
 """Coverage may leave out plain words (no nouns) the library never uses only when the rest carries this share."""
+NAMED_SHARE = 0.35
+NAMED_COVERAGE = 0.95
+"""Coverage may leave out all plain words when the named things carry this share and one passage holds them all."""
 
 
 @dataclass
@@ -330,6 +333,10 @@ def unsupported_specifics(question: str, hits: list[Hit]) -> list[str]:
         value = cn_int(word)
         if value is None or (value == 1 and asks_how_often):
             continue
+        # "这一轮主题教育", "这俩(这两个)说的是谁": 这 / 那 point at what was named, they state no count
+        pre, nxt = q[m.start() - 1:m.start()], q[m.end():m.end() + 1]
+        if pre in ("这", "那") and (value == 1 or not re.match(r"[\u4e00-\u9fff]", nxt) or nxt in "说是都分各的也就指讲叫算到为"):
+            continue
         units = f"[{SAME_UNIT.get(unit, unit)}]" if unit in SAME_UNIT else unit
         if re.search(f"{word}{units}", hay):
             continue
@@ -382,7 +389,9 @@ ASKED_NOUNS = {"比例", "标准", "规定", "要求", "情况", "问题", "作�
                  # where in a document: "综述开篇提到的" points into the text, names no topic
                  "开篇 开头 结尾 篇首 文中 文末 原文 全文 "
                  # where a piece appeared: "发在哪本期刊" asks its source, names no topic
-                 "期刊 杂志 刊物 报纸 媒体 期号".split()}
+                 "期刊 杂志 刊物 报纸 媒体 期号 "
+                 # the spirit of those who act: "干活的劲头跟以前比有啥不一样" asks how a body works now
+                 "劲头 干劲 积极性 主动性 精气神 精神面貌 面貌 状态 氛围 风气 态度 热情 劲儿".split()}
 """Nouns that name what is asked for rather than what is asked about."""
 _NUMERAL_HEAD = re.compile(r"^[一二两三四五六七八九十百千万]")
 
@@ -511,7 +520,7 @@ def named_documents(question: str) -> list[str]:
         if m.group(1).endswith(_VERB_SUFFIX) and not m.group(1).endswith("法规定") and nxt and nxt not in _AFTER_TITLE:
             continue
         name = _NAME_BREAK.sub("", m.group(1))  # the name starts after the last particle or punctuation
-        name = re.sub(r"^(?:请问|根据|按照|依据|依照|关于|那么|那|在|按|对于|年|月|日|违反|落实|贯彻|执行|学习|遵守|修改|制定|印发"
+        name = re.sub(r"^(?:请问|根据|按照|依据|依照|据|关于|那么|那|在|按|对于|年|月|日|违反|落实|贯彻|执行|学习|遵守|修改|制定|印发"
                       r"|现行|新|旧|原|版|修[订正改][后前]?的?|通过的?|颁布的?)+", "", name)
         # "政务处分法规定……": the title ends before 规定 / 规则 read as a verb or a noun after it.
         name = re.sub(r"(?<=[法例则程])(?:规定|要求|明确)$", "", name)
@@ -585,6 +594,13 @@ class Checker:
             if 0 < len(kept) < len(terms) and sum(terms[t] for t in kept) >= KNOWN_SHARE * sum(terms.values()):
                 best_k, union_k, _ = focus_coverage(query, hits, only=kept)
                 covered = best_k >= MIN_PASSAGE_COVERAGE and union_k >= MIN_UNION_COVERAGE
+            if not covered:
+                # Spoken wording around named things ("湖北人大机关主题教育搞完以后，下一步打算在哪几块接着使劲"):
+                # the verbs and adverbs are how it is asked; the named things, all in one passage, are what.
+                named = {t for t in terms if not plain_word(t)}
+                if (0 < len(named) < len(terms) and sum(terms[t] for t in named) >= NAMED_SHARE * sum(terms.values())
+                        and focus_coverage(query, hits, only=named)[0] >= NAMED_COVERAGE):
+                    covered = True
         reason = ("empty" if not hits else "unsupported" if unsupported else
                   "relevance" if relevance < self.floor() else "coverage" if not covered else "")
         return Verdict(answerable=not reason, relevance=relevance, coverage=best, unsupported=unsupported,

@@ -79,7 +79,7 @@ _Q: list[tuple[Form, re.Pattern]] = [
     (Form.WHERE, re.compile(r"哪里|哪儿|在哪(?![几些一])|(?:在|到|去)(?:什么|啥|哪个)地方|何处|何地|设在|地点|\bwhere\b", re.I)),
     (Form.SIGNIFICANCE, re.compile(
         r"意义|作用|为什么|为何|好处|目的|必要性|价值|图[个的]?啥|图什么|为了啥|有啥用|有什么用|\bwhy\b|\bsignifican|\bpurpose\b|\bimportance\b|\brole\b", re.I)),
-    (Form.COMPARISON, re.compile(r"区别|不同|异同|相比|比较|差别|有何差异|比起来|对比|"
+    (Form.COMPARISON, re.compile(r"区别|不同|异同|相比|比较|差别|有何差异|比起来|对比|(?:有啥|有什么|有何|没啥)两样|"
                                  # "哪家搞得多", "哪个更早": which of the two things named
                                  r"哪(?:家|边|一家)[^，,。？?]{0,6}?(?:更|最)?(?:多|少|高|低|快|慢|早|晚|大|小|强)|"
                                  r"\bdiffer|\bcompare|\bversus\b|\bvs\.?\b", re.I)),
@@ -168,7 +168,7 @@ STRICT = {Form.FREQUENCY, Form.DURATION, Form.DATE, Form.QUANTITY, Form.ATTRIBUT
 """Forms whose facet must be stated in a topic sentence, else the question is refused as not stated."""
 
 _POINTED = re.compile(r"[那这]几[个项种类样条件位家名批]")
-_COUNTED_SET = re.compile(rf"([{_CN_NUM}])[项个条种类张]([\u4e00-\u9fff]{{1,4}}?)[”\"]?(?:都|到底|究竟|具体|主要|指的)?"
+_COUNTED_SET = re.compile(rf"([{_CN_NUM}])[项个条种类张](?![说指讲叫的])([\u4e00-\u9fff]{{1,4}}?)[”\"]?(?:都|到底|究竟|具体|主要|指的)?"
                           r"(?:是什么|是啥|指什么|指啥|是指|是哪|包括什么|包括哪|包括啥|有哪|有啥)")
 """"两项机制是什么 / 那三张清单到底是啥": a set named by its count, asked for its items."""
 _FORMULATION = re.compile(rf"^(?:[{_CN_NUM}]|\d)(?:个|项|条|种|类|张|大|是)?[\u4e00-\u9fff]{{1,6}}$")

@@ -45,6 +45,7 @@ from .asked import (
     sub_questions,
 )
 from .extractive import (
+    BOUNDS,
     MEANS,
     ScoredSentence,
     answer_type,
@@ -69,9 +70,6 @@ MIN_RELATIVE_SCORE = 0.6
 FACET_MIN_RELATIVE = 0.25
 BOUND_NEAR = 0.7
 """A sentence stating the bound asked comes first when it scores at least this share of the best one stating a value."""
-_BOUNDS = (re.compile(r"最长|最多|至多|最高|最迟|最晚|不得超过|不超过|不得多于|不得长于|不得晚于|不迟于"),
-           re.compile(r"最短|最少|至少|最低|不得少于|不少于|不得低于|不低于|不得短于"))
-"""An upper and a lower bound, each as questions ask it (最长) and as laws state it (不得超过)."""
 """A sentence holding an asked facet is taken down to this share of the best score (it answers what was asked)."""
 
 
@@ -474,6 +472,10 @@ VALUE: dict[Form, re.Pattern] = {
 """What states the value a strict question asks for; a sentence that only names the measure (期限届满, 定期) comes after."""
 
 
+_DEFINED = re.compile(r"([^\W\d的之是个]{2,4})(?:到底|究竟|具体)?(?:是什么|是啥|指什么|指的?啥|是指|是哪些|有哪些)")
+"""The noun a definition question asks of ("主题教育的总要求是什么": 总要求), which a text may state as “……”总要求."""
+
+
 SUBJECT_AT = 4
 """A compared side is a sentence's subject when the sentence names it within its first few characters."""
 
@@ -507,6 +509,23 @@ def only_named(question: str, sentences: list[str], headings: list[str]) -> bool
     # every time it is named ("……中心组学习、机关集体学习等多种形式,年内组织中心组学习14次" states a count of it)
     return bool(naming) and all(len(re.findall(re.escape(thing) + _NAMED_AS_EXAMPLE, x)) == x.count(thing)
                                 for x in naming)
+
+
+def _list_items(text: str) -> set[str]:
+    """The items of a sentence's 、-list, each as its last few characters (the head noun the list names)."""
+    runs = [r for r in re.findall(r"[^，,。；;：:（）()]*、[^，,。；;：:（）()]*", text)]
+    items = [x.split("等")[0] for r in runs for x in re.split(r"、|和|及", r)]
+    return {x[-4:] for x in items if len(x) >= 2}
+
+
+def _fuller_list(first: ScoredSentence, others: list[ScoredSentence]) -> ScoredSentence | None:
+    """Another candidate whose list holds every item of ``first``'s list and more: the fuller statement of the same
+    list, said again in passing elsewhere (the items read by their last characters)."""
+    mine = _list_items(first.text)
+    if len(mine) < 2:
+        return None
+    return next((o for o in others if o.n == first.n or o.score >= 0.5 * first.score
+                 if mine < _list_items(o.text)), None)
 
 
 def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = False,
@@ -592,13 +611,28 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
     # 2. One sentence per asked facet: the best sentence about the topic that states it. A comparison's sentence
     # states it of one side ("书记联席会至少每年召开两次" of "书记联席会与……工作会议在召开频次上有何不同").
     asks = [question, *(compared_sides(question) if asked.across else [])]
+    named = _DEFINED.search(question)
     def names_quoted(form: Form, text: str) -> bool:
-        """"“一把钥匙开一把锁”指的啥": the sentence that uses the quoted words says what they stand for."""
-        return form is Form.DEFINITION and bool(asked.quoted) and all(x in text for x in asked.quoted)
+        """"“一把钥匙开一把锁”指的啥": the sentence that uses the quoted words says what they stand for;
+        "主题教育的总要求是什么": the sentence that quotes it as “学思想、强党性……”总要求."""
+        if form is not Form.DEFINITION:
+            return False
+        if asked.quoted:
+            return all(x in text for x in asked.quoted)
+        return named is not None and re.search(r"“[^”]{2,40}”" + re.escape(named.group(1)), text) is not None
 
     for form in facets:
+        quoting = form is Form.DEFINITION and named is not None and not asked.quoted and any(
+            names_quoted(form, s.text) and s.score >= FACET_MIN_RELATIVE * best for s in scored)
         if any(holds(form, c.text) and _facet_ok(form, asked, c.text, question)
-               and (form is not Form.SIGNIFICANCE or VALUE[form].search(c.text)) for c in chosen):
+               and (form is not Form.SIGNIFICANCE or VALUE[form].search(c.text))
+               and (not quoting or names_quoted(form, c.text)) for c in chosen):
+            if form is Form.ENUMERATION and not asked.across:  # the fuller statement of a list taken in passing
+                for i, c in enumerate(chosen):
+                    fuller = _fuller_list(c, [s for s in scored if s.score >= FACET_MIN_RELATIVE * best])
+                    if fuller is not None and not any(fuller.text in x.text for x in chosen):
+                        used += len(fuller.text) - len(c.text)
+                        chosen[i] = fuller
             continue
         strict = form in asked.strict
         cands = [s for s in scored if (holds(form, s.text) or names_quoted(form, s.text))
@@ -622,11 +656,13 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
             last_year = form is Form.QUANTITY and bool(_LAST_YEAR_Q.search(question))
             # "最长期限": a sentence stating the bound asked (责令候查最长不得超过十二个月) before one with some
             # other period in it (……在二十四小时以内报告)
-            bound = next((b for b in _BOUNDS if b.search(question)), None)
+            bound = next((b for b in BOUNDS if b.search(question)), None)
             near = BOUND_NEAR * max((s.score for s in cands if VALUE[form].search(s.text)), default=0.0)
             cands.sort(key=lambda s: (not VALUE[form].search(s.text),
                                       bound is not None and not (bound.search(s.text) and s.score >= near),
                                       last_year and bool(_YEARS_REVIEWED.search(s.text)), -s.score))
+        if quoting:  # "总要求是什么": the sentence quoting it as “……”总要求 first
+            cands.sort(key=lambda s: not names_quoted(form, s.text))
         if form is Form.ENUMERATION:  # a sentence that names the items (简称, 分别是, 包括) before one that lists in passing
             # "哪些形式": a sentence listing 形式 first; then one that names items (简称, 分别是); then score.
             mark = item_mark(question)
@@ -634,6 +670,9 @@ def plan_answer(question: str, asked: Asked, hits: list[Hit], overview: bool = F
                                       not (lists_asked_kind(question, s.text) or lists_parts_of(question, s.text)),
                                       not (atype and names_type(atype, s.text)),  # (方式 of 啥办法)
                                       -(s.score + (NAMING_BONUS if _NAMING.search(s.text) else 0.0))))
+            if cands and not asked.across and (fuller := _fuller_list(cands[0], cands[1:])) is not None:
+                cands.remove(fuller)  # "北京机关党建网、微信公众号" / "北京机关党建网、电子政务内网、微信公众号、……"
+                cands.insert(0, fuller)
         if cands and asked.across:  # one sentence from each document asked about
             seen_docs: set[str] = set()
             if len(names) == 2:
@@ -876,10 +915,13 @@ def _states_for(question: str, asked: Asked, s: ScoredSentence, hit: Hit, doc_te
     # a measure said in the report's other words ("经济增长5.5%左右" of 地区生产总值) counts as named
     text = s.text + (asked.measure if asked.measure and any(m in s.text for m in same_measured(asked.measure)) else "")
     text += _items_after(s.text, hit.text)
+    if _SELF_NAMED.search(s.text):  # "本条例自2007年6月1日起施行": the text names itself, the title is what it says
+        text += hit.title
     return (sentence_coverage(question, text, hit, asked.strict) >= STRICT_COVERAGE
             and all(norm(x) in norm(s.text) for x in asked.quoted))
 
 
+_SELF_NAMED = re.compile(r"本(?:法|条例|办法|规定|细则|决定|准则)")
 _NEXT_ARTICLE = re.compile(r"\n\s*第[一二三四五六七八九十百零〇]+条")
 
 

@@ -120,11 +120,16 @@ class ScoredSentence:
     """The part of ``score`` that is nearness in meaning (:mod:`.semantic`), not the question's words."""
 
 
+_IN_LAW = re.compile(r"法[里中上内]")
+""""监察官法里": jieba reads 法里 as a word; it says where, not what."""
+
+
 def query_terms(question: str) -> dict[str, float]:
     """Content terms of a question with weights (longer terms weigh more)."""
     terms: dict[str, float] = {}
     for t in sparse.tokenize(question):
-        if t in QUESTION_WORDS or (len(t) == 1 and not t.isdigit()) or _ASKING.match(t) or _POINTING.match(t):
+        if (t in QUESTION_WORDS or (len(t) == 1 and not t.isdigit()) or _ASKING.match(t) or _POINTING.match(t)
+                or _IN_LAW.fullmatch(t)):
             continue
         terms[t] = max(terms.get(t, 0.0), math.log(1 + len(t)))
     return terms
@@ -149,6 +154,13 @@ CLAIM_COUNT_WEIGHT = 2.0
 """A yes/no question's counts and frequencies ("两次", "每年", "6期") weigh more: they are what is checked."""
 _COUNTING = re.compile(r"\d|[一二两三四五六七八九十百]|每")
 
+_LAW_FRAME = re.compile(r"(?:^|(?<=[，,。？?\s\d《》版那])|(?<=根据|按照|依照|依据|现行|新版|旧版))"
+                        r"(?:宪法|[\u4e00-\u9fff]{2,12}?(?:法|条例))"
+                        r"(?!律|规(?!定)|治|院|官|学|人|定|制)(?:里|中|上)?的?(?:规定|明确|要求)?")
+""""监察法规定", "公司法中": a law named at the head of a question, with the verb that frames it."""
+BOUNDS = (re.compile(r"最长|最多|至多|最高|最迟|最晚|不得超过|不超过|不得多于|不得长于|不得晚于|不迟于"),
+          re.compile(r"最短|最少|至少|最低|不得少于|不少于|不得低于|不低于|不得短于"))
+"""An upper and a lower bound, each as questions ask it (最长) and as laws state it (不得超过)."""
 TITLE_TERM_WEIGHT = 0.3
 """Weight factor of the words of a full document title quoted in the question."""
 
@@ -229,6 +241,13 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
         for t in terms:
             if any(t in x for x in titles) and t not in rest:
                 terms[t] *= TITLE_TERM_WEIGHT
+    # "监察法规定留置最长多长时间": the law named (and its 规定) says where to look, not what to find; the sentence
+    # that repeats 监察 and 规定 is no better answer than "留置时间不得超过三个月".
+    for m in _LAW_FRAME.finditer(question):
+        rest = question[:m.start()] + " " + question[m.end():]
+        for t in terms:
+            if t in m.group(0) and t not in rest:
+                terms[t] *= TITLE_TERM_WEIGHT
     # Specificity within what was retrieved: a term most passages share (人大, 常委会 in a library about congresses)
     # tells less about which sentence answers than one few passages hold (分党组).
     if len(hits) >= 3:
@@ -258,7 +277,10 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
     labels = set(intent_terms(question).split())
     want_def = bool(_DEF_Q.search(question)) or overview
     want_how = bool(_HOW_Q.search(question))
-    want_freq = bool(_FREQ_Q.search(question))
+    # 多久 / 多长时间 ask how often only when the question is not read as asking a duration (留置最长多长时间:
+    # "可以延长一次" states no answer)
+    want_freq = bool(_FREQ_Q.search(question)) and (asked is None or Form.FREQUENCY in asked.forms
+                                                     or Form.DURATION not in asked.forms)
     # Meaning counts as much as the words (as weighed above) fall short: see meaning_weight_for.
     meaning_weight = 0.0
     if meaning and terms:
@@ -273,6 +295,9 @@ def score_sentences(question: str, hits: list[Hit], overview: bool = False,
             if len(s) < 8 or s.strip() in headings or _NOT_A_STATEMENT.search(s):
                 continue
             score = _term_score(terms, s, context)
+            # a bound asked (最长) is matched by the bound as laws state it (不得超过): "留置时间不得超过三个月"
+            score += sum(w for t, w in terms.items() if t not in s and any(
+                b.fullmatch(t) and b.search(s) for b in BOUNDS))
             if overview and h.idx == 0:
                 score += 1.5
             if labelled:
