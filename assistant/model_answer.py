@@ -73,6 +73,11 @@ class Streamed:
     error: str = ""
 
 
+_ANNOUNCES = re.compile(r"[：:]\s*[。.]?\s*$")
+_SPACED_WORDS = re.compile(r"[\u4e00-\u9fff》] [\u4e00-\u9fff《]")
+"""Model sentences that are no statement: a lead-in to a list it leaves out, search terms strung with spaces."""
+
+
 class SentenceChecker:
     """Verifies one model sentence at a time against the numbered passages."""
 
@@ -90,6 +95,9 @@ class SentenceChecker:
             return None, "skip"  # a stray marker or a bare "14次。" says nothing on its own
         if body.rstrip().endswith(("；", ";")) or _ITEM_OPEN.match(body):
             return None, "skip"  # a piece of a list ("有以下几条做法：一是……；"), which the quoted answer gives whole
+        if _ANNOUNCES.search(body) or _SPACED_WORDS.search(body):
+            # "……得守以下规矩：。" announces what it does not say; "《……》 给予 公职人员政务处分" echoes search words
+            return None, "dropped"
         if any(overlap(body, strip_markers(s)) > 0.8 and overlap(strip_markers(s), body) > 0.8 for s in shown):
             return None, "skip"  # repeats a shown sentence
         valid = [n for n in dict.fromkeys(markers_of(sentence)) if n in self.passages]

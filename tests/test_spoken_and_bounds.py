@@ -55,3 +55,18 @@ def test_according_to_a_report(starter_engine):
 def test_in_the_law_is_no_topic():
     assert "法里" not in query_terms("监察法里留置期限多长")
     assert "留置" in query_terms("监察法里留置期限多长")
+
+
+@pytest.mark.parametrize("sentence", [
+    "被责令候查的人平时得守以下规矩：。[1]",  # a lead-in to a list it leaves out
+    "《公职人员政务处分法》 给予 公职人员政务处分。[1]",  # search words strung with spaces
+])
+def test_model_sentences_that_state_nothing_are_dropped(sentence):
+    from assistant.compose import Plan
+    from assistant.model_answer import SentenceChecker
+
+    passage = ("被责令候查人员应当遵守以下规定：（一）未经监察机关批准不得离开所居住的直辖市；"
+               "公职人员政务处分法规定给予公职人员政务处分，应当事实清楚。")
+    checker = SentenceChecker({1: passage}, {1: "监察法"}, Plan([]), "被候查的人得守啥规矩")
+    assert checker.check(sentence, [])[0] is None
+    assert checker.check("被责令候查人员未经监察机关批准不得离开所居住的直辖市。[1]", [])[0] is not None
